@@ -1,0 +1,203 @@
+"""Settings: ``[tool.torchlint]`` in the nearest ``pyproject.toml``, overridden by the caller.
+
+Problems in a settings file (an unknown key or code, a bad severity) never stop a run: the bad
+entry is dropped and a one-line warning says which file and entry it was.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+from types import MappingProxyType
+
+from .model import Severity
+from .rule import all_rules
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+KNOWN_KEYS = ("select", "ignore", "severity", "exclude")
+ALL = "ALL"
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used; the message names it."""
+
+
+@dataclass(frozen=True)
+class Config:
+    select: tuple[str, ...] = (ALL,)
+    ignore: tuple[str, ...] = ()
+    severity: Mapping[str, Severity] = field(default_factory=lambda: MappingProxyType({}))
+    exclude: tuple[str, ...] = ()
+    #: The folder the ``exclude`` globs are relative to (the ``pyproject.toml``'s).
+    root: Path | None = None
+    #: Where the settings came from, for "show effective settings".
+    source: str = "defaults"
+
+    def enabled(self, code: str) -> bool:
+        """Selected and not ignored; the more specific of two matching selectors wins."""
+        selected = _specificity(code, self.select)
+        ignored = _specificity(code, self.ignore)
+        return selected > ignored
+
+    def severity_of(self, code: str, default: Severity) -> Severity:
+        return self.severity.get(code, default)
+
+    def excludes(self, path: Path) -> bool:
+        if not self.exclude:
+            return False
+        try:
+            relative = PurePosixPath(path.resolve().relative_to((self.root or Path.cwd()).resolve()))
+        except ValueError:
+            relative = PurePosixPath(path)
+        candidates = [str(relative), *(str(p) for p in relative.parents if str(p) != ".")]
+        return any(fnmatch.fnmatch(c, glob.rstrip("/")) for glob in self.exclude for c in candidates)
+
+    def override(
+        self,
+        *,
+        select: Iterable[str] | None = None,
+        ignore: Iterable[str] | None = None,
+        extend_ignore: Iterable[str] = (),
+        severity: Mapping[str, str] | None = None,
+        source: str | None = None,
+    ) -> "Config":
+        """These settings with the caller's on top (CLI flags, editor settings).
+
+        Raises :class:`ConfigError` on an unknown code or severity: the caller typed it.
+        """
+        changes: dict = {}
+        if select is not None:
+            changes["select"] = tuple(validate_selectors(select))
+        if ignore is not None:
+            changes["ignore"] = tuple(validate_selectors(ignore))
+        if extend_ignore:
+            changes["ignore"] = changes.get("ignore", self.ignore) + tuple(validate_selectors(extend_ignore))
+        if severity:
+            merged = dict(self.severity)
+            merged.update(validate_severities(severity))
+            changes["severity"] = MappingProxyType(merged)
+        if source:
+            changes["source"] = f"{source} over {self.source}"
+        return replace(self, **changes)
+
+    def describe(self) -> dict:
+        return {
+            "select": list(self.select),
+            "ignore": list(self.ignore),
+            "severity": {code: sev.value for code, sev in self.severity.items()},
+            "exclude": list(self.exclude),
+            "source": self.source,
+        }
+
+
+def _specificity(code: str, selectors: Iterable[str]) -> int:
+    """Length of the longest selector that matches ``code`` (``ALL`` counts as 1), 0 if none."""
+    best = 0
+    for selector in selectors:
+        if selector == ALL:
+            best = max(best, 1)
+        elif code.startswith(selector):
+            best = max(best, len(selector) + 1)
+    return best
+
+
+def validate_selectors(selectors: Iterable[str]) -> list[str]:
+    codes = all_rules()
+    result = []
+    for raw in selectors:
+        selector = raw.strip().upper()
+        if not selector:
+            continue
+        if selector != ALL and not any(code.startswith(selector) for code in codes):
+            raise ConfigError(f"unknown rule code or prefix {raw!r} (see `torchlint rules`)")
+        result.append(selector)
+    return result
+
+
+def validate_severities(severity: Mapping[str, str]) -> dict[str, Severity]:
+    codes = all_rules()
+    result = {}
+    for code, value in severity.items():
+        if code.upper() not in codes:
+            raise ConfigError(f"unknown rule code {code!r} in severity (see `torchlint rules`)")
+        try:
+            result[code.upper()] = Severity.parse(str(value))
+        except ValueError as error:
+            raise ConfigError(f"severity of {code}: {error}") from None
+    return result
+
+
+def from_table(table: Mapping, *, root: Path | None = None, source: str = "settings") -> tuple[Config, list[str]]:
+    """Build a config from a ``[tool.torchlint]``-shaped mapping, dropping (and reporting) bad entries."""
+    warnings: list[str] = []
+    config = Config(root=root, source=source)
+    for key in table:
+        if key not in KNOWN_KEYS:
+            warnings.append(f"{source}: unknown setting {key!r} ignored (known: {', '.join(KNOWN_KEYS)})")
+    for key in ("select", "ignore"):
+        if key in table:
+            values = _string_list(table[key], key, source, warnings)
+            kept = []
+            for value in values:
+                try:
+                    kept += validate_selectors([value])
+                except ConfigError as error:
+                    warnings.append(f"{source}: {key}: {error}")
+            config = replace(config, **{key: tuple(kept)})
+    if "severity" in table:
+        if isinstance(table["severity"], Mapping):
+            kept_severity: dict[str, Severity] = {}
+            for code, value in table["severity"].items():
+                try:
+                    kept_severity.update(validate_severities({code: value}))
+                except ConfigError as error:
+                    warnings.append(f"{source}: {error}")
+            config = replace(config, severity=MappingProxyType(kept_severity))
+        else:
+            warnings.append(f"{source}: severity must be a table of CODE = \"error|warning|info\"")
+    if "exclude" in table:
+        config = replace(config, exclude=tuple(_string_list(table["exclude"], "exclude", source, warnings)))
+    return config, warnings
+
+
+def _string_list(value: object, key: str, source: str, warnings: list[str]) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    warnings.append(f"{source}: {key} must be a list of strings; ignored")
+    return []
+
+
+@lru_cache(maxsize=256)
+def find_pyproject(directory: Path) -> Path | None:
+    """The nearest ``pyproject.toml`` at or above ``directory`` that has a ``[tool.torchlint]`` table."""
+    for folder in (directory, *directory.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file() and b"[tool.torchlint" in candidate.read_bytes():
+            return candidate
+    return None
+
+
+def load(start: Path) -> tuple[Config, list[str]]:
+    """The settings that apply to a file or folder, and warnings about the file they came from."""
+    start = start.resolve()
+    pyproject = find_pyproject(start if start.is_dir() else start.parent)
+    if pyproject is None:
+        return Config(), []
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        return Config(), [f"{pyproject}: cannot read settings ({error}); using defaults"]
+    table = data.get("tool", {}).get("torchlint", {})
+    if not isinstance(table, Mapping):
+        return Config(), [f"{pyproject}: [tool.torchlint] must be a table; using defaults"]
+    return from_table(table, root=pyproject.parent, source=str(pyproject))

@@ -1,0 +1,206 @@
+"""What the rules see of a module: its ``ast`` tree indexed by node type, parents, and imports.
+
+The index is built in one traversal, so every rule then looks only at the node types it
+cares about (calls, attributes, loops) instead of walking the tree again.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from functools import cached_property
+from typing import TypeVar
+
+from .model import Position, Range
+
+N = TypeVar("N", bound=ast.AST)
+T = TypeVar("T")
+
+FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.Module)
+LOOP_TYPES = (ast.For, ast.AsyncFor, ast.While)
+
+
+class ModuleContext:
+    def __init__(self, source: str, tree: ast.Module, path: str = "") -> None:
+        self.source = source
+        self.path = path
+        self.tree = tree
+        self.lines = source.splitlines()
+        self._by_type: dict[type, list[ast.AST]] = defaultdict(list)
+        self._parent: dict[ast.AST, ast.AST] = {}
+        self._index(tree)
+        self.imports = self._collect_imports()
+        self._qualnames: dict[int, str | None] = {}
+        self._memo: dict[str, object] = {}
+
+    # -- indexing ---------------------------------------------------------------------------
+
+    def _index(self, tree: ast.AST) -> None:
+        by_type, parent = self._by_type, self._parent
+        stack = [tree]
+        pop, push = stack.pop, stack.append
+        while stack:
+            node = pop()
+            by_type[type(node)].append(node)
+            for name in node._fields:
+                value = getattr(node, name, None)
+                if isinstance(value, list):
+                    for child in value:
+                        if isinstance(child, ast.AST):
+                            parent[child] = node
+                            push(child)
+                elif isinstance(value, ast.AST):
+                    parent[value] = node
+                    push(value)
+        # The traversal is depth-first from the end; rules want source order.
+        for nodes in by_type.values():
+            nodes.sort(key=_source_order)
+
+    def nodes(self, *types: type[N]) -> list[N]:
+        """All nodes of the given types, in source order."""
+        if len(types) == 1:
+            return self._by_type.get(types[0], [])  # type: ignore[return-value]
+        merged = [n for t in types for n in self._by_type.get(t, [])]
+        merged.sort(key=_source_order)
+        return merged  # type: ignore[return-value]
+
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        return self._parent.get(node)
+
+    def ancestors(self, node: ast.AST) -> Iterator[ast.AST]:
+        node = self._parent.get(node)
+        while node is not None:
+            yield node
+            node = self._parent.get(node)
+
+    def enclosing(self, node: ast.AST, types: type | tuple[type, ...]) -> ast.AST | None:
+        for ancestor in self.ancestors(node):
+            if isinstance(ancestor, types):
+                return ancestor
+        return None
+
+    def scope_of(self, node: ast.AST) -> ast.AST:
+        """The innermost function, class or module that contains ``node``."""
+        return self.enclosing(node, SCOPE_TYPES) or self.tree
+
+    def statement_of(self, node: ast.AST) -> ast.stmt:
+        current = node
+        while not isinstance(current, ast.stmt):
+            current = self._parent[current]
+        return current
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()`` once per module: for facts several rules ask for (training loops...)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]  # type: ignore[return-value]
+
+    # -- names ------------------------------------------------------------------------------
+
+    def _collect_imports(self) -> dict[str, str]:
+        """Local name -> qualified name for every import in the module (any scope)."""
+        imports: dict[str, str] = {}
+        for node in self.nodes(ast.Import, ast.ImportFrom):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        imports[alias.asname] = alias.name
+                    else:
+                        root = alias.name.partition(".")[0]
+                        imports[root] = root
+            elif node.module and not node.level:
+                for alias in node.names:
+                    if alias.name != "*":
+                        imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        return imports
+
+    def qualname(self, node: ast.AST) -> str | None:
+        """The dotted name an expression refers to through the imports, if it is one.
+
+        ``optim.Adam`` after ``import torch.optim as optim`` is ``torch.optim.Adam``; a name
+        that was never imported (a local class, a builtin) gives ``None``.
+        """
+        key = id(node)
+        if key in self._qualnames:
+            return self._qualnames[key]
+        result: str | None = None
+        if isinstance(node, ast.Name):
+            result = self.imports.get(node.id)
+        elif isinstance(node, ast.Attribute):
+            base = self.qualname(node.value)
+            if base is not None:
+                result = f"{base}.{node.attr}"
+        self._qualnames[key] = result
+        return result
+
+    def call_name(self, call: ast.Call) -> str | None:
+        return self.qualname(call.func)
+
+    def calls(self, *qualnames: str) -> Iterator[ast.Call]:
+        """Calls whose callee resolves to one of ``qualnames``."""
+        wanted = set(qualnames)
+        for call in self.nodes(ast.Call):
+            if self.qualname(call.func) in wanted:
+                yield call
+
+    def imported_modules(self) -> set[str]:
+        """Top-level packages the module imports (``torch``, ``gymnasium``...)."""
+        return {name.partition(".")[0] for name in self.imports.values()}
+
+    def imports_any(self, *packages: str) -> bool:
+        modules = self.imported_modules()
+        return any(p in modules for p in packages)
+
+    # -- positions --------------------------------------------------------------------------
+
+    def position(self, line: int, byte_offset: int) -> Position:
+        """Turn ``ast``'s 1-based line and UTF-8 byte offset into a character position."""
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        if text.isascii():
+            return Position(line, byte_offset + 1)
+        return Position(line, len(text.encode()[:byte_offset].decode(errors="ignore")) + 1)
+
+    def range(self, node: ast.AST) -> Range:
+        start = self.position(node.lineno, node.col_offset)
+        end = self.position(node.end_lineno or node.lineno, node.end_col_offset or node.col_offset)
+        return Range(start, end)
+
+    def text(self, node: ast.AST) -> str:
+        return ast.get_source_segment(self.source, node) or ""
+
+    @cached_property
+    def function_defs(self) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+        return self.nodes(ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def _source_order(node: ast.AST) -> tuple[int, int]:
+    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+
+
+def dotted(node: ast.AST) -> str | None:
+    """``a.b.c`` for a chain of names and attributes, without resolving imports."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def keyword(call: ast.Call, name: str) -> ast.keyword | None:
+    for kw in call.keywords:
+        if kw.arg == name:
+            return kw
+    return None
+
+
+def has_star_kwargs(call: ast.Call) -> bool:
+    return any(kw.arg is None for kw in call.keywords)
+
+
+def is_constant(node: ast.AST | None, kind: type | tuple[type, ...] = object) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, kind)

@@ -1,0 +1,140 @@
+"""Shapes of training code that several rules look for: backward calls, optimizer steps, loops.
+
+They are deliberately syntactic and cheap; a rule that needs more certainty checks more.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from .context import FUNCTION_TYPES, LOOP_TYPES, ModuleContext, dotted
+
+#: Optimizer constructors (``torch.optim.X``) by the names users import them as.
+OPTIMIZER_PREFIX = "torch.optim."
+SCHEDULER_PREFIX = "torch.optim.lr_scheduler."
+
+
+def is_optimizer_constructor(ctx: ModuleContext, call: ast.Call) -> bool:
+    name = ctx.qualname(call.func) or ""
+    if not name.startswith(OPTIMIZER_PREFIX) or name.startswith(SCHEDULER_PREFIX):
+        return False
+    return name.rsplit(".", 1)[-1][:1].isupper()
+
+
+def assigned_names(ctx: ModuleContext, value: ast.AST) -> list[str]:
+    """``["opt"]`` for ``opt = value`` and ``["self.opt"]`` for ``self.opt = value``."""
+    parent = ctx.parent(value)
+    targets: list[ast.expr] = []
+    if isinstance(parent, ast.Assign) and parent.value is value:
+        targets = parent.targets
+    elif isinstance(parent, (ast.AnnAssign, ast.NamedExpr)) and parent.value is value:
+        targets = [parent.target]
+    return [name for name in (dotted(t) for t in targets) if name]
+
+
+def optimizer_names(ctx: ModuleContext) -> dict[str, ast.Call]:
+    """Names (``opt``, ``self.optimizer``) bound to a ``torch.optim`` constructor, with the call."""
+    return ctx.memo("optimizer_names", lambda: _optimizer_names(ctx))
+
+
+def _optimizer_names(ctx: ModuleContext) -> dict[str, ast.Call]:
+    names: dict[str, ast.Call] = {}
+    for call in ctx.nodes(ast.Call):
+        if is_optimizer_constructor(ctx, call):
+            for name in assigned_names(ctx, call):
+                names.setdefault(name, call)
+    return names
+
+
+def method_calls(ctx: ModuleContext, method: str) -> Iterator[ast.Call]:
+    """Calls of ``<anything>.method(...)``."""
+    for call in ctx.nodes(ast.Call):
+        if isinstance(call.func, ast.Attribute) and call.func.attr == method:
+            yield call
+
+
+def is_backward(call: ast.Call) -> bool:
+    """``loss.backward()``, ``scaler.scale(loss).backward()`` or ``accelerator.backward(loss)``."""
+    return isinstance(call.func, ast.Attribute) and call.func.attr == "backward"
+
+
+def backward_calls(ctx: ModuleContext) -> list[ast.Call]:
+    return ctx.memo("backward_calls", lambda: [call for call in ctx.nodes(ast.Call) if is_backward(call)])
+
+
+def looks_like_optimizer(name: str) -> bool:
+    last = name.rsplit(".", 1)[-1].lower()
+    return "optim" in last or last in {"opt", "optimiser"} or last.endswith(("_opt", "opt"))
+
+
+def optimizer_step_calls(ctx: ModuleContext) -> list[ast.Call]:
+    """``X.step()`` where X is a known optimizer or is named like one (``optimizer``, ``opt_g``)."""
+    known = optimizer_names(ctx)
+    steps = []
+    for call in method_calls(ctx, "step"):
+        receiver = dotted(call.func.value)  # type: ignore[attr-defined]
+        if receiver and (receiver in known or looks_like_optimizer(receiver)):
+            steps.append(call)
+        elif isinstance(call.func.value, ast.Call) and is_optimizer_constructor(ctx, call.func.value):  # type: ignore[attr-defined]
+            steps.append(call)
+    return steps
+
+
+def enclosing_loop(ctx: ModuleContext, node: ast.AST) -> ast.For | ast.AsyncFor | ast.While | None:
+    """The innermost loop around ``node`` within the same function."""
+    for ancestor in ctx.ancestors(node):
+        if isinstance(ancestor, LOOP_TYPES):
+            return ancestor  # type: ignore[return-value]
+        if isinstance(ancestor, FUNCTION_TYPES + (ast.ClassDef,)):
+            return None
+    return None
+
+
+def outermost_loop(ctx: ModuleContext, node: ast.AST) -> ast.For | ast.AsyncFor | ast.While | None:
+    """The outermost loop around ``node`` within the same function."""
+    found = None
+    for ancestor in ctx.ancestors(node):
+        if isinstance(ancestor, LOOP_TYPES):
+            found = ancestor
+        if isinstance(ancestor, FUNCTION_TYPES + (ast.ClassDef,)):
+            break
+    return found  # type: ignore[return-value]
+
+
+def training_loops(ctx: ModuleContext) -> list[ast.For | ast.AsyncFor | ast.While]:
+    """Outermost loops (per function) that call ``backward()`` somewhere inside, in source order."""
+    return ctx.memo("training_loops", lambda: _training_loops(ctx))
+
+
+def _training_loops(ctx: ModuleContext) -> list[ast.For | ast.AsyncFor | ast.While]:
+    loops: list = []
+    for call in backward_calls(ctx):
+        loop = outermost_loop(ctx, call)
+        if loop is not None and loop not in loops:
+            loops.append(loop)
+    loops.sort(key=lambda loop: (loop.lineno, loop.col_offset))
+    return loops
+
+
+def is_main_guard(node: ast.AST) -> bool:
+    """``if __name__ == "__main__":``."""
+    if not isinstance(node, ast.If) or not isinstance(node.test, ast.Compare):
+        return False
+    test = node.test
+    sides = [test.left, *test.comparators]
+    return (
+        any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides)
+        and any(isinstance(s, ast.Constant) and s.value == "__main__" for s in sides)
+    )
+
+
+def has_main_guard(ctx: ModuleContext) -> bool:
+    return any(is_main_guard(stmt) for stmt in ctx.tree.body)
+
+
+def parses_arguments(ctx: ModuleContext) -> bool:
+    """The module builds a command line (argparse, click, typer, fire, hydra, HfArgumentParser)."""
+    return ctx.imports_any("argparse", "click", "typer", "fire", "hydra") or any(
+        (ctx.qualname(call.func) or "").endswith("HfArgumentParser") for call in ctx.nodes(ast.Call)
+    )

@@ -1,0 +1,1 @@
+"""One module per rule family; every :class:`~torchlint.rule.Rule` subclass here registers itself."""
