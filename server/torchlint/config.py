@@ -12,7 +12,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from types import MappingProxyType
 
 from .model import Severity
 from .rule import all_rules
@@ -34,7 +33,7 @@ class ConfigError(ValueError):
 class Config:
     select: tuple[str, ...] = (ALL,)
     ignore: tuple[str, ...] = ()
-    severity: Mapping[str, Severity] = field(default_factory=lambda: MappingProxyType({}))
+    severity: Mapping[str, Severity] = field(default_factory=dict)
     exclude: tuple[str, ...] = ()
     #: The folder the ``exclude`` globs are relative to (the ``pyproject.toml``'s).
     root: Path | None = None
@@ -83,7 +82,7 @@ class Config:
         if severity:
             merged = dict(self.severity)
             merged.update(validate_severities(severity))
-            changes["severity"] = MappingProxyType(merged)
+            changes["severity"] = merged
         if source:
             changes["source"] = f"{source} over {self.source}"
         return replace(self, **changes)
@@ -160,7 +159,7 @@ def from_table(table: Mapping, *, root: Path | None = None, source: str = "setti
                     kept_severity.update(validate_severities({code: value}))
                 except ConfigError as error:
                     warnings.append(f"{source}: {error}")
-            config = replace(config, severity=MappingProxyType(kept_severity))
+            config = replace(config, severity=kept_severity)
         else:
             warnings.append(f"{source}: severity must be a table of CODE = \"error|warning|info\"")
     if "exclude" in table:

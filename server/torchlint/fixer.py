@@ -43,7 +43,8 @@ class FixContext:
         return self.module.code_for_node(node)
 
     def finish(self, module: cst.Module) -> cst.Module:
-        for visitor in (RemoveImportsVisitor, AddImportsVisitor):
+        # Adding first lets a renamed name join its old import line before that name is dropped.
+        for visitor in (AddImportsVisitor, RemoveImportsVisitor):
             if self._codemod.scratch.get(visitor.CONTEXT_KEY):
                 module = visitor(self._codemod).transform_module(module)
         return module

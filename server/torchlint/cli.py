@@ -1,0 +1,315 @@
+"""The ``torchlint`` command: ``check``, ``fix``, ``rules``, ``server``.
+
+Exit codes follow ruff: 0 when clean, 1 when findings remain, 2 on a usage or internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from . import __version__, reporting
+from .config import Config, ConfigError, load
+from .engine import analyze
+from .files import SourceFile, UnreadableFile, discover
+from .model import Finding
+from .rule import all_rules
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+#: Below this many files, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 8
+
+
+class UsageError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Mode:
+    fix: bool = False
+    unsafe: bool = False
+    diff: bool = False
+    actions: bool = False
+
+
+@dataclass
+class FileResult:
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    fixed: int = 0
+    diff: str = ""
+    error: str = ""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return EXIT_ERROR
+    try:
+        return args.run(args)
+    except (UsageError, ConfigError) as error:
+        print(f"torchlint: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except Exception:  # noqa: BLE001 - the last line of defence: say what broke, exit 2
+        print("torchlint: internal error, please report it:", file=sys.stderr)
+        traceback.print_exc()
+        return EXIT_ERROR
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="torchlint", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"torchlint {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    for name, help_text, fix in (
+        ("check", "report findings (and fix them with --fix)", False),
+        ("fix", "apply the safe fixes (same as `check --fix`)", True),
+    ):
+        command = commands.add_parser(name, help=help_text, description=help_text)
+        command.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .); - reads standard input")
+        command.add_argument("--select", help="comma-separated codes or prefixes to enable (e.g. TL1,TL402)")
+        command.add_argument("--ignore", help="comma-separated codes or prefixes to disable")
+        command.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+        command.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that may change behaviour")
+        command.add_argument("--diff", action="store_true", help="print the fixes as a diff instead of writing them")
+        command.add_argument("--actions", action="store_true", help="with --diff: also show each code action's edit")
+        command.add_argument("--statistics", action="store_true", help="print a count per rule instead of each finding")
+        command.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
+        command.add_argument("--stdin-filename", help="the path standard input stands for (settings, messages)")
+        if fix:
+            command.set_defaults(fix=True)
+        else:
+            command.add_argument("--fix", action="store_true", help="apply the safe fixes in place")
+        command.set_defaults(run=_check)
+
+    rules = commands.add_parser("rules", help="list the rules, or print one rule's documentation")
+    rules.add_argument("code", nargs="?", help="a rule code such as TL103")
+    rules.add_argument("--format", choices=("text", "json"), default="text")
+    rules.set_defaults(run=_rules)
+
+    server = commands.add_parser("server", help="run the language server on standard input/output")
+    server.set_defaults(run=_server)
+    return parser
+
+
+# -- check / fix --------------------------------------------------------------------------
+
+
+def _check(args: argparse.Namespace) -> int:
+    overrides = _overrides(args)
+    mode = Mode(fix=args.fix, unsafe=args.unsafe_fixes, diff=args.diff, actions=args.actions)
+    if args.actions and not args.diff:
+        raise UsageError("--actions only applies together with --diff")
+    paths = args.paths or ["."]
+    if "-" in paths:
+        if len(paths) > 1:
+            raise UsageError("- (standard input) cannot be combined with other paths")
+        return _check_stdin(args, overrides, mode)
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        raise UsageError(f"no such file or directory: {', '.join(missing)}")
+
+    config_for = _config_loader(overrides)
+    files = list(dict.fromkeys(f for p in paths for f in discover(Path(p), config_for)))
+    tasks = [(str(f), config_for(f.parent), mode) for f in files]
+    results = _run(tasks)
+    return _report(args, results, mode)
+
+
+def _overrides(args: argparse.Namespace) -> dict:
+    overrides: dict = {}
+    if args.select is not None:
+        overrides["select"] = args.select.split(",")
+    if args.ignore is not None:
+        overrides["extend_ignore"] = args.ignore.split(",")
+    if overrides:
+        Config().override(**overrides)  # fail fast on an unknown code, before reading any file
+    return overrides
+
+
+def _config_loader(overrides: dict):
+    @lru_cache(maxsize=None)
+    def config_for(directory: Path) -> Config:
+        config, warnings = load(directory)
+        for warning in warnings:
+            _warn_once(warning)
+        return config.override(**overrides, source="command line") if overrides else config
+
+    return config_for
+
+
+@lru_cache(maxsize=None)
+def _warn_once(message: str) -> None:
+    print(f"torchlint: warning: {message}", file=sys.stderr)
+
+
+def _run(tasks: list[tuple[str, Config, Mode]]) -> list[FileResult]:
+    workers = os.cpu_count() or 1
+    if workers > 1 and len(tasks) >= PARALLEL_THRESHOLD:
+        chunk = max(1, len(tasks) // (workers * 4))
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(_process, tasks, chunksize=chunk))
+    return [_process(task) for task in tasks]
+
+
+def _process(task: tuple[str, Config, Mode]) -> FileResult:
+    path, config, mode = task
+    display = _display(path)
+    try:
+        source = SourceFile.read(Path(path))
+    except UnreadableFile as error:
+        return FileResult(display, error=str(error).replace(path, display, 1))
+    result = _lint(source.text, display, config, mode)
+    if mode.fix and not mode.diff and result.fixed:
+        source.write(Path(path), result.diff)
+        result.diff = ""
+    return result
+
+
+def _lint(text: str, display: str, config: Config, mode: Mode) -> FileResult:
+    """Findings of one file; with a fix mode, ``diff`` holds the fixed text or the diff."""
+    if not (mode.fix or mode.diff):
+        return FileResult(display, analyze(text, display, config))
+    from .fixer import fix_all, run_action  # libcst is loaded only when fixing
+
+    fixed = fix_all(text, display, config, unsafe=mode.unsafe)
+    result = FileResult(display, fixed.remaining, fixed=len(fixed.applied))
+    if not mode.diff:
+        result.diff = fixed.source
+        return result
+    parts = [_unified(text, fixed.source, display)] if fixed.source != text else []
+    if mode.actions:
+        for finding in analyze(text, display, config):
+            for action in finding.actions:
+                changed = run_action(text, finding, action)
+                label = f"{display} ({finding.code} at {finding.line}:{finding.column}: {action.title})"
+                parts.append(_unified(text, changed, label))
+    result.diff = "".join(parts)
+    return result
+
+
+def _unified(old: str, new: str, label: str) -> str:
+    return "".join(
+        difflib.unified_diff(
+            old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{label}", f"b/{label}"
+        )
+    )
+
+
+def _check_stdin(args: argparse.Namespace, overrides: dict, mode: Mode) -> int:
+    name = args.stdin_filename or "-"
+    config = _config_loader(overrides)(Path(name).resolve().parent if args.stdin_filename else Path.cwd())
+    try:
+        source = SourceFile.decode(sys.stdin.buffer.read(), name)
+    except UnreadableFile as error:
+        print(f"torchlint: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    result = _lint(source.text, name, config, mode)
+    if mode.fix and not mode.diff:
+        sys.stdout.write(result.diff if result.fixed else source.text)
+        result.diff = ""
+        _print_findings(args, [result], to=sys.stderr)
+        return _exit_code(args, [result])
+    return _report(args, [result], mode)
+
+
+def _report(args: argparse.Namespace, results: list[FileResult], mode: Mode) -> int:
+    for result in results:
+        if result.error:
+            print(f"torchlint: error: {result.error}", file=sys.stderr)
+    if mode.diff:
+        sys.stdout.write("".join(r.diff for r in results))
+        fixed = sum(r.fixed for r in results)
+        print(f"Would fix {fixed} finding{'' if fixed == 1 else 's'}.", file=sys.stderr)
+        return EXIT_FINDINGS if any(r.diff for r in results) and not args.exit_zero else EXIT_CLEAN
+    _print_findings(args, results, to=sys.stdout)
+    return _exit_code(args, results)
+
+
+def _print_findings(args: argparse.Namespace, results: list[FileResult], to) -> None:
+    findings = [f for r in results for f in r.findings]
+    fixed = sum(r.fixed for r in results)
+    if args.format == "json":
+        print(reporting.as_json(findings), file=to)
+    elif args.format == "sarif":
+        print(reporting.sarif(findings), file=to)
+    else:
+        body = reporting.statistics(findings) if args.statistics else reporting.text(findings)
+        if body:
+            print(body, file=to)
+        print(reporting.summary(findings, fixed, unsafe_allowed=args.unsafe_fixes), file=to)
+
+
+def _exit_code(args: argparse.Namespace, results: list[FileResult]) -> int:
+    if args.exit_zero:
+        return EXIT_CLEAN
+    return EXIT_FINDINGS if any(r.findings or r.error for r in results) else EXIT_CLEAN
+
+
+def _display(path: str) -> str:
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return path
+    return path if relative.startswith("..") else relative
+
+
+# -- rules / server -----------------------------------------------------------------------
+
+
+def _rules(args: argparse.Namespace) -> int:
+    rules = all_rules()
+    if args.code:
+        rule = rules.get(args.code.upper())
+        if rule is None:
+            raise UsageError(f"unknown rule {args.code!r} (run `torchlint rules` for the list)")
+        if args.format == "json":
+            print(json.dumps(_rule_dict(rule), indent=2))
+        else:
+            print(rule.documentation())
+        return EXIT_CLEAN
+    if args.format == "json":
+        print(json.dumps([_rule_dict(rule) for rule in rules.values()], indent=2))
+        return EXIT_CLEAN
+    width = max(len(rule.name) for rule in rules.values())
+    for code, rule in rules.items():
+        fix = "[*]" if rule.fixable() else "   "
+        print(f"{code}  {rule.name:<{width}}  {rule.severity.value:<7}  {fix}  {rule.summary()}")
+    return EXIT_CLEAN
+
+
+def _rule_dict(rule) -> dict:
+    return {
+        "code": rule.code,
+        "name": rule.name,
+        "severity": rule.severity.value,
+        "fixable": rule.fixable(),
+        "fix_safety": rule.fix_applicability.value if rule.fix_applicability else None,
+        "code_action": rule.action_title or None,
+        "summary": rule.summary(),
+        "documentation": rule.documentation(),
+    }
+
+
+def _server(args: argparse.Namespace) -> int:
+    try:
+        from .lsp import serve
+    except ImportError as error:
+        raise UsageError(
+            f"the language server needs pygls and lsprotocol ({error}): pip install 'torchlint[server]'"
+        ) from None
+    serve()
+    return EXIT_CLEAN
