@@ -123,7 +123,7 @@ def _check(args: argparse.Namespace) -> int:
         raise UsageError(f"no such file or directory: {', '.join(missing)}")
 
     config_for = _config_loader(overrides)
-    files = list(dict.fromkeys(f for p in paths for f in discover(Path(p), config_for)))
+    files = sorted({f for p in paths for f in discover(Path(p), config_for)})
     tasks = [(str(f), config_for(f.parent), mode) for f in files]
     results = _run(tasks)
     return _report(args, results, mode)

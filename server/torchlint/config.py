@@ -74,7 +74,9 @@ class Config:
         """
         changes: dict = {}
         if select is not None:
+            # A new selection replaces the layer below it entirely, its ignores included (as ruff).
             changes["select"] = tuple(validate_selectors(select))
+            changes["ignore"] = ()
         if ignore is not None:
             changes["ignore"] = tuple(validate_selectors(ignore))
         if extend_ignore:

@@ -59,6 +59,8 @@ def parse(source: str) -> ast.Module | SyntaxError:
         return error
     except ValueError as error:  # source code string cannot contain null bytes
         return SyntaxError(str(error), ("", 1, 1, "", 1, 1))
+    except (RecursionError, MemoryError):
+        return SyntaxError("too deeply nested to analyse", ("", 1, 1, "", 1, 1))
 
 
 def enabled_rules(config: Config) -> list[Rule]:
