@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TypeVar
 
 from .model import Position, Range
@@ -30,6 +30,7 @@ class ModuleContext:
         self.lines = source.splitlines()
         self._by_type: dict[type, list[ast.AST]] = defaultdict(list)
         self._parent: dict[ast.AST, ast.AST] = {}
+        self._in_order: set[type] = set()
         self._index(tree)
         self.imports = self._collect_imports()
         self._qualnames: dict[int, str | None] = {}
@@ -43,8 +44,9 @@ class ModuleContext:
         pop, push = stack.pop, stack.append
         while stack:
             node = pop()
-            by_type[type(node)].append(node)
-            for name in node._fields:
+            kind = type(node)
+            by_type[kind].append(node)
+            for name in _child_fields(kind):
                 value = getattr(node, name, None)
                 if isinstance(value, list):
                     for child in value:
@@ -54,17 +56,24 @@ class ModuleContext:
                 elif isinstance(value, ast.AST):
                     parent[value] = node
                     push(value)
-        # The traversal is depth-first from the end; rules want source order.
-        for nodes in by_type.values():
-            nodes.sort(key=_source_order)
 
     def nodes(self, *types: type[N]) -> list[N]:
         """All nodes of the given types, in source order."""
         if len(types) == 1:
-            return self._by_type.get(types[0], [])  # type: ignore[return-value]
-        merged = [n for t in types for n in self._by_type.get(t, [])]
+            return self._sorted(types[0])  # type: ignore[return-value]
+        merged = [n for t in types for n in self._sorted(t)]
         merged.sort(key=_source_order)
         return merged  # type: ignore[return-value]
+
+    def _sorted(self, kind: type) -> list[ast.AST]:
+        # The traversal is depth-first from the end; rules want source order, sorted on demand.
+        nodes = self._by_type.get(kind)
+        if nodes is None:
+            return []
+        if kind not in self._in_order:
+            nodes.sort(key=_source_order)
+            self._in_order.add(kind)
+        return nodes
 
     def parent(self, node: ast.AST) -> ast.AST | None:
         return self._parent.get(node)
@@ -173,6 +182,12 @@ class ModuleContext:
     @cached_property
     def function_defs(self) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
         return self.nodes(ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+@lru_cache(maxsize=None)
+def _child_fields(kind: type) -> tuple[str, ...]:
+    """The fields that can hold child nodes (``ctx`` holds a shared Load/Store marker, not a child)."""
+    return tuple(name for name in kind._fields if name != "ctx")
 
 
 def _source_order(node: ast.AST) -> tuple[int, int]:

@@ -49,12 +49,17 @@ def analyze(source: str, path: str = "", config: Config | None = None) -> list[F
     return findings
 
 
+def parse_quietly(source: str) -> ast.Module:
+    """``ast.parse`` without the warnings that user code's invalid escapes and the like raise."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        return ast.parse(source)
+
+
 def parse(source: str) -> ast.Module | SyntaxError:
+    """The module's tree, or the error that stops it parsing."""
     try:
-        with warnings.catch_warnings():
-            # Invalid escape sequences in user code are not our business.
-            warnings.simplefilter("ignore", SyntaxWarning)
-            return ast.parse(source)
+        return parse_quietly(source)
     except SyntaxError as error:
         return error
     except ValueError as error:  # source code string cannot contain null bytes

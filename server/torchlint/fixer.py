@@ -1,12 +1,16 @@
 """Applying fixes and code actions as libcst edits, which keep comments and formatting.
 
-Each fix names the libcst node it rewrites by type and range (taken from the ``ast`` finding);
-one transformer pass finds those nodes, hands each to its rule, then adds the imports the
-rules asked for, once and in the module's import block.
+libcst is slow on whole modules (parsing plus position metadata costs tens of times
+``ast.parse``), so the fixer works on the smallest text that holds each edit: the top-level
+statement around it, cut out by line, parsed alone, rewritten and spliced back. Only fixes that
+need the whole module (``node == "Module"``) parse all of it. Imports the fixes ask for are
+added to (or dropped from) the module's leading import block the same way.
 """
 
 from __future__ import annotations
 
+import ast
+import bisect
 import difflib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -18,18 +22,19 @@ from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from .config import Config
-from .engine import analyze, rule_for
+from .engine import analyze, parse_quietly, rule_for
 from .model import Action, Finding, Fix, Position, Range, TextEdit
 
 Edit = Fix | Action
+MODULE = "Module"
 
 
 class FixContext:
     """What a rule's fix may do besides replacing its node."""
 
-    def __init__(self, module: cst.Module) -> None:
-        self.module = module
+    def __init__(self) -> None:
         self._codemod = CodemodContext()
+        self._removals: list[tuple[str, str | None, str | None]] = []
 
     def add_import(self, module: str, name: str | None = None, alias: str | None = None) -> None:
         """Ensure ``import module`` (or ``from module import name``) exists, added at most once."""
@@ -37,17 +42,48 @@ class FixContext:
 
     def remove_unused_import(self, module: str, name: str | None = None, alias: str | None = None) -> None:
         """Drop ``import module`` / ``from module import name`` if nothing uses it after the fixes."""
-        RemoveImportsVisitor.remove_unused_import(self._codemod, module, name, alias)
+        self._removals.append((module, name, alias))
 
-    def code(self, node: cst.CSTNode) -> str:
-        return self.module.code_for_node(node)
+    @staticmethod
+    def code(node: cst.CSTNode) -> str:
+        return cst.Module(body=[]).code_for_node(node)
 
-    def finish(self, module: cst.Module) -> cst.Module:
+    def finish(self, source: str) -> str:
+        """``source`` with the requested imports added and the unused ones removed."""
+        removals = [r for r in self._removals if not _is_used(source, r[2] or (r[1] or r[0]).split(".")[0])]
+        if not removals and not self._codemod.scratch.get(AddImportsVisitor.CONTEXT_KEY):
+            return source
+        for module, name, alias in removals:
+            RemoveImportsVisitor.remove_unused_import(self._codemod, module, name, alias)
+        lines = source.splitlines(keepends=True)
+        end = _header_end(parse_quietly(source))
+        header = "".join(lines[:end])
         # Adding first lets a renamed name join its old import line before that name is dropped.
+        module = cst.parse_module(header)
         for visitor in (AddImportsVisitor, RemoveImportsVisitor):
             if self._codemod.scratch.get(visitor.CONTEXT_KEY):
                 module = visitor(self._codemod).transform_module(module)
-        return module
+        new_header = module.code
+        if not header and new_header:
+            rest = "".join(lines)
+            new_header = new_header.rstrip("\n") + "\n" + ("\n" if rest.strip() and not rest.startswith("\n") else "")
+        return new_header + "".join(lines[end:])
+
+
+def _is_used(source: str, name: str) -> bool:
+    """Whether ``name`` is read anywhere in ``source`` (imports of it do not count)."""
+    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(parse_quietly(source)))
+
+
+def _header_end(tree: ast.Module) -> int:
+    """The last line of the module's leading run of docstring and import statements (0 if none)."""
+    end = 0
+    for stmt in tree.body:
+        is_docstring = isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
+        if not (isinstance(stmt, (ast.Import, ast.ImportFrom)) or is_docstring):
+            break
+        end = stmt.end_lineno or stmt.lineno
+    return end
 
 
 @dataclass(frozen=True)
@@ -59,16 +95,13 @@ class _Request:
     def target(self) -> Range:
         return self.edit.target or self.finding.range
 
-    def matches(self, node: cst.CSTNode, where: CodeRange) -> bool:
-        if type(node).__name__ != self.edit.node:
-            return False
-        if self.edit.node == "Module":
-            return True
+    def matches(self, node: cst.CSTNode, where: CodeRange, line_offset: int) -> bool:
         target = self.target
         return (
-            where.start.line == target.start.line
+            type(node).__name__ == self.edit.node
+            and where.start.line + line_offset == target.start.line
             and where.start.column + 1 == target.start.column
-            and where.end.line == target.end.line
+            and where.end.line + line_offset == target.end.line
             and where.end.column + 1 == target.end.column
         )
 
@@ -80,26 +113,28 @@ class _Request:
 
 
 class _Applier(cst.CSTTransformer):
+    """Hands each requested node, found by type and range, to its rule."""
+
     METADATA_DEPENDENCIES = (PositionProvider,)
 
-    def __init__(self, requests: Sequence[_Request], ctx: FixContext) -> None:
+    def __init__(self, requests: Sequence[_Request], ctx: FixContext, line_offset: int) -> None:
         super().__init__()
         self.ctx = ctx
-        self.pending: dict[object, list[_Request]] = defaultdict(list)
+        self.line_offset = line_offset
+        self.pending: dict[tuple[int, int], list[_Request]] = defaultdict(list)
         for request in requests:
-            key = "Module" if request.edit.node == "Module" else (request.target.start.line, request.target.start.column)
-            self.pending[key].append(request)
-        self.applied: list[_Request] = []
+            self.pending[(request.target.start.line, request.target.start.column)].append(request)
+        self.applied = 0
 
     def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode):  # type: ignore[override]
         where = self.get_metadata(PositionProvider, original, None)
         if where is None:
             return updated
-        key = "Module" if isinstance(original, cst.Module) else (where.start.line, where.start.column + 1)
+        key = (where.start.line + self.line_offset, where.start.column + 1)
         for request in list(self.pending.get(key, ())):
-            if request.matches(original, where):
+            if request.matches(original, where, self.line_offset):
                 self.pending[key].remove(request)
-                self.applied.append(request)
+                self.applied += 1
                 updated = request.apply(updated, self.ctx)
                 if not isinstance(updated, cst.CSTNode):  # a FlattenSentinel or RemovalSentinel
                     return updated
@@ -111,14 +146,51 @@ def apply(source: str, edits: Iterable[tuple[Finding, Edit]]) -> str:
     requests = [_Request(finding, edit) for finding, edit in edits]
     if not requests:
         return source
-    module = cst.parse_module(source)
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    ctx = FixContext(module)
-    applier = _Applier(requests, ctx)
-    fixed = wrapper.visit(applier)
-    if not applier.applied:
+    ctx = FixContext()
+    local = [r for r in requests if r.edit.node != MODULE]
+    whole = [r for r in requests if r.edit.node == MODULE]
+    fixed = _apply_by_statement(source, local, ctx) if local else source
+    if whole:
+        module = cst.parse_module(fixed)
+        for request in whole:
+            module = request.apply(module, ctx)
+        fixed = module.code
+    if fixed == source:
         return source
-    return ctx.finish(fixed).code
+    return ctx.finish(fixed)
+
+
+def _apply_by_statement(source: str, requests: list[_Request], ctx: FixContext) -> str:
+    lines = source.splitlines(keepends=True)
+    spans = _statement_spans(parse_quietly(source))
+    starts = [start for start, _ in spans]
+    grouped: dict[tuple[int, int], list[_Request]] = defaultdict(list)
+    for request in requests:
+        index = bisect.bisect_right(starts, request.target.start.line) - 1
+        if index >= 0 and request.target.end.line <= spans[index][1]:
+            grouped[spans[index]].append(request)
+    # Splice from the bottom up so earlier line numbers stay valid.
+    for (start, end), chunk_requests in sorted(grouped.items(), reverse=True):
+        chunk = "".join(lines[start - 1 : end])
+        applier = _Applier(chunk_requests, ctx, line_offset=start - 1)
+        new_chunk = MetadataWrapper(cst.parse_module(chunk), unsafe_skip_copy=True).visit(applier).code
+        if applier.applied:
+            lines[start - 1 : end] = [new_chunk]
+    return "".join(lines)
+
+
+def _statement_spans(tree: ast.Module) -> list[tuple[int, int]]:
+    """(first line, last line) of each top-level statement, decorators included; statements
+    that share a line (``a = 1; b = 2``) are one span."""
+    spans: list[tuple[int, int]] = []
+    for stmt in tree.body:
+        start = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", ()))])
+        end = stmt.end_lineno or stmt.lineno
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+        else:
+            spans.append((start, end))
+    return spans
 
 
 @dataclass(frozen=True)

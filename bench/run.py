@@ -1,0 +1,125 @@
+"""Benchmark: torchlint against ``ast.parse``, libcst and (when installed) TorchFix, in one run.
+
+Builds 1k/5k/20k-line modules and a 150k-line folder from the realistic training scripts of
+``examples/`` and ``tests/corpus/``, then prints medians and ratios measured in this run:
+
+    python bench/run.py                 # everything (TorchFix if bench/.torchfix-venv exists)
+    python bench/run.py --quick         # fewer repetitions, a 30k-line folder
+
+TorchFix is looked for in ``bench/.torchfix-venv`` (``python -m venv bench/.torchfix-venv &&
+bench/.torchfix-venv/bin/pip install torchfix``), so its libcst never mixes with ours.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import libcst
+
+from torchlint.engine import analyze
+from torchlint.fixer import fix_all
+
+ROOT = Path(__file__).resolve().parent.parent
+TORCHFIX = ROOT / "bench" / ".torchfix-venv" / "bin" / "torchfix"
+TORCHLINT = Path(sys.executable).parent / "torchlint"
+
+
+def templates() -> list[str]:
+    paths = sorted((ROOT / "examples").glob("*.py")) + sorted((ROOT / "tests" / "corpus").rglob("*.py"))
+    return [p.read_text() for p in paths]
+
+
+def build(lines: int, sources: list[str]) -> str:
+    """Whole training scripts, one after another, until the module has ``lines`` lines."""
+    parts: list[str] = []
+    count = i = 0
+    while count < lines:
+        text = sources[i % len(sources)]
+        parts.append(text)
+        count += text.count("\n")
+        i += 1
+    return "\n".join(parts)
+
+
+def median_ms(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def wall(cmd: list[str], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    repeat = 3 if args.quick else 9
+    sources = templates()
+    print(f"{len(sources)} template scripts, {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
+
+    print("| lines | ast.parse | libcst.parse_module | torchlint check (parse + detect) | ratio to ast.parse | all fixes | torchfix (one file) |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in (1000, 5000, 20000):
+            source = build(size, sources)
+            n = source.count("\n")
+            parse = median_ms(lambda: ast.parse(source), repeat)
+            cst = median_ms(lambda: libcst.parse_module(source), max(1, repeat // 3))
+            engine = median_ms(lambda: analyze(source, "bench.py"), repeat)
+            fixes = median_ms(lambda: fix_all(source, "bench.py", unsafe=True), max(1, repeat // 3))
+            torchfix = "n/a"
+            if TORCHFIX.exists() and size <= 5000:
+                path = Path(tmp) / f"single_{size}.py"
+                path.write_text(source)
+                torchfix = f"{wall([str(TORCHFIX), '-j', '1', str(path)], max(1, repeat // 3)):.0f} ms"
+            print(f"| {n:,} | {parse:.1f} ms | {cst:.0f} ms | {engine:.1f} ms | {engine / parse:.2f}x | {fixes:.0f} ms | {torchfix} |")
+
+        folder_lines = 30_000 if args.quick else 150_000
+        folder = Path(tmp) / "project"
+        folder.mkdir()
+        per_file = build(1000, sources)
+        files = folder_lines // per_file.count("\n") + 1
+        for i in range(files):
+            (folder / f"train_{i:03}.py").write_text(per_file)
+        total = files * per_file.count("\n")
+        print(f"\nA folder of {files} files, {total:,} lines:\n")
+        print("| tool | wall time | ratio |")
+        print("|---|---:|---:|")
+        ours = wall([str(TORCHLINT), "check", "--exit-zero", str(folder)], max(1, repeat // 3))
+        one_core = wall(
+            [sys.executable, "-c", "import sys; from torchlint import cli; cli.PARALLEL_THRESHOLD = 10**9;"
+             f" sys.exit(cli.main(['check', '--exit-zero', {str(folder)!r}]))"],
+            max(1, repeat // 3),
+        )
+        print(f"| torchlint check (all cores) | {ours:.0f} ms | 1.00x |")
+        print(f"| torchlint check (one process) | {one_core:.0f} ms | {one_core / ours:.2f}x |")
+        if TORCHFIX.exists():
+            theirs = wall([str(TORCHFIX), str(folder)], 1)
+            print(f"| torchfix (all cores) | {theirs:.0f} ms | {theirs / ours:.1f}x |")
+        else:
+            print("| torchfix | not installed (see the module docstring) | |")
+        if shutil.which("ruff"):
+            print(f"| ruff check (for scale) | {wall(['ruff', 'check', '--exit-zero', '-q', str(folder)], 3):.0f} ms | |")
+
+
+if __name__ == "__main__":
+    main()
