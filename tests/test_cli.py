@@ -88,7 +88,7 @@ def test_sarif(project: Path) -> None:
     location = result["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == "train.py"
     assert location["region"] == {"startLine": 4, "startColumn": 13, "endLine": 4, "endColumn": 29}
-    assert all(r["helpUri"].endswith(r["id"].lower()) or r["id"] in r["helpUri"] for r in rules)
+    assert all(r["helpUri"].endswith(f"docs/rules.md#{r['id']}") for r in rules)
 
 
 def test_fix_applies_unsafe_only_when_asked(project: Path) -> None:

@@ -97,7 +97,8 @@ def _parser() -> argparse.ArgumentParser:
 
     rules = commands.add_parser("rules", help="list the rules, or print one rule's documentation")
     rules.add_argument("code", nargs="?", help="a rule code such as TL103")
-    rules.add_argument("--format", choices=("text", "json"), default="text")
+    rules.add_argument("--format", choices=("text", "json", "markdown"), default="text",
+                       help="markdown: every rule's documentation, as docs/rules.md is generated")
     rules.set_defaults(run=_rules)
 
     server = commands.add_parser("server", help="run the language server on standard input/output")
@@ -278,11 +279,14 @@ def _rules(args: argparse.Namespace) -> int:
             raise UsageError(f"unknown rule {args.code!r} (run `torchlint rules` for the list)")
         if args.format == "json":
             print(json.dumps(_rule_dict(rule), indent=2))
-        else:
+        else:  # text and markdown are the same for one rule
             print(rule.documentation())
         return EXIT_CLEAN
     if args.format == "json":
         print(json.dumps([_rule_dict(rule) for rule in rules.values()], indent=2))
+        return EXIT_CLEAN
+    if args.format == "markdown":
+        print(reporting.rules_markdown(), end="")
         return EXIT_CLEAN
     width = max(len(rule.name) for rule in rules.values())
     for code, rule in rules.items():

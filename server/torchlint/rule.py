@@ -115,8 +115,12 @@ class Rule:
         return cls.fix_applicability is not None
 
     @classmethod
-    def documentation(cls) -> str:
-        """The rule's documentation as Markdown (for ``torchlint rules CODE`` and hover)."""
+    def documentation(cls, level: int = 1) -> str:
+        """The rule's documentation as Markdown (for ``torchlint rules CODE`` and hover).
+
+        ``level`` is the heading level of its title; sections are one level below.
+        """
+        title, section = "#" * level, "#" * (level + 1)
         if cls.fix_applicability is not None:
             fix = f"{cls.fix_title} ({cls.fix_applicability.value} fix)."
         elif cls.action_title:
@@ -125,27 +129,27 @@ class Rule:
             fix = "None."
         return "\n".join(
             [
-                f"# {cls.code} {cls.name}",
+                f"{title} {cls.code} {cls.name}",
                 "",
                 f"Default severity: {cls.severity.value}",
                 "",
-                "## What it does",
+                f"{section} What it does",
                 cls.summary(),
                 "",
-                "## Why is this bad?",
+                f"{section} Why is this bad?",
                 _dedent(cls.why),
                 "",
-                "## Example",
+                f"{section} Example",
                 "```python",
                 _dedent(cls.example),
                 "```",
                 "",
-                "## Use instead",
+                f"{section} Use instead",
                 "```python",
                 _dedent(cls.use_instead),
                 "```",
                 "",
-                "## Fix",
+                f"{section} Fix",
                 fix,
                 "",
             ]
