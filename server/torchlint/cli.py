@@ -1,4 +1,4 @@
-"""The ``torchlint`` command: ``check``, ``fix``, ``rules``, ``server``.
+"""The ``torchlint`` command: ``check``, ``fix``, ``rules``, ``server``, ``gpu-check``.
 
 Exit codes follow ruff: 0 when clean, 1 when findings remain, 2 on a usage or internal error.
 """
@@ -103,6 +103,20 @@ def _parser() -> argparse.ArgumentParser:
 
     server = commands.add_parser("server", help="run the language server on standard input/output")
     server.set_defaults(run=_server)
+
+    gpu = commands.add_parser(
+        "gpu-check",
+        help="run a smoke training step (AMP, AdamW, warmup-cosine, pinned DataLoader) and report",
+        description="Runs a few real training steps in the given interpreter and reports the environment, "
+        "the devices, step time, peak memory and whether the loss stayed finite.",
+    )
+    gpu.add_argument("--python", default=sys.executable, help="the interpreter to run in (it needs torch)")
+    gpu.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+    gpu.add_argument("--dtype", default="auto", choices=("auto", "bf16", "fp16", "fp32"))
+    gpu.add_argument("--steps", type=int, default=5)
+    gpu.add_argument("--timeout", type=float, default=180.0, help="seconds before the step is stopped")
+    gpu.add_argument("--format", choices=("text", "json"), default="text")
+    gpu.set_defaults(run=_gpu_check)
     return parser
 
 
@@ -317,3 +331,15 @@ def _server(args: argparse.Namespace) -> int:
         ) from None
     serve()
     return EXIT_CLEAN
+
+
+def _gpu_check(args: argparse.Namespace) -> int:
+    from .gpu_check import CheckOptions, render_text, run
+
+    if args.steps < 1:
+        raise UsageError("--steps must be at least 1")
+    options = CheckOptions(python=args.python, device=args.device, dtype=args.dtype, steps=args.steps, timeout=args.timeout)
+    show = None if args.format == "json" else lambda percent, message: print(f"[{percent:3}%] {message}", file=sys.stderr)
+    report = run(options, on_progress=show)
+    print(json.dumps(report, indent=2) if args.format == "json" else render_text(report))
+    return EXIT_CLEAN if report["ok"] else EXIT_FINDINGS

@@ -6,7 +6,9 @@ They are deliberately syntactic and cheap; a rule that needs more certainty chec
 from __future__ import annotations
 
 import ast
+from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from .context import FUNCTION_TYPES, LOOP_TYPES, ModuleContext, dotted
 
@@ -138,3 +140,100 @@ def parses_arguments(ctx: ModuleContext) -> bool:
     return ctx.imports_any("argparse", "click", "typer", "fire", "hydra") or any(
         (ctx.qualname(call.func) or "").endswith("HfArgumentParser") for call in ctx.nodes(ast.Call)
     )
+
+
+# -- name bindings ------------------------------------------------------------------------------
+
+COMPREHENSION_TYPES = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+@dataclass(frozen=True)
+class Binding:
+    """One place where a name is bound.
+
+    ``value`` is the expression the name takes its value from (``None`` when there is none to
+    read: a parameter, an import, ``+=``, ``with ... as``). ``path`` locates the name inside a
+    tuple target (``a, (b, c) = v`` binds ``c`` at ``(1, 1)``); ``iterated`` says the name
+    receives the elements of ``value`` (a ``for`` loop or comprehension target).
+    """
+
+    node: ast.AST
+    value: ast.expr | None = None
+    path: tuple[int, ...] = ()
+    iterated: bool = False
+
+
+def lookup(ctx: ModuleContext, name: str, at: ast.AST) -> list[Binding]:
+    """The bindings that ``name`` read at ``at`` refers to: those of the innermost enclosing
+    scope that binds it (comprehension, function, the class directly around, then the module),
+    as Python resolves names; ``[]`` when none does."""
+    for scope in _lookup_scopes(ctx, at):
+        found = scope_bindings(ctx, scope).get(name)
+        if found:
+            return found
+    return []
+
+
+def _lookup_scopes(ctx: ModuleContext, node: ast.AST) -> Iterator[ast.AST]:
+    innermost = True
+    for ancestor in ctx.ancestors(node):
+        if isinstance(ancestor, FUNCTION_TYPES + COMPREHENSION_TYPES) or (
+            innermost and isinstance(ancestor, ast.ClassDef)
+        ):
+            yield ancestor
+            innermost = False
+        elif isinstance(ancestor, ast.ClassDef):
+            innermost = False
+    yield ctx.tree
+
+
+def scope_bindings(ctx: ModuleContext, scope: ast.AST) -> dict[str, list[Binding]]:
+    """Every name bound directly in ``scope`` (not in the functions, classes and comprehensions
+    nested in it) with its bindings."""
+    return ctx.memo(f"scope_bindings:{id(scope)}", lambda: _scope_bindings(ctx, scope))
+
+
+def _scope_bindings(ctx: ModuleContext, scope: ast.AST) -> dict[str, list[Binding]]:
+    found: dict[str, list[Binding]] = defaultdict(list)
+    if isinstance(scope, COMPREHENSION_TYPES):
+        roots: list[ast.AST] = [generator.target for generator in scope.generators]
+    else:
+        if isinstance(scope, FUNCTION_TYPES):
+            arguments = scope.args
+            for arg in (*arguments.posonlyargs, *arguments.args, arguments.vararg, *arguments.kwonlyargs, arguments.kwarg):
+                if arg is not None:
+                    found[arg.arg].append(Binding(arg))
+        roots = scope.body if isinstance(scope.body, list) else [scope.body]
+    stack = list(reversed(roots))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            found[node.id].append(_binding(ctx, node))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found[node.name].append(Binding(node))
+            continue
+        elif isinstance(node, (ast.Lambda, *COMPREHENSION_TYPES)):
+            continue
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                found[(alias.asname or alias.name).partition(".")[0]].append(Binding(alias))
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            found[node.name].append(Binding(node))
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+    return dict(found)
+
+
+def _binding(ctx: ModuleContext, name: ast.Name) -> Binding:
+    path: list[int] = []
+    node, parent = name, ctx.parent(name)
+    while isinstance(parent, (ast.Tuple, ast.List, ast.Starred)):
+        if isinstance(parent, ast.Starred):
+            return Binding(name)
+        path.append(parent.elts.index(node))
+        node, parent = parent, ctx.parent(parent)
+    where = tuple(reversed(path))
+    if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.NamedExpr)):
+        return Binding(name, parent.value, where)
+    if isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)):
+        return Binding(name, parent.iter, where, iterated=True)
+    return Binding(name)

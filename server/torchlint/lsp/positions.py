@@ -1,0 +1,88 @@
+"""Positions between the engine and the editor.
+
+The engine counts 1-based lines and 1-based columns in code points. LSP counts 0-based lines
+split at ``\\r\\n``, ``\\r`` or ``\\n`` (the same lines as Python's tokenizer) and columns in the
+encoding the client and server agreed on: UTF-16 code units unless the client offers another.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from lsprotocol.types import PositionEncodingKind
+
+UTF8, UTF16, UTF32 = PositionEncodingKind.Utf8, PositionEncodingKind.Utf16, PositionEncodingKind.Utf32
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of ``text`` as LSP counts them, without line breaks.
+
+    A text that ends with a line break has a last, empty line (where the cursor can stand).
+    """
+    return _LINE_BREAK.split(text)
+
+
+def lines_with_breaks(text: str) -> list[str]:
+    """The lines of ``text`` as LSP counts them, each with its own line break."""
+    starts = line_starts(text)
+    ends = starts[1:] + [len(text)]
+    return [text[start:end] for start, end in zip(starts, ends) if end > start]
+
+
+def line_starts(text: str) -> list[int]:
+    """The offset at which every LSP line of ``text`` starts."""
+    return [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
+
+
+def units(text: str, encoding: str = UTF16) -> int:
+    """The length of ``text`` in the client's units."""
+    if text.isascii() or encoding == UTF32:
+        return len(text)
+    codec = "utf-8" if encoding == UTF8 else "utf-16-le"
+    size = len(text.encode(codec, "surrogatepass"))
+    return size if encoding == UTF8 else size // 2
+
+
+def code_points(line: str, column: int, encoding: str = UTF16) -> int:
+    """The code point index in ``line`` of a column given in the client's units (clamped)."""
+    if line.isascii() or encoding == UTF32:
+        return max(0, min(column, len(line)))
+    count = 0
+    for index, char in enumerate(line):
+        if count >= column:
+            return index
+        count += units(char, encoding)
+    return len(line)
+
+
+class LineIndex:
+    """Turns offsets into (0-based line, code point column) pairs and back for one text."""
+
+    def __init__(self, starts: list[int], length: int) -> None:
+        self.starts = starts
+        self.length = length
+
+    @classmethod
+    def lsp(cls, text: str) -> "LineIndex":
+        return cls(line_starts(text), len(text))
+
+    @classmethod
+    def splitlines(cls, text: str) -> "LineIndex":
+        """Lines as :meth:`str.splitlines` counts them (``torchlint.fixer.text_edits`` does)."""
+        starts, offset = [], 0
+        for line in text.splitlines(keepends=True):
+            starts.append(offset)
+            offset += len(line)
+        return cls(starts or [0], len(text))
+
+    def offset(self, line: int, column: int) -> int:
+        if line >= len(self.starts):
+            return self.length
+        return min(self.starts[line] + column, self.length)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, offset) - 1
+        return line, offset - self.starts[line]
