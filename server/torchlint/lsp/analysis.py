@@ -21,10 +21,12 @@ from .sources import Source
 
 
 class AnalysisFailed(Exception):
-    def __init__(self, name: str, error: BaseException) -> None:
+    """The engine raised while ``task`` (analysing, fixing) on document ``name``."""
+
+    def __init__(self, name: str, error: BaseException, task: str = "analysing") -> None:
         self.rule = failing_rule(error)
         where = f" in rule {self.rule}" if self.rule else ""
-        super().__init__(f"analysing {name} failed{where}: {type(error).__name__}: {error}")
+        super().__init__(f"{task} {name} failed{where}: {type(error).__name__}: {error}")
         self.details = "".join(traceback.format_exception(error))
 
 
@@ -46,9 +48,13 @@ class Analysis:
 
     @property
     def result_id(self) -> str:
-        """Changes whenever the text or the settings do (pull diagnostics)."""
-        digest = hashlib.blake2b(self.source.text.encode("utf-8", "surrogatepass"), digest_size=12)
-        return f"{self.generation}-{digest.hexdigest()}"
+        return result_id(self.generation, self.source.text)
+
+
+def result_id(generation: int, text: str) -> str:
+    """Changes whenever the text or the settings do (pull diagnostics)."""
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12)
+    return f"{generation}-{digest.hexdigest()}"
 
 
 def run(source: Source, config: Config) -> tuple[Finding, ...]:

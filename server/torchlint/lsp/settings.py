@@ -167,9 +167,14 @@ class SettingsStore:
         holders = [(len(root.parts), uri) for uri, root in self.folders.items() if target.is_relative_to(root)]
         return max(holders)[1] if holders else None
 
+    def directory_config(self, directory: Path) -> Config:
+        """The settings of the files directly in ``directory`` (as ``torchlint.files.discover`` asks)."""
+        return self._effective(directory, self.folder_of(str(directory))).config
+
     def effective(self, path: str | None) -> Effective:
-        directory = Path(path).parent if path else None
-        folder = self.folder_of(path)
+        return self._effective(Path(path).parent if path else None, self.folder_of(path))
+
+    def _effective(self, directory: Path | None, folder: str | None) -> Effective:
         key = (directory, folder)
         with self._lock:
             cached = self._cache.get(key)

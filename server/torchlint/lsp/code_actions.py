@@ -1,0 +1,192 @@
+"""Code actions: each finding's quick fix, its rule's code action, "Disable CODE for this line",
+and ``source.fixAll.torchlint`` (every safe fix of the file in one edit).
+
+The edit of an action is computed when the client resolves it (the fixer and libcst are
+imported then), or at once for clients that cannot resolve edits. Edits are minimal text
+edits per document or notebook cell, never a whole-document replacement.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from lsprotocol import types as lsp
+
+from ..engine import SYNTAX_ERROR, parse
+from ..model import Finding, Range
+from ..suppression import directive_for
+from .analysis import Analysis, AnalysisFailed
+from .diagnostics import diagnostic
+from .positions import lines_with_breaks
+from .sources import Source
+
+if TYPE_CHECKING:
+    from .server import TorchlintServer
+
+QUICK_FIX = lsp.CodeActionKind.QuickFix.value
+FIX_ALL = f"{lsp.CodeActionKind.SourceFixAll.value}.torchlint"
+KINDS = [QUICK_FIX, FIX_ALL]
+FIX_ALL_TITLE = "torchlint: Fix all safe fixes"
+
+
+async def code_actions(server: TorchlintServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | None:
+    uri = params.text_document.uri
+    source = server.documents.source(uri)
+    if source is None:
+        return None
+    try:
+        analysis = await server.analyses.get(source)
+    except AnalysisFailed as failure:
+        server.log_failure(failure)
+        return None
+    encoding = server.client.encoding
+    start = source.from_client(uri, params.range.start, encoding)
+    end = source.from_client(uri, params.range.end, encoding)
+    actions: list[lsp.CodeAction] = []
+    if _wanted(QUICK_FIX, params.context.only):
+        for finding in analysis.findings:
+            if finding.range.start <= end and start <= finding.range.end and _in_document(source, finding, uri):
+                actions += _finding_actions(server, analysis, uri, finding)
+    if _wanted(FIX_ALL, params.context.only) and any(f.fix and f.fix.safe for f in analysis.findings):
+        actions.append(lsp.CodeAction(FIX_ALL_TITLE, kind=FIX_ALL, data=_data(uri, source, "fixAll")))
+    if not server.client.resolve_code_action_edit:
+        actions = [await resolve(server, action) for action in actions]
+    return actions
+
+
+async def resolve(server: TorchlintServer, action: lsp.CodeAction) -> lsp.CodeAction:
+    """Fill in the action's edit, unless its document changed since it was offered."""
+    data = action.data if isinstance(action.data, dict) else {}
+    source = server.documents.source(data.get("uri", ""))
+    if source is None or source.version != data.get("version"):
+        return action
+    try:
+        analysis = await server.analyses.get(source)
+    except AnalysisFailed as failure:
+        server.log_failure(failure)
+        return action
+    finding = _find(analysis, data.get("finding"))
+    if data.get("kind") != "fixAll" and finding is None:
+        return action
+    config = server.settings.effective(source.path).config
+    loop = asyncio.get_running_loop()
+    try:
+        new_text = await loop.run_in_executor(server.executor, _new_text, data, source, finding, config)
+    except Exception as error:  # noqa: BLE001 - a failing fix must not take the server down
+        server.log_failure(AnalysisFailed(source.name, error, task=f"{action.title!r} on"))
+        return action
+    action.edit = workspace_edit(source, new_text, server)
+    return action
+
+
+def workspace_edit(source: Source, new_text: str, server: TorchlintServer) -> lsp.WorkspaceEdit | None:
+    parts = source.edits(new_text, server.client.encoding)
+    if not parts:
+        return None
+    if server.client.document_changes:
+        return lsp.WorkspaceEdit(
+            document_changes=[
+                lsp.TextDocumentEdit(lsp.OptionalVersionedTextDocumentIdentifier(cell.uri, cell.version), edits)
+                for cell, edits in parts
+            ]
+        )
+    return lsp.WorkspaceEdit(changes={cell.uri: edits for cell, edits in parts})
+
+
+def _finding_actions(server: TorchlintServer, analysis: Analysis, uri: str, finding: Finding) -> list[lsp.CodeAction]:
+    source = analysis.source
+    _, rng = source.to_client(finding.range, server.client.encoding)
+    diagnostics = [diagnostic(finding, rng, server.client)]
+    actions = []
+    if finding.fix:
+        actions.append(
+            lsp.CodeAction(
+                f"torchlint ({finding.code}): {finding.fix.title}",
+                kind=QUICK_FIX,
+                diagnostics=diagnostics,
+                is_preferred=finding.fix.safe or None,
+                data=_data(uri, source, "fix", finding),
+            )
+        )
+    for index, action in enumerate(finding.actions):
+        actions.append(
+            lsp.CodeAction(
+                f"torchlint ({finding.code}): {action.title}",
+                kind=QUICK_FIX,
+                diagnostics=diagnostics,
+                data=_data(uri, source, "action", finding, index),
+            )
+        )
+    if finding.code != SYNTAX_ERROR:
+        actions.append(
+            lsp.CodeAction(
+                f"Disable {finding.code} for this line",
+                kind=QUICK_FIX,
+                diagnostics=diagnostics,
+                data=_data(uri, source, "disable", finding),
+            )
+        )
+    return actions
+
+
+def _new_text(data: dict, source: Source, finding: Finding | None, config) -> str:
+    """The source's text after the action (runs in a worker thread)."""
+    from .. import fixer
+
+    kind = data["kind"]
+    if kind == "fixAll":
+        return fixer.fix_all(source.text, source.name, config).source
+    assert finding is not None
+    if kind == "fix":
+        return fixer.fix_one(source.text, finding)
+    if kind == "action":
+        return fixer.run_action(source.text, finding, finding.actions[data["index"]])
+    return disable(source.text, finding)
+
+
+def disable(text: str, finding: Finding) -> str:
+    """``text`` with a ``# torchlint: disable=CODE`` comment on the finding's line.
+
+    The first line of the finding gets it, or its last when a comment there would break the
+    code (after a backslash continuation).
+    """
+    for number in dict.fromkeys((finding.range.start.line, finding.range.end.line)):
+        lines = lines_with_breaks(text)
+        if number > len(lines):
+            continue
+        line = lines[number - 1]
+        body = line.rstrip("\r\n")
+        lines[number - 1] = directive_for(body, finding.code) + line[len(body) :]
+        changed = "".join(lines)
+        if not isinstance(parse(changed), SyntaxError):
+            return changed
+    return text
+
+
+def _wanted(kind: str, only: list | None) -> bool:
+    """Whether ``kind`` is one of the kinds asked for, or below one of them."""
+    if only is None:
+        return True
+    asked = [getattr(wanted, "value", wanted) for wanted in only]
+    return any(kind == wanted or kind.startswith(f"{wanted}.") for wanted in asked)
+
+
+def _in_document(source: Source, finding: Finding, uri: str) -> bool:
+    return source.cell_at(finding.range.start.line - 1).uri == uri
+
+
+def _data(uri: str, source: Source, kind: str, finding: Finding | None = None, index: int = 0) -> dict:
+    data = {"uri": uri, "version": source.version, "kind": kind, "index": index}
+    if finding is not None:
+        r = finding.range
+        data["finding"] = [finding.code, r.start.line, r.start.column, r.end.line, r.end.column]
+    return data
+
+
+def _find(analysis: Analysis, key: list | None) -> Finding | None:
+    if not key:
+        return None
+    code, *numbers = key
+    wanted = Range.of(*numbers)
+    return next((f for f in analysis.findings if f.code == code and f.range == wanted), None)

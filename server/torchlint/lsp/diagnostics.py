@@ -1,0 +1,181 @@
+"""Findings as LSP diagnostics: pushed (debounced, never for a superseded version), pulled per
+document with result ids, and pulled for every Python file of the workspace folders."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lsprotocol import types as lsp
+from pygls.uris import from_fs_path
+
+from ..files import SourceFile, UnreadableFile, discover
+from ..model import Finding, Severity
+from ..rule import DOCS_URL
+from .analysis import Analysis, AnalysisFailed, result_id, run
+from .capabilities import ClientFeatures
+from .sources import Source
+
+if TYPE_CHECKING:
+    from .server import TorchlintServer
+
+SOURCE = "torchlint"
+SEVERITIES = {
+    Severity.ERROR: lsp.DiagnosticSeverity.Error,
+    Severity.WARNING: lsp.DiagnosticSeverity.Warning,
+    Severity.INFO: lsp.DiagnosticSeverity.Information,
+}
+#: Rules that report an API its library deprecated or replaced: shown struck through.
+DEPRECATED = frozenset({"TL102", "TL120", "TL402"})
+
+
+def diagnostic(finding: Finding, rng: lsp.Range, client: ClientFeatures) -> lsp.Diagnostic:
+    tags = [lsp.DiagnosticTag.Deprecated] if finding.code in DEPRECATED else []
+    return lsp.Diagnostic(
+        range=rng,
+        message=finding.message,
+        severity=SEVERITIES[finding.severity],
+        code=finding.code,
+        code_description=lsp.CodeDescription(href=DOCS_URL.format(code=finding.code)),
+        source=SOURCE,
+        tags=[tag for tag in tags if tag in client.diagnostic_tags] or None,
+    )
+
+
+def by_document(source: Source, findings: tuple[Finding, ...], client: ClientFeatures) -> dict[str, list[lsp.Diagnostic]]:
+    """The diagnostics of every document (every cell) of ``source``, empty lists included."""
+    result: dict[str, list[lsp.Diagnostic]] = {cell.uri: [] for cell in source.cells}
+    for finding in findings:
+        uri, rng = source.to_client(finding.range, client.encoding)
+        result[uri].append(diagnostic(finding, rng, client))
+    return result
+
+
+class Publisher:
+    """Pushes diagnostics: debounced per source, dropped when the source changed meanwhile."""
+
+    def __init__(self, server: TorchlintServer) -> None:
+        self.server = server
+        self._pending: dict[str, asyncio.Task] = {}
+        self._published: dict[str, set[str]] = {}
+
+    def schedule(self, key: str, delay: float) -> None:
+        pending = self._pending.pop(key, None)
+        if pending is not None:
+            pending.cancel()
+        task = asyncio.ensure_future(self._run(key, delay))
+        self._pending[key] = task
+        task.add_done_callback(lambda done: self._pending.pop(key, None) if self._pending.get(key) is done else None)
+
+    async def _run(self, key: str, delay: float) -> None:
+        await asyncio.sleep(delay)
+        await self.server.ready.wait()
+        source = self.server.documents.source(key)
+        if source is None:
+            return
+        try:
+            analysis = await self.server.analyses.get(source)
+        except AnalysisFailed as failure:
+            self.server.log_failure(failure)
+            return
+        if self.server.documents.source(key) != source:
+            return  # superseded: a newer version is on its way
+        self.publish(key, analysis)
+
+    def publish(self, key: str, analysis: Analysis) -> None:
+        client = self.server.client
+        documents = by_document(analysis.source, analysis.findings, client)
+        for uri in self._published.get(key, set()) - documents.keys():
+            self._send(uri, [], None)
+        versions = {cell.uri: cell.version for cell in analysis.source.cells}
+        for uri, items in documents.items():
+            self._send(uri, items, versions[uri] if client.diagnostic_version else None)
+        self._published[key] = set(documents)
+
+    def clear(self, key: str) -> None:
+        pending = self._pending.pop(key, None)
+        if pending is not None:
+            pending.cancel()
+        for uri in self._published.pop(key, set()):
+            self._send(uri, [], None)
+
+    def _send(self, uri: str, items: list[lsp.Diagnostic], version: int | None) -> None:
+        self.server.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri, items, version))
+
+
+async def document_report(server: TorchlintServer, params: lsp.DocumentDiagnosticParams) -> lsp.DocumentDiagnosticReport:
+    """``textDocument/diagnostic``: a full report, or "unchanged" when the result id still holds."""
+    uri = params.text_document.uri
+    source = server.documents.source(uri)
+    if source is None:
+        return lsp.RelatedFullDocumentDiagnosticReport(items=[])
+    await server.ready.wait()
+    try:
+        analysis = await server.analyses.get(source)
+    except AnalysisFailed as failure:
+        server.log_failure(failure)
+        if params.previous_result_id:  # keep showing what was there
+            return lsp.RelatedUnchangedDocumentDiagnosticReport(result_id=params.previous_result_id)
+        return lsp.RelatedFullDocumentDiagnosticReport(items=[])
+    result_id = analysis.result_id
+    if params.previous_result_id == result_id:
+        return lsp.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
+    items = by_document(source, analysis.findings, server.client).get(uri, [])
+    return lsp.RelatedFullDocumentDiagnosticReport(items=items, result_id=result_id)
+
+
+async def workspace_report(server: TorchlintServer, params: lsp.WorkspaceDiagnosticParams) -> lsp.WorkspaceDiagnosticReport:
+    """``workspace/diagnostic``: every Python file of the workspace folders (open ones as edited)."""
+    await server.ready.wait()
+    previous = {entry.uri: entry.value for entry in params.previous_result_ids}
+    open_files = {source.path: source for source in server.documents.sources() if source.path and not source.notebook}
+    loop = asyncio.get_running_loop()
+    items = await loop.run_in_executor(server.executor, lambda: list(_workspace_items(server, open_files, previous)))
+    return lsp.WorkspaceDiagnosticReport(items=items)
+
+
+def _workspace_items(server: TorchlintServer, open_files: dict[str, Source], previous: dict[str, str]) -> Iterator:
+    settings, generation = server.settings, server.settings.generation
+    seen: set[Path] = set()
+    for root in list(settings.folders.values()):
+        for path in discover(root, settings.directory_config):
+            if path in seen:
+                continue
+            seen.add(path)
+            source = open_files.get(str(path))
+            if source is None:
+                uri = from_fs_path(str(path)) or path.as_uri()
+                identity = _file_identity(path)
+                if identity is None:
+                    continue  # gone since it was listed
+                report_id = f"{generation}-{identity}"
+            else:
+                uri, report_id = source.key, result_id(generation, source.text)
+            version = source.version if source else None
+            if previous.get(uri) == report_id:
+                yield lsp.WorkspaceUnchangedDocumentDiagnosticReport(uri=uri, result_id=report_id, version=version)
+                continue
+            if source is None:
+                try:
+                    source = Source.document(uri, str(path), None, SourceFile.read(path).text)
+                except UnreadableFile as error:
+                    server.log(str(error), lsp.MessageType.Warning)
+                    continue
+            try:
+                findings = run(source, settings.effective(source.path).config)
+            except AnalysisFailed as failure:
+                server.log_failure(failure)
+                continue
+            items = by_document(source, findings, server.client)[source.cells[0].uri]
+            yield lsp.WorkspaceFullDocumentDiagnosticReport(uri=uri, items=items, version=version, result_id=report_id)
+
+
+def _file_identity(path: Path) -> str | None:
+    """Changes when the file does, without reading it."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return f"{stat.st_mtime_ns}-{stat.st_size}"

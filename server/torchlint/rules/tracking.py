@@ -1,0 +1,447 @@
+"""Experiment tracking (TL501): metrics belong in a tracker, not only on the console."""
+
+from __future__ import annotations
+
+import ast
+import re
+import string
+from collections.abc import Iterator
+
+from ..context import FUNCTION_TYPES, LOOP_TYPES, ModuleContext, dotted, is_constant, keyword
+from ..model import Finding, Severity
+from ..patterns import outermost_loop, training_loops
+from ..rule import Rule
+
+#: Words that name a metric in a printed label or variable (``val_loss``, ``"Acc@1:"``).
+METRICS = frozenset(
+    "loss acc accuracy lr reward return perplexity ppl f1 auc iou miou bleu rouge mse mae rmse "
+    "psnr ssim dice score precision recall entropy kl top1 top5 wer cer".split()
+)
+#: Words that mark a metric as measured on held-out data.
+EVAL_WORDS = frozenset({"val", "valid", "validation", "eval", "test", "dev"})
+#: Packages whose import means the module already logs somewhere better than the console.
+TRACKERS = frozenset(
+    {"wandb", "tensorboard", "tensorboardX", "mlflow", "aim", "comet_ml", "clearml", "neptune", "dvclive"}
+)
+LIGHTNING = frozenset({"lightning", "pytorch_lightning", "lightning_fabric"})
+#: Methods whose call on any object is metric logging (``wandb.log``, ``self.log``, ``writer.add_scalar``).
+LOGGING_METHODS = frozenset({"log", "log_metrics", "log_dict", "add_scalar", "add_scalars"})
+#: Standard-library / loguru logger methods: logging a metric through them is not print-only.
+LOGGER_METHODS = frozenset({"debug", "info", "warning", "error", "critical", "exception"})
+#: ``x.log(...)`` on these is math, not logging.
+MATH_PACKAGES = frozenset({"torch", "numpy", "math", "cmath", "scipy", "jax", "tensorflow"})
+#: Progress-bar methods that display values (tqdm).
+PROGRESS_METHODS = frozenset({"set_postfix", "set_description", "set_postfix_str"})
+#: Names of loop counters that make a good TensorBoard step (``global_step += 1``).
+STEP_WORDS = frozenset({"step", "steps", "iter", "iters", "iteration", "iterations", "update", "updates"})
+
+_WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+_PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[-+ #0-9.*]*[a-zA-Z]")
+
+Pair = tuple[str, ast.expr]  # (label text printed before the value, the value)
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words of a label or identifier: ``"trainLoss"`` and ``"train_loss"`` give train, loss."""
+    return [w.lower() for w in _WORD.findall(text.replace("learning_rate", "lr").replace("learning rate", "lr"))]
+
+
+def metric_word(word: str) -> str | None:
+    """``"loss"`` for ``loss`` and ``losses``, ``"reward"`` for ``rewards``."""
+    for candidate in (word, word[:-1], word[:-2]):
+        if candidate in METRICS:
+            return candidate
+    return None
+
+
+def identifier_words(expr: ast.expr) -> list[str]:
+    found = []
+    for node in ast.walk(expr):
+        if isinstance(node, ast.Name):
+            found += words(node.id)
+        elif isinstance(node, ast.Attribute):
+            found += words(node.attr)
+        elif is_constant(node, str):
+            found += words(node.value)
+    return found
+
+
+def metric_tag(label: str, value: ast.expr) -> str | None:
+    """``"train/loss"`` or ``"val/acc"`` when the value (or the label just before it) names a metric."""
+    label_words = words(label)
+    value_words = identifier_words(value)
+    metric = next(filter(None, map(metric_word, value_words)), None)
+    if metric is None and label_words:
+        metric = metric_word(label_words[-1])
+    if metric is None:
+        return None
+    prefix = "val" if EVAL_WORDS.intersection(label_words + value_words) else "train"
+    return f"{prefix}/{metric}"
+
+
+# -- what a console call prints ----------------------------------------------------------------
+
+
+def printed_pairs(call: ast.Call) -> list[Pair]:
+    """The values a print-like call shows, each with the text printed just before it."""
+    if isinstance(call.func, ast.Attribute) and call.func.attr in PROGRESS_METHODS:
+        parts: list = [part for kw in call.keywords if kw.arg for part in (kw.arg, kw.value)]
+    else:
+        parts = []
+    for arg in call.args:
+        parts += _parts(arg)
+    pairs, label = [], ""
+    for part in parts:
+        if isinstance(part, str):
+            label += part
+        else:
+            pairs.append((label, part))
+            label = ""
+    return pairs
+
+
+def _parts(expr: ast.expr) -> list:
+    """``expr`` as printed text (``str``) and printed values (``ast.expr``), in order."""
+    if is_constant(expr, str):
+        return [expr.value]
+    if isinstance(expr, ast.JoinedStr):
+        return [part for value in expr.values for part in _parts(value)]
+    if isinstance(expr, ast.FormattedValue):
+        return [expr.value]
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
+        return _parts(expr.left) + _parts(expr.right)
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mod) and is_constant(expr.left, str):
+        values = expr.right.elts if isinstance(expr.right, ast.Tuple) else [expr.right]
+        texts = _PERCENT_FIELD.split(expr.left.value.replace("%%", "%"))
+        return _interleave(texts, values)
+    if _is_format_call(expr):
+        return _format_parts(expr)  # type: ignore[arg-type]
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "str" and expr.args:
+        return [expr.args[0]]
+    return [expr]
+
+
+def _interleave(texts: list[str], values: list[ast.expr]) -> list:
+    parts: list = []
+    for index, text in enumerate(texts):
+        parts.append(text)
+        if index < len(values):
+            parts.append(values[index])
+    return parts
+
+
+def _is_format_call(expr: ast.expr) -> bool:
+    return (
+        isinstance(expr, ast.Call)
+        and isinstance(expr.func, ast.Attribute)
+        and expr.func.attr == "format"
+        and is_constant(expr.func.value, str)
+    )
+
+
+def _format_parts(call: ast.Call) -> list:
+    """``"loss {:.3f}".format(x)`` as ["loss ", x]; named and numbered fields map to their argument."""
+    named = {kw.arg: kw.value for kw in call.keywords if kw.arg}
+    parts: list = []
+    auto = 0
+    try:
+        fields = list(string.Formatter().parse(call.func.value.value))  # type: ignore[attr-defined]
+    except ValueError:
+        return []
+    for text, field, _spec, _conversion in fields:
+        parts.append(text)
+        if field is None:
+            continue
+        name = re.split(r"[.\[]", field, maxsplit=1)[0]
+        if name == "":
+            index, auto = auto, auto + 1
+        elif name.isdigit():
+            index = int(name)
+        else:
+            if name in named:
+                parts.append(named[name])
+            continue
+        if index < len(call.args):
+            parts.append(call.args[index])
+    return parts
+
+
+def metric_values(call: ast.Call) -> list[tuple[str, ast.expr]]:
+    """(tag, value) for every metric the call prints, one per tag."""
+    tags: dict[str, ast.expr] = {}
+    for label, value in printed_pairs(call):
+        tag = metric_tag(label, value)
+        if tag and tag not in tags:
+            tags[tag] = value
+    return list(tags.items())
+
+
+# -- the module ----------------------------------------------------------------------------------
+
+
+def is_console_output(ctx: ModuleContext, call: ast.Call) -> bool:
+    """``print(...)`` (to the console), ``accelerator.print``, ``tqdm.write`` and progress-bar postfixes."""
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id == "print" and ctx.qualname(func) is None and _prints_to_console(call)
+    if not isinstance(func, ast.Attribute):
+        return False
+    if func.attr == "print":
+        return True
+    if func.attr == "write":
+        return (ctx.qualname(func) or "").startswith("tqdm.")
+    return func.attr in PROGRESS_METHODS and ctx.imports_any("tqdm")
+
+
+def _prints_to_console(call: ast.Call) -> bool:
+    target = keyword(call, "file")
+    return target is None or dotted(target.value) in {"sys.stdout", "sys.stderr"}
+
+
+def logs_metrics_elsewhere(ctx: ModuleContext) -> bool:
+    """The module imports a tracker, or logs through ``.log``/``add_scalar``/a logger."""
+    for name in ctx.imports.values():
+        parts = name.split(".")
+        if TRACKERS.intersection(parts) or (parts[0] in LIGHTNING and "loggers" in parts):
+            return True
+    uses_logger = ctx.imports_any("logging", "loguru")
+    for call in ctx.nodes(ast.Call):
+        func = call.func
+        if not isinstance(func, ast.Attribute):
+            continue
+        if func.attr in LOGGING_METHODS and _is_logging_call(ctx, call):
+            return True
+        if uses_logger and func.attr in LOGGER_METHODS and metric_values(call):
+            return True
+    return False
+
+
+def _is_logging_call(ctx: ModuleContext, call: ast.Call) -> bool:
+    if call.func.attr != "log":  # type: ignore[attr-defined]
+        return True
+    receiver = ctx.qualname(call.func.value)  # type: ignore[attr-defined]
+    is_math = receiver is not None and receiver.partition(".")[0] in MATH_PACKAGES
+    return not is_math and bool(call.args or call.keywords)
+
+
+def reporting_loops(ctx: ModuleContext) -> list[ast.AST]:
+    """Training loops, and loops that call a function of this module running a training loop."""
+    loops = list(training_loops(ctx))
+    trainers = set()
+    for loop in loops:
+        function = ctx.enclosing(loop, FUNCTION_TYPES)
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            trainers.add(function.name)
+    for call in ctx.nodes(ast.Call):
+        if _called_function(call.func) in trainers:
+            loop = outermost_loop(ctx, call)
+            if loop is not None and loop not in loops:
+                loops.append(loop)
+    return loops
+
+
+def _called_function(func: ast.expr) -> str | None:
+    """``train`` for ``train(...)`` and ``self.train(...)``."""
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
+        return func.attr
+    return None
+
+
+def metric_prints(ctx: ModuleContext) -> list[tuple[ast.Call, ast.AST]]:
+    """Console calls (whole statements) inside a reporting loop that show a metric, with the loop."""
+    loops = reporting_loops(ctx)
+    found = []
+    for call in ctx.nodes(ast.Call):
+        if not isinstance(ctx.parent(call), ast.Expr) or not is_console_output(ctx, call):
+            continue
+        loop = outermost_loop(ctx, call)
+        if loop in loops and metric_values(call):
+            found.append((call, loop))
+    return found
+
+
+# -- the TensorBoard step of a print -----------------------------------------------------------
+
+
+def step_expression(ctx: ModuleContext, call: ast.Call, outer: ast.AST) -> str | None:
+    """What to pass as ``global_step`` next to ``call``: a step counter, or the loop indices."""
+    counter = _step_counter(outer)
+    if counter:
+        return counter
+    loops = [a for a in ctx.ancestors(call) if isinstance(a, LOOP_TYPES)]
+    loops = loops[: loops.index(outer) + 1]
+    indexed = [(loop, index) for loop in loops if (index := _loop_index(loop))]
+    if not indexed:
+        return None
+    (inner, index), outer_indices = indexed[0], indexed[1:]
+    size = _loop_size(ctx, inner)
+    if outer_indices and size:
+        return f"{outer_indices[0][1]} * {size} + {index}"
+    return index
+
+
+def _step_counter(loop: ast.AST) -> str | None:
+    for node in ast.walk(loop):
+        if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add) and isinstance(node.target, ast.Name):
+            if STEP_WORDS.intersection(words(node.target.id)):
+                return node.target.id
+    return None
+
+
+def _loop_index(loop: ast.AST) -> str | None:
+    """``i`` of ``for i in range(n)`` / ``for i, batch in enumerate(loader)``."""
+    if not isinstance(loop, ast.For | ast.AsyncFor):
+        return None
+    iterable = _unwrap_progress(loop.iter)
+    callee = dotted(iterable.func) if isinstance(iterable, ast.Call) else None
+    if callee in {"range", "trange"} and isinstance(loop.target, ast.Name):
+        return loop.target.id
+    if callee == "enumerate" and isinstance(loop.target, ast.Tuple) and isinstance(loop.target.elts[0], ast.Name):
+        return loop.target.elts[0].id
+    return None
+
+
+def _loop_size(ctx: ModuleContext, loop: ast.For) -> str | None:
+    """How many iterations one pass of ``loop`` makes, as source text, when that is plain."""
+    iterable = _unwrap_progress(loop.iter)
+    if not isinstance(iterable, ast.Call) or not iterable.args:
+        return None
+    first = _unwrap_progress(iterable.args[0])
+    if dotted(first) is None and not is_constant(first, int):
+        return None
+    if dotted(iterable.func) == "enumerate":
+        return f"len({ctx.text(first)})"
+    return ctx.text(first) if len(iterable.args) == 1 else None
+
+
+def _unwrap_progress(expr: ast.expr) -> ast.expr:
+    """``loader`` for ``tqdm(loader, ...)``."""
+    if isinstance(expr, ast.Call) and expr.args and (dotted(expr.func) or "").rsplit(".", 1)[-1] in {"tqdm", "track"}:
+        return expr.args[0]
+    return expr
+
+
+class PrintOnlyLogging(Rule):
+    """A training loop reports its metrics with `print` only.
+
+    Fires once per module, at the first `print` (or `accelerator.print`, `tqdm.write`, progress-bar
+    postfix) inside a training loop that shows a metric (loss, accuracy, learning rate, reward...),
+    when the module logs to no tracker: no wandb, TensorBoard, MLflow, Aim, Comet, ClearML or
+    Lightning logger import, no `.log(...)`, `.log_metrics(...)`, `.add_scalar(...)` call, and no
+    metric sent through `logging`.
+    """
+
+    code = "TL501"
+    name = "print-only-logging"
+    severity = Severity.INFO
+    requires = ("backward",)
+    message = (
+        "Log metrics to an experiment tracker (TensorBoard SummaryWriter.add_scalar, wandb.log) "
+        "instead of printing them only, so runs can be plotted and compared"
+    )
+    why = """
+        Printed metrics scroll away: they cannot be plotted, compared across runs or inspected
+        after the terminal is closed, and a crashed job loses them. A tracker (TensorBoard,
+        wandb, MLflow) records every value with its step at almost no cost, next to the console
+        output you already have.
+    """
+    example = """
+        for epoch in range(epochs):
+            for step, (x, y) in enumerate(loader):
+                loss = criterion(model(x), y)
+                loss.backward()
+                optimizer.step()
+                optimizer.zero_grad()
+            print(f"epoch {epoch} loss {loss.item():.4f}")
+    """
+    use_instead = """
+        from torch.utils.tensorboard import SummaryWriter
+
+        writer = SummaryWriter()
+        for epoch in range(epochs):
+            for step, (x, y) in enumerate(loader):
+                loss = criterion(model(x), y)
+                loss.backward()
+                optimizer.step()
+                optimizer.zero_grad()
+            print(f"epoch {epoch} loss {loss.item():.4f}")
+            writer.add_scalar("train/loss", loss.item(), epoch)
+        writer.close()
+    """
+    action_title = "Log the printed metrics to TensorBoard with a SummaryWriter"
+
+    def check(self, ctx: ModuleContext) -> Iterator[Finding]:
+        prints = metric_prints(ctx)
+        if not prints or logs_metrics_elsewhere(ctx):
+            return
+        first, loop = prints[0]
+        scalars = tuple(
+            (ctx.text(call), tuple((tag, _scalar_text(ctx, value), step) for tag, value in metric_values(call)))
+            for call, where in prints
+            if where is loop and (step := step_expression(ctx, call, loop))
+        )
+        writer = "tb_writer" if any(n.id == "writer" for n in ctx.nodes(ast.Name)) else "writer"
+        yield self.finding(
+            ctx,
+            first,
+            action=bool(scalars),
+            action_target=loop,
+            action_node="While" if isinstance(loop, ast.While) else "For",
+            action_data=(writer, scalars),
+        )
+
+    def action(self, node, action, ctx):
+        import libcst as cst
+
+        writer, scalars = action.data
+        pending = {text: [] for text, _ in scalars}
+        for text, values in scalars:
+            lines = [f'{writer}.add_scalar("{tag}", {value}, {step})\n' for tag, value, step in values]
+            pending[text].append([cst.parse_statement(line) for line in lines])
+        loop = node.visit(_scalar_inserter(ctx, pending))
+        ctx.add_import("torch.utils.tensorboard", "SummaryWriter")
+        comment = cst.EmptyLine(comment=cst.Comment("# Log metrics to TensorBoard (view them with `tensorboard --logdir runs`)."))
+        create = cst.parse_statement(f"{writer} = SummaryWriter()\n")
+        return cst.FlattenSentinel(
+            [
+                create.with_changes(leading_lines=[*node.leading_lines, comment]),
+                loop.with_changes(leading_lines=[]),
+                cst.parse_statement(f"{writer}.close()\n"),
+            ]
+        )
+
+
+def _scalar_text(ctx: ModuleContext, value: ast.expr) -> str:
+    """The printed value as a number: ``get_last_lr()`` returns a list, TensorBoard wants its first entry."""
+    text = ctx.text(value)
+    return f"{text}[0]" if text.endswith("get_last_lr()") else text
+
+
+def _scalar_inserter(ctx, pending: dict[str, list]):
+    """A transformer that puts each print's ``add_scalar`` lines right after the print statement."""
+    import libcst as cst
+
+    def take(statement) -> list:
+        for small in statement.body:
+            if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+                queue = pending.get(ctx.code(small.value))
+                if queue:
+                    return queue.pop(0)
+        return []
+
+    class Inserter(cst.CSTTransformer):
+        def leave_SimpleStatementLine(self, original, updated):
+            added = take(updated)
+            return cst.FlattenSentinel([updated, *added]) if added else updated
+
+        def leave_SimpleStatementSuite(self, original, updated):
+            # `if step % 100 == 0: print(...)` becomes an indented block to make room.
+            added = take(updated)
+            if not added:
+                return updated
+            body = [*updated.body[:-1], updated.body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)]
+            return cst.IndentedBlock(header=updated.trailing_whitespace, body=[cst.SimpleStatementLine(body=body), *added])
+
+    return Inserter()
