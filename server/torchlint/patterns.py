@@ -200,7 +200,8 @@ def _scope_bindings(ctx: ModuleContext, scope: ast.AST) -> dict[str, list[Bindin
     else:
         if isinstance(scope, FUNCTION_TYPES):
             arguments = scope.args
-            for arg in (*arguments.posonlyargs, *arguments.args, arguments.vararg, *arguments.kwonlyargs, arguments.kwarg):
+            named = (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
+            for arg in (*named, arguments.vararg, arguments.kwarg):
                 if arg is not None:
                     found[arg.arg].append(Binding(arg))
         roots = scope.body if isinstance(scope.body, list) else [scope.body]

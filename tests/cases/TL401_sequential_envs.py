@@ -234,6 +234,10 @@ CASES = [
         per_task = []
         for task in cfg.tasks:
             per_task.append(gym.make(task.env_id, max_episode_steps=task.horizon))
+        suite = []
+        for level in range(cfg.num_levels):
+            level_id = f"MiniGrid-DoorKey-{5 + level}x{5 + level}-v0"
+            suite.append(gym.make(level_id))
         """,
         why="one environment per task: different ids cannot share a vector env",
     ),

@@ -11,7 +11,7 @@ from ..context import ModuleContext, dotted
 from ..model import Action, Applicability, Finding, Severity
 from ..patterns import Binding, lookup
 from ..rule import Rule
-from .dataloader import DATALOADER
+from .dataloader import is_dataloader
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -43,12 +43,16 @@ MODULE_TYPES = {"torch.nn.Module", "torch.nn.modules.module.Module", "lightning.
 TENSOR_METHODS = frozenset(
     "cuda cpu to float double half bfloat16 long int bool byte contiguous view view_as reshape "
     "unsqueeze squeeze permute transpose t flatten pin_memory clone detach type_as expand expand_as "
-    "sum mean abs exp log sigmoid softmax".split()
+    "sum mean abs exp log sigmoid softmax zero_ fill_ normal_ uniform_".split()
 )
+#: Tensor methods that return a new tensor without autograd history, whatever the receiver.
+DETACHED_METHODS = frozenset("detach new new_zeros new_ones new_empty new_full new_tensor".split())
 #: ``nn.Module`` methods that return the module itself.
 MODULE_METHODS = frozenset("to cuda cpu train eval half float double bfloat16 requires_grad_".split())
 #: Attributes that hold a module's parameters: ``weight``, ``bias``, ``weight_ih_l0``, ``weight_orig``...
 PARAMETER_ATTRIBUTE = re.compile(r"(in_proj_)?(weight|bias)(_(ih|hh|hr)_l\d+(_reverse)?|_orig|_g|_v)?")
+#: Operators whose result is a tensor when one operand is (``%`` also formats strings).
+ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Pow, ast.MatMult)
 #: Builtins that pass their argument's elements through unchanged.
 PASS_THROUGH = {"list", "tuple", "reversed", "sorted", "iter"}
 #: Recursion bound when following names through assignments.
@@ -75,7 +79,11 @@ class VariableWrapper(Rule):
     """`torch.autograd.Variable(x)` wraps a tensor, which has carried autograd state itself since PyTorch 0.4.
 
     Fires on every call of `torch.autograd.Variable`, however it was imported. A `Variable`
-    from elsewhere (TensorFlow, cvxpy, a class of your own) is left alone.
+    from elsewhere (TensorFlow, cvxpy, a class of your own) is left alone. The fix keeps the
+    meaning exactly: `Variable(x)` returns a detached alias, so it becomes `x` where `x`
+    evidently has no autograd history (a new tensor, a batch from a data loader, `.data`) and
+    `x.detach()` elsewhere; `requires_grad=True` becomes `.requires_grad_()` and `volatile`,
+    which does nothing, is dropped.
     """
 
     code = "TL120"
@@ -112,13 +120,16 @@ class VariableWrapper(Rule):
     fix_title = "Remove the Variable wrapper"
 
     def check(self, ctx: ModuleContext) -> Iterator[Finding]:
-        for call in ctx.calls(*VARIABLE):
+        for call in ctx.nodes(ast.Call):
+            if not _names_variable(ctx, call.func):
+                continue
             keywords = {kw.arg for kw in call.keywords}
             message = self.volatile_message if "volatile" in keywords else None
             fixable = (
                 len(call.args) == 1
                 and not isinstance(call.args[0], ast.Starred)
                 and keywords <= {"requires_grad", "volatile"}
+                and not _has_comment(ctx, call)
             )
             if not fixable:
                 yield self.finding(ctx, call, message)
@@ -144,6 +155,19 @@ class VariableWrapper(Rule):
         return _parenthesized(result)
 
 
+def _has_comment(ctx: ModuleContext, call: ast.Call) -> bool:
+    """A comment inside a call that spans lines, which replacing the call would drop."""
+    end = call.end_lineno or call.lineno
+    return end > call.lineno and any("#" in line for line in ctx.lines[call.lineno - 1 : end - 1])
+
+
+def _names_variable(ctx: ModuleContext, func: ast.expr) -> bool:
+    # The cheap test on the last name first: most calls are not to anything named Variable.
+    if isinstance(func, ast.Attribute):
+        return func.attr == "Variable" and ctx.qualname(func) in VARIABLE
+    return isinstance(func, ast.Name) and ctx.imports.get(func.id) in VARIABLE
+
+
 def _import_of(ctx: ModuleContext, func: ast.expr) -> tuple:
     """``(module, name, alias)`` of the ``from ... import Variable`` that ``func`` names, if it does."""
     qualname = ctx.qualname(func)
@@ -165,16 +189,41 @@ def has_no_history(ctx: ModuleContext, expr: ast.expr, depth: int = 0) -> bool:
         return has_no_history(ctx, expr.value, depth + 1)
     if isinstance(expr, ast.Call):
         name = ctx.qualname(expr.func)
-        if name in TENSOR_FACTORIES or (name in VARIABLE and not expr.keywords):
+        if name in TENSOR_FACTORIES or (name in VARIABLE and not _asks_for_grad(expr)):
             return True
         func = expr.func
-        if isinstance(func, ast.Attribute) and func.attr in TENSOR_METHODS:
-            return func.attr == "detach" or has_no_history(ctx, func.value, depth + 1)
-        return False
+        if not isinstance(func, ast.Attribute) or func.attr == "requires_grad_":
+            return False
+        if func.attr in DETACHED_METHODS:
+            return True
+        # A method of a tensor without history, given nothing but constants and dtypes, adds none.
+        plain = func.attr in TENSOR_METHODS or all(_is_constant(ctx, arg) for arg in _arguments(expr))
+        return plain and has_no_history(ctx, func.value, depth + 1)
     if isinstance(expr, ast.Name):
         bindings = lookup(ctx, expr.id, expr)
         return bool(bindings) and all(_binding_has_no_history(ctx, b, depth + 1) for b in bindings)
     return False
+
+
+def _arguments(call: ast.Call) -> list[ast.expr]:
+    return [*call.args, *(kw.value for kw in call.keywords)]
+
+
+def _is_constant(ctx: ModuleContext, expr: ast.expr) -> bool:
+    """A literal (``3``, ``-0.5``, ``(2, 3)``) or a ``torch`` constant (``torch.double``)."""
+    if isinstance(expr, ast.UnaryOp):
+        expr = expr.operand
+    if isinstance(expr, ast.Tuple):
+        return all(_is_constant(ctx, element) for element in expr.elts)
+    return isinstance(expr, ast.Constant) or (ctx.qualname(expr) or "").startswith("torch.")
+
+
+def _asks_for_grad(variable: ast.Call) -> bool:
+    """``Variable(x, requires_grad=...)`` with anything but ``False``: a leaf that needs gradients."""
+    return any(
+        kw.arg == "requires_grad" and not (isinstance(kw.value, ast.Constant) and kw.value.value is False)
+        for kw in variable.keywords
+    )
 
 
 def _binding_has_no_history(ctx: ModuleContext, binding: Binding, depth: int) -> bool:
@@ -202,12 +251,16 @@ def _converts(value: ast.expr, target: ast.AST, methods: frozenset[str]) -> bool
 def _is_loader(ctx: ModuleContext, iterable: ast.expr, depth: int) -> bool:
     """``iterable`` is a data loader: ``train_loader``, ``enumerate(loader)``, ``tqdm(loader)``, ``DataLoader(...)``."""
     if isinstance(iterable, ast.Call):
-        if ctx.qualname(iterable.func) in DATALOADER:
+        if is_dataloader(ctx, iterable.func):
             return True
         wrapper = _builtin(ctx, iterable, "enumerate") or (ctx.qualname(iterable.func) or "").endswith("tqdm")
         return wrapper and bool(iterable.args) and _is_loader(ctx, iterable.args[0], depth + 1)
     name = dotted(iterable)
-    return name is not None and "loader" in name.rpartition(".")[2].lower()
+    if name is not None and "loader" in name.rpartition(".")[2].lower():
+        return True
+    return isinstance(iterable, ast.Name) and _all_bindings(
+        ctx, iterable, lambda b: isinstance(b.value, ast.Call) and not b.iterated and is_dataloader(ctx, b.value.func)
+    )
 
 
 def _method(receiver: cst.BaseExpression, name: str, args: list | None = None) -> cst.Call:
@@ -237,8 +290,10 @@ class TensorDataAttribute(Rule):
     `.parameters()` / `.named_parameters()` / `state_dict().values()` / an optimizer's
     `param_groups`, a gradient (`x.grad.data`), a module's `weight` / `bias`, or a name bound to
     a `torch` tensor function or to a module's output. `.data` of anything else (datasets,
-    dataframes, numpy arrays, batches of other libraries) is left alone. Reads get `.detach()`;
-    in-place writes get a code action that moves them under `torch.no_grad()`.
+    dataframes, numpy arrays, batches of other libraries) is left alone. Reads get `.detach()`
+    (or lose `.data` when passed to `nn.init`); a statement that writes in place through `.data`
+    gets a code action that drops `.data` and runs it under `torch.no_grad()`, with
+    `x.data = v` becoming `x.copy_(v)` (which keeps `x`'s shape, dtype and device).
     """
 
     code = "TL121"
@@ -278,17 +333,21 @@ class TensorDataAttribute(Rule):
 
     def check(self, ctx: ModuleContext) -> Iterator[Finding]:
         found = [
-            node for node in ctx.nodes(ast.Attribute) if node.attr == "data" and is_tensor(ctx, node.value)
+            node
+            for node in ctx.nodes(ast.Attribute)
+            if node.attr == "data" and not isinstance(node.ctx, ast.Del) and is_tensor(ctx, node.value)
         ]
         writes = {ctx.statement_of(node) for node in found if _is_write(ctx, node)}
         actions = {stmt: self._action(ctx, stmt, found) for stmt in writes}
         for node in found:
-            action = actions.get(ctx.statement_of(node)) or False
-            if _is_write(ctx, node):
+            action = actions.get(ctx.statement_of(node))
+            if action is not None:
+                # The action rewrites the whole statement, reads included.
                 yield self.finding(ctx, node, self.write_message, action=action)
+            elif _is_write(ctx, node):
+                yield self.finding(ctx, node, self.write_message)
             else:
-                drop = _passed_to_init(ctx, node)
-                yield self.finding(ctx, node, fix=True, fix_data=(drop,), action=action)
+                yield self.finding(ctx, node, fix=True, fix_data=(_passed_to_init(ctx, node),))
 
     def _action(self, ctx: ModuleContext, stmt: ast.stmt, found: list[ast.Attribute]) -> Action | None:
         """The code action for a statement that writes through ``.data``, if it is one that
@@ -298,7 +357,7 @@ class TensorDataAttribute(Rule):
             return None
         if not isinstance(stmt, (ast.Expr, ast.Assign, ast.AugAssign)) or not _alone(ctx, stmt):
             return None
-        receivers = tuple(sorted({ctx.text(node.value) for node in found if ctx.statement_of(node) is stmt}))
+        receivers = tuple(sorted({_segment(ctx, node.value) for node in found if ctx.statement_of(node) is stmt}))
         torch = next((local for local, name in ctx.imports.items() if name == "torch"), None)
         no_grad = "" if _under_no_grad(ctx, stmt) else f"{torch or 'torch'}.no_grad()"
         return Action(
@@ -375,6 +434,14 @@ def _passed_to_init(ctx: ModuleContext, node: ast.Attribute) -> bool:
     )
 
 
+def _segment(ctx: ModuleContext, node: ast.expr) -> str:
+    """The source text of ``node``, cut from the module's lines (cheap in large modules)."""
+    lines = [line.encode() for line in ctx.lines[node.lineno - 1 : node.end_lineno]]
+    lines[-1] = lines[-1][: node.end_col_offset]
+    lines[0] = lines[0][node.col_offset :]
+    return b"\n".join(lines).decode(errors="ignore")
+
+
 def _alone(ctx: ModuleContext, stmt: ast.stmt) -> bool:
     """Nothing but indentation before ``stmt`` and nothing but a comment after it."""
     before = ctx.lines[stmt.lineno - 1][: stmt.col_offset]
@@ -417,6 +484,8 @@ def is_tensor(ctx: ModuleContext, expr: ast.expr, depth: int = 0) -> bool:
         if isinstance(func, ast.Attribute) and func.attr in TENSOR_METHODS and is_tensor(ctx, func.value, depth + 1):
             return True
         return is_module(ctx, func, depth + 1)
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ARITHMETIC):  # ``errD_real + errD_fake``
+        return is_tensor(ctx, expr.left, depth + 1) or is_tensor(ctx, expr.right, depth + 1)
     if isinstance(expr, ast.Name):
         return _all_bindings(ctx, expr, lambda b: _binding_is_tensor(ctx, b, depth + 1))
     return False

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..context import ModuleContext, dotted
 from ..model import Applicability, Finding, Severity
-from ..patterns import lookup
+from ..patterns import Binding, lookup
 from ..rule import Rule
 
 if TYPE_CHECKING:
@@ -25,7 +25,14 @@ CPU_COUNT = "os.cpu_count()"
 
 
 def dataloader_calls(ctx: ModuleContext) -> list[ast.Call]:
-    return ctx.memo("dataloader_calls", lambda: list(ctx.calls(*DATALOADER)))
+    return ctx.memo("dataloader_calls", lambda: [call for call in ctx.nodes(ast.Call) if is_dataloader(ctx, call.func)])
+
+
+def is_dataloader(ctx: ModuleContext, func: ast.expr) -> bool:
+    # The cheap test on the last name first: most calls are not to anything named DataLoader.
+    if isinstance(func, ast.Attribute):
+        return func.attr == "DataLoader" and ctx.qualname(func) in DATALOADER
+    return isinstance(func, ast.Name) and ctx.imports.get(func.id) in DATALOADER
 
 
 def option(call: ast.Call, name: str, position: int) -> tuple[bool, ast.expr | None]:
@@ -67,12 +74,15 @@ class DataLoaderOptionRule(Rule):
     requires = ("DataLoader",)
 
     def applies(self, ctx: ModuleContext) -> bool:
+        """Whether the module is one where the option matters at all."""
         return True
 
     def poor(self, value: ast.expr) -> bool:
+        """Whether the value given for the option is one to report."""
         raise NotImplementedError
 
-    def fix_value(self, ctx: ModuleContext, call: ast.Call) -> tuple:
+    def fixed_value(self, ctx: ModuleContext, call: ast.Call) -> str:
+        """Source of the value the fix sets the option to."""
         raise NotImplementedError
 
     def check(self, ctx: ModuleContext) -> Iterator[Finding]:
@@ -82,12 +92,12 @@ class DataLoaderOptionRule(Rule):
         for call in calls:
             visible, value = option(call, *self.option)
             if visible and (value is None or self.poor(value)):
-                yield self.finding(ctx, call.func, fix=True, fix_target=call, fix_data=self.fix_value(ctx, call))
+                yield self.finding(ctx, call.func, fix=True, fix_target=call, fix_data=(self.fixed_value(ctx, call),))
 
     def fix(self, node, fix, ctx):
         import libcst as cst
 
-        text = fix.data[0]
+        (text,) = fix.data
         if text == CPU_COUNT:
             ctx.add_import("os")
         return set_option(node, *self.option, cst.parse_expression(text))
@@ -100,6 +110,11 @@ class DataLoaderNumWorkers(DataLoaderOptionRule):
     with an integer literal for it (`0` included). A value from a config, an argument, a
     variable or `os.cpu_count()` is left alone, and so is a call whose options come through
     `**kwargs`. Reported at the `DataLoader` name.
+
+    The fix sets the worker count the call can see (a `num_workers` / `workers` variable or
+    parameter, or an attribute such as `args.workers` or `cfg.data.num_workers` that the
+    module uses), else `os.cpu_count()`. It is unsafe: workers are separate processes, so the
+    dataset must pickle and any state it mutates is no longer shared with the training loop.
     """
 
     code = "TL110"
@@ -128,8 +143,8 @@ class DataLoaderNumWorkers(DataLoaderOptionRule):
     def poor(self, value: ast.expr) -> bool:
         return isinstance(value, ast.Constant) and type(value.value) is int
 
-    def fix_value(self, ctx: ModuleContext, call: ast.Call) -> tuple:
-        return (configured_workers(ctx, call) or CPU_COUNT,)
+    def fixed_value(self, ctx: ModuleContext, call: ast.Call) -> str:
+        return configured_workers(ctx, call) or CPU_COUNT
 
 
 class DataLoaderPinMemory(DataLoaderOptionRule):
@@ -175,8 +190,8 @@ class DataLoaderPinMemory(DataLoaderOptionRule):
     def poor(self, value: ast.expr) -> bool:
         return isinstance(value, ast.Constant) and value.value is False
 
-    def fix_value(self, ctx: ModuleContext, call: ast.Call) -> tuple:
-        return ("True",)
+    def fixed_value(self, ctx: ModuleContext, call: ast.Call) -> str:
+        return "True"
 
 
 # -- the worker count in scope --------------------------------------------------------------------
@@ -185,20 +200,48 @@ class DataLoaderPinMemory(DataLoaderOptionRule):
 def configured_workers(ctx: ModuleContext, call: ast.Call) -> str | None:
     """Source of a worker count the call can see: a variable or parameter named like one
     (``num_workers``, ``workers``), else an attribute (``args.workers``, ``cfg.data.num_workers``,
-    ``self.num_workers``) the module uses, whose root name is in scope at the call."""
+    ``self.num_workers``) the module uses, whose root name is in scope at the call. Names that
+    are ever given a collection (``workers = [Process(...)]``) are not counts."""
     for name in WORKER_NAMES:
-        if any(_visible(ctx, b.node, call) for b in lookup(ctx, name, call)):
+        bindings = lookup(ctx, name, call)
+        if any(_visible(ctx, b.node, call) for b in bindings) and all(_count_like(b) for b in bindings):
             return name
     function = ctx.enclosing(call, (ast.FunctionDef, ast.AsyncFunctionDef))
-    candidates = sorted(
-        (node for node in ctx.nodes(ast.Attribute) if node.attr in WORKER_NAMES),
-        key=lambda node: ctx.enclosing(node, (ast.FunctionDef, ast.AsyncFunctionDef)) is not function,
-    )
-    for node in candidates:
+    usages = [node for node in ctx.nodes(ast.Attribute) if node.attr in WORKER_NAMES]
+    not_counts = {dotted(node) for node in usages if not _count_like_store(ctx, node)}
+    usages.sort(key=lambda node: ctx.enclosing(node, (ast.FunctionDef, ast.AsyncFunctionDef)) is not function)
+    for node in usages:
         text = dotted(node)
-        if text and _root_in_scope(ctx, text.partition(".")[0], node, call):
+        if text and text not in not_counts and _root_in_scope(ctx, text.partition(".")[0], node, call):
             return text
     return None
+
+
+#: Expressions that can evaluate to a number (unlike a list, a dict or a comprehension).
+COUNT_LIKE = (
+    ast.Constant, ast.Name, ast.Attribute, ast.Call, ast.BinOp, ast.BoolOp, ast.UnaryOp, ast.IfExp, ast.Subscript
+)
+COLLECTIONS = {"list", "tuple", "dict", "set", "sorted", "frozenset"}
+
+
+def _count_like(binding: Binding) -> bool:
+    if isinstance(binding.node, ast.arg):
+        return True
+    return not binding.iterated and not binding.path and _number_like(binding.value)
+
+
+def _count_like_store(ctx: ModuleContext, node: ast.Attribute) -> bool:
+    """``node`` is not assigned, or is assigned something that can be a number."""
+    parent = ctx.parent(node)
+    if not isinstance(node.ctx, ast.Store) or not isinstance(parent, (ast.Assign, ast.AnnAssign)):
+        return True
+    return _number_like(parent.value)
+
+
+def _number_like(value: ast.expr | None) -> bool:
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+        return value.func.id not in COLLECTIONS
+    return isinstance(value, COUNT_LIKE)
 
 
 def _visible(ctx: ModuleContext, binding: ast.AST, call: ast.Call) -> bool:
@@ -231,7 +274,8 @@ def set_option(call: cst.Call, name: str, position: int, value: cst.BaseExpressi
         if keyword == name or (keyword is None and not arg.star and index == position):
             args[index] = arg.with_changes(value=value)
             return call.with_changes(args=args)
-    new = cst.Arg(value=value, keyword=cst.Name(name), equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
+    tight = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
+    new = cst.Arg(value=value, keyword=cst.Name(name), equal=tight)
     return call.with_changes(args=_appended(call, new))
 
 
@@ -259,5 +303,6 @@ def _appended(call: cst.Call, new: cst.Arg) -> list[cst.Arg]:
     if trailing:
         args[-1] = last.with_changes(comma=trailing.with_changes(whitespace_after=between))
         return [*args, new.with_changes(comma=cst.Comma(whitespace_after=closing))]
-    args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=between), whitespace_after_arg=cst.SimpleWhitespace(""))
+    comma = cst.Comma(whitespace_after=between)
+    args[-1] = last.with_changes(comma=comma, whitespace_after_arg=cst.SimpleWhitespace(""))
     return [*args, new.with_changes(whitespace_after_arg=closing)]

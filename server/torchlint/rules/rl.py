@@ -23,7 +23,7 @@ VECTOR_WRAPPERS = {"SyncVectorEnv", "AsyncVectorEnv", "DummyVecEnv", "SubprocVec
 # -- environments -----------------------------------------------------------------------------
 
 
-def is_env_maker(ctx: ModuleContext, call: ast.AST) -> bool:
+def _is_env_maker(ctx: ModuleContext, call: ast.AST) -> bool:
     return isinstance(call, ast.Call) and ctx.qualname(call.func) in ENV_MAKERS
 
 
@@ -35,7 +35,7 @@ def _is_wrapper_call(call: ast.AST) -> bool:
     return name[:1].isupper() or "wrap" in name.lower()
 
 
-def wrapped_env(ctx: ModuleContext, make: ast.Call) -> ast.expr:
+def _wrapped_env(ctx: ModuleContext, make: ast.Call) -> ast.expr:
     """The outermost wrapper call whose first argument leads down to ``make``."""
     node: ast.expr = make
     parent = ctx.parent(node)
@@ -160,9 +160,9 @@ class SequentialEnvs(Rule):
 
     def check(self, ctx: ModuleContext) -> Iterator[Finding]:
         for make in ctx.nodes(ast.Call):
-            if not is_env_maker(ctx, make):
+            if not _is_env_maker(ctx, make):
                 continue
-            env = wrapped_env(ctx, make)
+            env = _wrapped_env(ctx, make)
             parent = ctx.parent(env)
             if isinstance(parent, ast.ListComp) and parent.elt is env:
                 finding = self._comprehension(ctx, make, parent)
@@ -177,11 +177,11 @@ class SequentialEnvs(Rule):
             return None
         if any(_is_vector_wrapper(a) for a in ctx.ancestors(comp)):
             return None
-        stmt = ctx.parent(comp)
-        names = assigned_names(ctx, comp) if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else []
+        names = assigned_names(ctx, comp)
         if set(names) & _handed_to_vector_env(ctx):
             return None
-        if not names or not _alone_on_its_line(ctx, stmt):  # type: ignore[arg-type]
+        stmt = ctx.parent(comp)
+        if not (isinstance(stmt, ast.Assign) and len(names) == 1 and _alone_on_its_line(ctx, stmt)):
             return self.finding(ctx, make)
         bound = tuple(sorted(loop_names & _names(comp.elt)))
         data = ("comprehension", *_vector_module(ctx, make), names[0], bound)
@@ -191,7 +191,7 @@ class SequentialEnvs(Rule):
         loop = enclosing_loop(ctx, make)
         if not isinstance(loop, ast.For) or _fewer_than_two(loop.iter):
             return None
-        if not _same_env_each_time(make, _names(loop.target)):
+        if not _same_env_each_time(make, _names(loop.target) | _assigned_in(loop)):
             return None
         list_name = _appended_to(ctx, loop, env)
         if list_name is None or list_name in _handed_to_vector_env(ctx):
@@ -236,7 +236,7 @@ class SequentialEnvs(Rule):
 
 def _appended_to(ctx: ModuleContext, loop: ast.For, env: ast.expr) -> str | None:
     """The list that ``loop`` appends ``env`` to: ``envs.append(env)`` directly or via a name."""
-    holders = {dotted(t) for t in _assignment_targets(ctx, env)} - {None}
+    holders = set(assigned_names(ctx, env))
     for node in ast.walk(loop):
         if (
             isinstance(node, ast.Call)
@@ -250,13 +250,15 @@ def _appended_to(ctx: ModuleContext, loop: ast.For, env: ast.expr) -> str | None
     return None
 
 
-def _assignment_targets(ctx: ModuleContext, value: ast.expr) -> list[ast.expr]:
-    parent = ctx.parent(value)
-    if isinstance(parent, ast.Assign) and parent.value is value:
-        return parent.targets
-    if isinstance(parent, (ast.AnnAssign, ast.NamedExpr)) and parent.value is value:
-        return [parent.target]
-    return []
+def _assigned_in(loop: ast.For) -> set[str]:
+    """Names assigned in the loop body: an id read from one of them may change every turn."""
+    return {
+        target.id
+        for node in ast.walk(loop)
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        if isinstance(target, ast.Name)
+    }
 
 
 # -- legacy gym -------------------------------------------------------------------------------
@@ -446,6 +448,7 @@ def _is_empty_container(ctx: ModuleContext, value: ast.AST) -> bool:
 
 
 def _buffer_creations(ctx: ModuleContext) -> dict[BufferKey, ast.expr]:
+    """Every empty list or deque assigned to a name, by buffer (the first assignment wins)."""
     created: dict[BufferKey, ast.expr] = {}
     for value in ctx.nodes(ast.List, ast.Call):
         if _is_empty_container(ctx, value):
@@ -491,12 +494,20 @@ def _prioritized(ctx: ModuleContext, container: ast.AST) -> bool:
 
 
 def _priority_lines(ctx: ModuleContext) -> list[int]:
+    """Lines with an identifier about priorities or sum trees."""
     lines = []
     for node in ctx.nodes(ast.Name, ast.Attribute, ast.arg, ast.FunctionDef, ast.ClassDef):
-        word = getattr(node, "id", None) or getattr(node, "attr", None) or getattr(node, "arg", None) or node.name
-        if any(p in word.lower() for p in PRIORITY_WORDS):
+        if any(word in _identifier(node).lower() for word in PRIORITY_WORDS):
             lines.append(node.lineno)
     return lines
+
+
+def _identifier(node: ast.AST) -> str:
+    for field in ("id", "attr", "arg", "name"):
+        value = getattr(node, field, None)
+        if isinstance(value, str):
+            return value
+    return ""
 
 
 def _env_in_scope(ctx: ModuleContext, creation: ast.expr) -> str | None:
@@ -519,8 +530,8 @@ def _env_assignments(ctx: ModuleContext) -> list[tuple[str, ast.AST, int]]:
     """``(name, scope, line)`` of every ``env = gym.make(...)`` (wrappers included)."""
     found = []
     for call in ctx.nodes(ast.Call):
-        if is_env_maker(ctx, call):
-            env = wrapped_env(ctx, call)
+        if _is_env_maker(ctx, call):
+            env = _wrapped_env(ctx, call)
             found += [(name, ctx.scope_of(env), env.lineno) for name in assigned_names(ctx, env)]
     return found
 

@@ -36,7 +36,7 @@ PROGRESS_METHODS = frozenset({"set_postfix", "set_description", "set_postfix_str
 STEP_WORDS = frozenset({"step", "steps", "iter", "iters", "iteration", "iterations", "update", "updates"})
 
 _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
-_PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[-+ #0-9.*]*[a-zA-Z]")
+_PERCENT_FIELD = re.compile(r"%%|%(?:\([^)]*\))?[-+ #0-9.*]*[a-zA-Z]")
 
 Pair = tuple[str, ast.expr]  # (label text printed before the value, the value)
 
@@ -84,12 +84,15 @@ def metric_tag(label: str, value: ast.expr) -> str | None:
 
 def printed_pairs(call: ast.Call) -> list[Pair]:
     """The values a print-like call shows, each with the text printed just before it."""
-    if isinstance(call.func, ast.Attribute) and call.func.attr in PROGRESS_METHODS:
-        parts: list = [part for kw in call.keywords if kw.arg for part in (kw.arg, kw.value)]
+    method = call.func.attr if isinstance(call.func, ast.Attribute) else None
+    parts: list = []
+    if method in PROGRESS_METHODS:
+        parts = [part for kw in call.keywords if kw.arg for part in (kw.arg, kw.value)]
+    if method in LOGGER_METHODS and call.args and is_constant(call.args[0], str):
+        parts += _percent_parts(call.args[0].value, call.args[1:])  # type: ignore[attr-defined]
     else:
-        parts = []
-    for arg in call.args:
-        parts += _parts(arg)
+        for arg in call.args:
+            parts += _parts(arg)
     pairs, label = [], ""
     for part in parts:
         if isinstance(part, str):
@@ -112,8 +115,7 @@ def _parts(expr: ast.expr) -> list:
         return _parts(expr.left) + _parts(expr.right)
     if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mod) and is_constant(expr.left, str):
         values = expr.right.elts if isinstance(expr.right, ast.Tuple) else [expr.right]
-        texts = _PERCENT_FIELD.split(expr.left.value.replace("%%", "%"))
-        return _interleave(texts, values)
+        return _percent_parts(expr.left.value, values)
     if _is_format_call(expr):
         return _format_parts(expr)  # type: ignore[arg-type]
     if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "str" and expr.args:
@@ -121,12 +123,17 @@ def _parts(expr: ast.expr) -> list:
     return [expr]
 
 
-def _interleave(texts: list[str], values: list[ast.expr]) -> list:
+def _percent_parts(template: str, values: list[ast.expr]) -> list:
+    """``"loss %.3f" % x`` (or ``logger.info("loss %.3f", x)``) as ["loss ", x]."""
     parts: list = []
-    for index, text in enumerate(texts):
-        parts.append(text)
-        if index < len(values):
-            parts.append(values[index])
+    start, remaining = 0, iter(values)
+    for match in _PERCENT_FIELD.finditer(template):
+        if match.group() == "%%":
+            continue
+        parts.append(template[start : match.start()])
+        parts += [value for value in [next(remaining, None)] if value is not None]
+        start = match.end()
+    parts.append(template[start:])
     return parts
 
 
@@ -291,8 +298,11 @@ def _step_counter(loop: ast.AST) -> str | None:
 
 
 def _loop_index(loop: ast.AST) -> str | None:
-    """``i`` of ``for i in range(n)`` / ``for i, batch in enumerate(loader)``."""
-    if not isinstance(loop, ast.For | ast.AsyncFor):
+    """``i`` of ``for i in range(n)`` / ``for i, batch in enumerate(loader)`` / ``while ...: i += 1``."""
+    if isinstance(loop, ast.While):
+        counters = (s for s in loop.body if isinstance(s, ast.AugAssign) and isinstance(s.op, ast.Add))
+        return next((s.target.id for s in counters if isinstance(s.target, ast.Name)), None)
+    if not isinstance(loop, (ast.For, ast.AsyncFor)):
         return None
     iterable = _unwrap_progress(loop.iter)
     callee = dotted(iterable.func) if isinstance(iterable, ast.Call) else None

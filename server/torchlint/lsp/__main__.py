@@ -1,0 +1,3 @@
+from . import serve
+
+serve()

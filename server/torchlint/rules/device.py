@@ -1,0 +1,495 @@
+"""Devices: CUDA hard-coded into the code instead of chosen at run time (TL122)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..context import FUNCTION_TYPES, ModuleContext, dotted, keyword
+from ..model import Action, Applicability, Finding, Fix, Severity
+from ..rule import Rule
+
+CUDA = re.compile(r"cuda(?::\d+)?")
+#: The literal as written, when libcst sees it as one ``SimpleString`` (no implicit concatenation).
+SIMPLE_LITERAL = re.compile(r"""[rRuU]?(['"])cuda(?::\d+)?\1""")
+#: Names a device in scope goes by, in order of preference.
+DEVICE_NAMES = ("device", "dev")
+#: Words that make an ``if`` test a device choice (``torch.cuda.is_available()``, ``args.no_cuda``).
+DEVICE_WORDS = ("cuda", "gpu", "mps", "xla", "xpu", "device", "accelerat")
+#: Calls whose return value tells which accelerators exist.
+DETECTION_CALLS = {"is_available", "device_count"}
+#: Callees whose ``device=`` is not a placement: autocast's device type, CUDA-only APIs.
+DEVICE_TYPE_CALLEES = {"autocast", "gradscaler"}
+#: Words of callee names that build configuration objects, where a device literal is the configured value.
+CONFIG_WORDS = {"config", "cfg", "conf", "args", "arguments", "settings", "options", "params", "hparams", "namespace", "defaults", "dict"}
+#: Base classes that provide ``self.device``.
+DEVICE_BASES = ("LightningModule", "PreTrainedModel")
+
+DEVICE_STATEMENT = 'device = torch.device("cuda" if torch.cuda.is_available() else "cpu")'
+RUNTIME_DEVICE = '"cuda" if torch.cuda.is_available() else "cpu"'
+DEVICE_COMMENT = "# Choose the device at run time: CUDA when there is a GPU, else the CPU."
+
+
+@dataclass(frozen=True)
+class _Use:
+    """One hard-coded device: a ``"cuda"`` literal or a ``.cuda()`` call."""
+
+    node: ast.expr  # the reported node: the literal, or the ``.cuda()`` call
+    call: ast.Call  # the call that receives the literal, or the ``.cuda()`` call itself
+    kind: str  # "cuda_call", "argument" (``.to(...)``/``device=``) or "constructor" (``torch.device``)
+    indexed: bool  # an explicit GPU index: ``"cuda:0"``, ``.cuda(0)``, ``torch.device("cuda", 0)``
+    nested: bool = False  # the literal is one branch of a conditional expression
+
+
+class HardcodedDevice(Rule):
+    """A CUDA device is hard-coded: a `"cuda"` / `"cuda:N"` literal or a bare `.cuda()` call.
+
+    Fires on `"cuda"` / `"cuda:N"` passed to `torch.device(...)`, to `.to(...)` or as `device=`, and
+    on `.cuda()` / `.cuda(N)`; it is reported at the literal or at the `.cuda()` call. An explicit
+    index and `.cuda()` always fire. A plain `"cuda"` does not fire when it is chosen at run time:
+    one branch of a conditional expression, inside an `if` that tests the device or configuration,
+    or after an accelerator check (`torch.cuda.is_available()`) in the same scope. Devices from
+    configuration never fire: function parameter defaults, class attributes, config constructors
+    (`dict(device="cuda")`), argparse defaults, and `device_type` of autocast and `GradScaler`.
+    With a `device` (or `dev`, or `self.device`) in scope the fix uses it (unsafe for an explicit
+    index, which selects a GPU); otherwise a code action adds
+    `device = torch.device("cuda" if torch.cuda.is_available() else "cpu")` after the imports or at
+    the start of the function and uses it, and `torch.device("cuda")` becomes that choice.
+    """
+
+    code = "TL122"
+    name = "hardcoded-device"
+    severity = Severity.WARNING
+    message = "Use a device chosen at run time or taken from config instead of hard-coding CUDA"
+    requires = ("cuda",)
+    why = """
+        A hard-coded `"cuda"` or `.cuda()` makes the script crash on a machine without a GPU (a
+        laptop, CI, an Apple-silicon Mac), and an explicit index (`"cuda:0"`, `.cuda(0)`) puts every
+        process of a multi-GPU run on the same card. Choosing the device once, at run time or from
+        the configuration, and moving everything with `.to(device)` keeps the script portable.
+    """
+    example = """
+        model = Net().cuda()
+        for x, y in loader:
+            x, y = x.to("cuda:0"), y.to("cuda:0")
+    """
+    use_instead = """
+        device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        model = Net().to(device)
+        for x, y in loader:
+            x, y = x.to(device), y.to(device)
+    """
+    fix_applicability = Applicability.SAFE
+    fix_title = "Use the device in scope"
+    action_title = "Choose the device at run time and use it"
+    constructor_action_title = "Use CUDA only when it is available"
+
+    def check(self, ctx: ModuleContext) -> Iterator[Finding]:
+        uses = [use for use in _hardcoded_uses(ctx) if not _exempt(ctx, use)]
+        actions = _device_actions(ctx, uses, self.action_title)
+        for use in uses:
+            yield self._finding(ctx, use, actions)
+
+    def _finding(self, ctx: ModuleContext, use: _Use, actions: dict[ast.AST, Action]) -> Finding:
+        message = _message(use)
+        if use.kind == "constructor":
+            action = Action(self.constructor_action_title, ctx.range(use.call), "Call")
+            return self.finding(ctx, use.node, message, action=action)
+        if not _rewritable(ctx, use):
+            return self.finding(ctx, use.node, message)
+        device = _device_in_scope(ctx, use.node)
+        if device is None:
+            return self.finding(ctx, use.node, message, action=actions.get(_insertion_scope(ctx, use.node), False))
+        fix = Fix(
+            title=f"{self.fix_title} (`{device}`)",
+            applicability=Applicability.UNSAFE if use.indexed else Applicability.SAFE,
+            target=ctx.range(use.node),
+            node="Call" if use.kind == "cuda_call" else "SimpleString",
+            data=(device,),
+        )
+        return self.finding(ctx, use.node, message, fix=fix)
+
+    def fix(self, node, fix, ctx):
+        import libcst as cst
+
+        device = cst.parse_expression(fix.data[0])
+        return _to_device(node, device) if isinstance(node, cst.Call) else device
+
+    def action(self, node, action, ctx):
+        import libcst as cst
+
+        ctx.add_import("torch")
+        if isinstance(node, cst.Call):  # torch.device("cuda") -> torch.device("cuda" if ... else "cpu")
+            return node.with_changes(args=[cst.Arg(cst.parse_expression(RUNTIME_DEVICE))])
+        return _add_device(node, action)
+
+
+# -- detection ------------------------------------------------------------------------------------
+
+
+def _hardcoded_uses(ctx: ModuleContext) -> Iterator[_Use]:
+    for call in ctx.nodes(ast.Call):
+        func = call.func
+        if ctx.qualname(func) == "torch.device":
+            yield from _constructor_uses(call)
+            continue
+        if isinstance(func, ast.Attribute) and func.attr == "cuda" and ctx.qualname(func) is None:
+            index = call.args[0] if call.args else getattr(keyword(call, "device"), "value", None)
+            if index is None or _is_index(index):
+                yield _Use(call, call, "cuda_call", indexed=index is not None)
+            continue
+        if isinstance(func, ast.Attribute) and func.attr == "to" and call.args:
+            yield from _literal_uses(call.args[0], call, "argument")
+        device = keyword(call, "device")
+        if device is not None and not _configures_device(ctx, call):
+            yield from _literal_uses(device.value, call, "argument")
+
+
+def _constructor_uses(call: ast.Call) -> Iterator[_Use]:
+    """``torch.device("cuda:0")``, and ``torch.device("cuda", 0)`` but not ``torch.device("cuda", rank)``."""
+    if not call.args:
+        return
+    if len(call.args) == 1:
+        yield from _literal_uses(call.args[0], call, "constructor")
+    elif _cuda_literal(call.args[0]) and _is_index(call.args[1]):
+        yield _Use(call.args[0], call, "constructor", indexed=True)
+
+
+def _literal_uses(value: ast.expr, call: ast.Call, kind: str) -> Iterator[_Use]:
+    if _cuda_literal(value):
+        yield _Use(value, call, kind, indexed=":" in value.value)  # type: ignore[attr-defined]
+    elif isinstance(value, ast.IfExp):
+        for branch in (value.body, value.orelse):
+            if _cuda_literal(branch):
+                yield _Use(branch, call, kind, indexed=":" in branch.value, nested=True)  # type: ignore[attr-defined]
+
+
+def _cuda_literal(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) and CUDA.fullmatch(node.value) is not None
+
+
+def _is_index(node: ast.AST) -> bool:
+    """A literal GPU index: ``0`` or ``"cuda:0"`` (``True`` is a bool, not an index)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool):
+        return True
+    return _cuda_literal(node)
+
+
+def _configures_device(ctx: ModuleContext, call: ast.Call) -> bool:
+    """``device=`` of autocast/GradScaler (a device type), of ``torch.cuda.*``, or of a config object."""
+    if (ctx.qualname(call.func) or "").startswith("torch.cuda."):
+        return True
+    name = (dotted(call.func) or "").rsplit(".", 1)[-1]
+    words = {word.lower() for word in re.split(r"_|(?<=[a-z0-9])(?=[A-Z])", name)}
+    return name.lower() in DEVICE_TYPE_CALLEES or not words.isdisjoint(CONFIG_WORDS)
+
+
+def _exempt(ctx: ModuleContext, use: _Use) -> bool:
+    """Configuration (parameter defaults, class attributes) or a plain ``"cuda"`` chosen at run time."""
+    if use.kind == "cuda_call":
+        return False
+    if any(isinstance(a, ast.arguments) for a in ctx.ancestors(use.node)) or isinstance(ctx.scope_of(use.node), ast.ClassDef):
+        return True
+    if use.indexed:
+        return False
+    return use.nested or _under_device_test(ctx, use.node) or _after_detection(ctx, use.node)
+
+
+def _under_device_test(ctx: ModuleContext, node: ast.AST) -> bool:
+    for ancestor in ctx.ancestors(node):
+        if isinstance(ancestor, FUNCTION_TYPES):
+            return False
+        if isinstance(ancestor, ast.If) and _mentions_device(ancestor.test):
+            return True
+    return False
+
+
+def _mentions_device(test: ast.expr) -> bool:
+    for node in ast.walk(test):
+        if isinstance(node, ast.Name):
+            word = node.id
+        elif isinstance(node, ast.Attribute):
+            word = node.attr
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            word = node.value
+        else:
+            continue
+        if any(part in word.lower() for part in DEVICE_WORDS):
+            return True
+    return False
+
+
+def _after_detection(ctx: ModuleContext, node: ast.AST) -> bool:
+    """An accelerator check (``torch.cuda.is_available()``) earlier in the same scope: a fallback."""
+    scope = ctx.scope_of(node)
+    return any(ctx.scope_of(call) is scope and call.lineno <= node.lineno for call in _detection_calls(ctx))
+
+
+def _detection_calls(ctx: ModuleContext) -> list[ast.Call]:
+    return ctx.memo(
+        "device_detection_calls",
+        lambda: [
+            call
+            for call in ctx.nodes(ast.Call)
+            if isinstance(call.func, ast.Attribute) and call.func.attr in DETECTION_CALLS
+        ],
+    )
+
+
+def _message(use: _Use) -> str:
+    if use.kind == "cuda_call":
+        return "Move it with .to(device), using a device chosen at run time or taken from config, instead of .cuda()"
+    literal = use.node.value  # type: ignore[attr-defined]
+    return f'Use a device chosen at run time or taken from config instead of the hard-coded "{literal}"'
+
+
+def _rewritable(ctx: ModuleContext, use: _Use) -> bool:
+    """``.cuda()`` calls and plain literals that a device name can replace."""
+    if use.kind == "cuda_call":
+        return True
+    return not use.nested and SIMPLE_LITERAL.fullmatch(ctx.text(use.node)) is not None
+
+
+# -- a device in scope ---------------------------------------------------------------------------
+
+
+def _device_in_scope(ctx: ModuleContext, node: ast.AST) -> str | None:
+    """``device``/``dev`` bound before ``node`` in a function around it, else ``self.device``, else a global."""
+    in_function = ctx.enclosing(node, FUNCTION_TYPES) is not None
+    global_name = None
+    for name in DEVICE_NAMES:
+        scope = _binding_scope(ctx, node, name)
+        if scope is None:
+            continue
+        if not isinstance(scope, ast.Module):
+            return name
+        if in_function or _bindings(ctx)[(scope, name)] < node.lineno:
+            global_name = global_name or name
+    if _has_self_device(ctx, node):
+        return "self.device"
+    return global_name
+
+
+def _binding_scope(ctx: ModuleContext, node: ast.AST, name: str) -> ast.AST | None:
+    """The scope that ``name`` resolves to at ``node``, if it is bound early enough to be read there."""
+    bindings = _bindings(ctx)
+    scope = ctx.scope_of(node)
+    while True:
+        line = bindings.get((scope, name))
+        if line is not None:
+            usable = line < node.lineno or isinstance(scope, ast.Module)
+            return scope if usable else None
+        if isinstance(scope, ast.Module):
+            return None
+        scope = ctx.scope_of(scope)
+        while isinstance(scope, ast.ClassDef):  # a method does not see its class's names
+            scope = ctx.scope_of(scope)
+
+
+def _bindings(ctx: ModuleContext) -> dict[tuple[ast.AST, str], int]:
+    """The first line binding each device name, per scope; a parameter binds at line 0."""
+    return ctx.memo("device_bindings", lambda: _collect_bindings(ctx))
+
+
+def _collect_bindings(ctx: ModuleContext) -> dict[tuple[ast.AST, str], int]:
+    bindings: dict[tuple[ast.AST, str], int] = {}
+    for name in ctx.nodes(ast.Name):
+        if name.id in DEVICE_NAMES and isinstance(name.ctx, ast.Store) and not _in_comprehension(ctx, name):
+            key = (ctx.scope_of(name), name.id)
+            bindings[key] = min(bindings.get(key, name.lineno), name.lineno)
+    for arg in ctx.nodes(ast.arg):
+        if arg.arg in DEVICE_NAMES:
+            bindings[(ctx.scope_of(arg), arg.arg)] = 0
+    return bindings
+
+
+def _in_comprehension(ctx: ModuleContext, node: ast.AST) -> bool:
+    for ancestor in ctx.ancestors(node):
+        if isinstance(ancestor, ast.comprehension):
+            return True
+        if isinstance(ancestor, ast.stmt):
+            return False
+    return False
+
+
+def _has_self_device(ctx: ModuleContext, node: ast.AST) -> bool:
+    """A method of a class that sets ``self.device`` (in ``__init__``, or earlier here), has a
+    ``device`` property, or inherits one (Lightning, transformers)."""
+    method = ctx.enclosing(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    if method is None or not method.args.args or method.args.args[0].arg != "self":
+        return False
+    cls = ctx.parent(method)
+    if not isinstance(cls, ast.ClassDef):
+        return False
+    if any((dotted(base) or "").endswith(DEVICE_BASES) for base in cls.bases):
+        return True
+    if any(_is_property(stmt, "device") for stmt in cls.body):
+        return True
+    for store in _self_device_stores(ctx):
+        setter = ctx.enclosing(store, (ast.FunctionDef, ast.AsyncFunctionDef))
+        if setter is None or ctx.parent(setter) is not cls:
+            continue
+        if setter is method and store.lineno < node.lineno:
+            return True
+        if setter is not method and setter.name == "__init__":
+            return True
+    return False
+
+
+def _is_property(stmt: ast.stmt, name: str) -> bool:
+    return (
+        isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and stmt.name == name
+        and any(dotted(d) in {"property", "functools.cached_property", "cached_property"} for d in stmt.decorator_list)
+    )
+
+
+def _self_device_stores(ctx: ModuleContext) -> list[ast.Attribute]:
+    return ctx.memo(
+        "self_device_stores",
+        lambda: [
+            node
+            for node in ctx.nodes(ast.Attribute)
+            if node.attr == "device"
+            and isinstance(node.ctx, ast.Store)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "self"
+        ],
+    )
+
+
+# -- the code action: add a device and use it ----------------------------------------------------
+
+
+def _insertion_scope(ctx: ModuleContext, node: ast.AST) -> ast.AST | None:
+    """The function (or module) whose start gets the new ``device``; ``None`` inside a class body."""
+    scope = ctx.enclosing(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+    if isinstance(scope, ast.ClassDef):
+        return None
+    return scope or ctx.tree
+
+
+def _device_actions(ctx: ModuleContext, uses: list[_Use], title: str) -> dict[ast.AST, Action]:
+    """One action per scope that lacks a device: it rewrites every hard-coded use of that scope."""
+    by_scope: dict[ast.AST, list[_Use]] = defaultdict(list)
+    for use in uses:
+        if use.kind != "constructor" and _rewritable(ctx, use) and _device_in_scope(ctx, use.node) is None:
+            scope = _insertion_scope(ctx, use.node)
+            if scope is not None and (scope, "device") not in _bindings(ctx):
+                by_scope[scope].append(use)
+    actions = {}
+    for scope, scope_uses in by_scope.items():
+        rewrites = tuple((ctx.range(u.node).start.line, ctx.range(u.node).start.column) for u in scope_uses)
+        if isinstance(scope, ast.Module):
+            where = ("module", _after_imports(ctx, scope_uses[0].node))
+        else:
+            start = ctx.range(scope).start
+            where = ("function", start.line, start.column)
+        actions[scope] = Action(title, node="Module", data=(where, rewrites))
+    return actions
+
+
+def _after_imports(ctx: ModuleContext, node: ast.AST) -> int:
+    """The last line of the imports (or docstring) before the top-level statement holding ``node``."""
+    top = ctx.statement_of(node)
+    while ctx.parent(top) is not ctx.tree:
+        top = ctx.statement_of(ctx.parent(top))
+    end = 0
+    for index, stmt in enumerate(ctx.tree.body):
+        if stmt is top:
+            break
+        is_docstring = index == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)) or is_docstring:
+            end = stmt.end_lineno or stmt.lineno
+    return end
+
+
+def _to_device(call, device):
+    """``x.cuda(0, non_blocking=True)`` -> ``x.to(device, non_blocking=True)``."""
+    import libcst as cst
+
+    kept = [arg for arg in call.args if arg.keyword is not None and arg.keyword.value != "device"]
+    return call.with_changes(
+        func=call.func.with_changes(attr=cst.Name("to")),
+        args=[cst.Arg(device), *kept],
+    )
+
+
+def _device_statement():
+    import libcst as cst
+
+    statement = cst.parse_statement(DEVICE_STATEMENT)
+    return statement.with_changes(leading_lines=[cst.EmptyLine(comment=cst.Comment(DEVICE_COMMENT))])
+
+
+def _insert_before(statements: list, index: int) -> list:
+    """The device statement inserted at ``index``, taking over the blank lines above the next one."""
+    import libcst as cst
+
+    statement = _device_statement()
+    if index < len(statements):
+        following = statements[index]
+        blank = []
+        for line in following.leading_lines:
+            if line.comment is not None:
+                break
+            blank.append(line)
+        if blank:
+            statement = statement.with_changes(leading_lines=[*blank, *statement.leading_lines])
+            following = following.with_changes(leading_lines=[cst.EmptyLine(), *following.leading_lines[len(blank) :]])
+            return [*statements[:index], statement, following, *statements[index + 1 :]]
+    return [*statements[:index], statement, *statements[index:]]
+
+
+def _add_device(module, action: Action):
+    """Rewrite the scope's hard-coded uses to ``device`` and define ``device`` where the scope starts."""
+    import libcst as cst
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    where, rewrites = action.data
+    targets = set(rewrites)
+
+    class UseDevice(cst.CSTTransformer):
+        METADATA_DEPENDENCIES = (PositionProvider,)
+
+        def _start(self, node) -> tuple[int, int]:
+            start = self.get_metadata(PositionProvider, node).start
+            return start.line, start.column + 1
+
+        def leave_Call(self, original, updated):
+            if self._start(original) in targets and isinstance(updated.func, cst.Attribute) and updated.func.attr.value == "cuda":
+                return _to_device(updated, cst.Name("device"))
+            return updated
+
+        def leave_SimpleString(self, original, updated):
+            return cst.Name("device") if self._start(original) in targets else updated
+
+        def leave_FunctionDef(self, original, updated):
+            if where[0] != "function" or self._start(original) != (where[1], where[2]):
+                return updated
+            body = list(updated.body.body)
+            index = 1 if body and _is_docstring(body[0]) else 0
+            return updated.with_changes(body=updated.body.with_changes(body=_insert_before(body, index)))
+
+        def leave_Module(self, original, updated):
+            if where[0] != "module":
+                return updated
+            lines = [self.get_metadata(PositionProvider, stmt).start.line for stmt in original.body]
+            index = next((i for i, line in enumerate(lines) if line > where[1]), len(lines))
+            return updated.with_changes(body=_insert_before(list(updated.body), index))
+
+    return MetadataWrapper(module).visit(UseDevice())
+
+
+def _is_docstring(statement) -> bool:
+    import libcst as cst
+
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )

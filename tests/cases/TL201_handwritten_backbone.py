@@ -1,0 +1,560 @@
+from tests.cases import Invalid, Valid
+
+CASES = [
+    Invalid(
+        """
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+
+        class BasicBlock(nn.Module):
+            expansion = 1
+
+            def __init__(self, in_planes, planes, stride=1):
+                super().__init__()
+                self.conv1 = nn.Conv2d(in_planes, planes, kernel_size=3, stride=stride, padding=1, bias=False)
+                self.bn1 = nn.BatchNorm2d(planes)
+                self.conv2 = nn.Conv2d(planes, planes, kernel_size=3, stride=1, padding=1, bias=False)
+                self.bn2 = nn.BatchNorm2d(planes)
+                self.shortcut = nn.Sequential()
+                if stride != 1 or in_planes != planes:
+                    self.shortcut = nn.Sequential(
+                        nn.Conv2d(in_planes, planes, kernel_size=1, stride=stride, bias=False),
+                        nn.BatchNorm2d(planes),
+                    )
+
+            def forward(self, x):
+                out = F.relu(self.bn1(self.conv1(x)))
+                out = self.bn2(self.conv2(out))
+                out += self.shortcut(x)
+                return F.relu(out)
+
+
+        class ResNet(nn.Module):
+            def __init__(self, block, num_blocks, num_classes=10):
+                super().__init__()
+                self.in_planes = 64
+                self.conv1 = nn.Conv2d(3, 64, kernel_size=3, stride=1, padding=1, bias=False)
+                self.bn1 = nn.BatchNorm2d(64)
+                self.layer1 = self._make_layer(block, 64, num_blocks[0], stride=1)
+                self.layer2 = self._make_layer(block, 128, num_blocks[1], stride=2)
+                self.layer3 = self._make_layer(block, 256, num_blocks[2], stride=2)
+                self.layer4 = self._make_layer(block, 512, num_blocks[3], stride=2)
+                self.linear = nn.Linear(512 * block.expansion, num_classes)
+
+            def _make_layer(self, block, planes, num_blocks, stride):
+                layers = []
+                for s in [stride] + [1] * (num_blocks - 1):
+                    layers.append(block(self.in_planes, planes, s))
+                    self.in_planes = planes * block.expansion
+                return nn.Sequential(*layers)
+
+            def forward(self, x):
+                out = F.relu(self.bn1(self.conv1(x)))
+                out = self.layer4(self.layer3(self.layer2(self.layer1(out))))
+                out = F.adaptive_avg_pool2d(out, 1).flatten(1)
+                return self.linear(out)
+
+
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+        net = ResNet(BasicBlock, [2, 2, 2, 2]).to(device)
+        """,
+        at=[(29, 7)],
+        message="resnet18",
+        action="""
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+        import timm
+
+
+        class BasicBlock(nn.Module):
+            expansion = 1
+
+            def __init__(self, in_planes, planes, stride=1):
+                super().__init__()
+                self.conv1 = nn.Conv2d(in_planes, planes, kernel_size=3, stride=stride, padding=1, bias=False)
+                self.bn1 = nn.BatchNorm2d(planes)
+                self.conv2 = nn.Conv2d(planes, planes, kernel_size=3, stride=1, padding=1, bias=False)
+                self.bn2 = nn.BatchNorm2d(planes)
+                self.shortcut = nn.Sequential()
+                if stride != 1 or in_planes != planes:
+                    self.shortcut = nn.Sequential(
+                        nn.Conv2d(in_planes, planes, kernel_size=1, stride=stride, bias=False),
+                        nn.BatchNorm2d(planes),
+                    )
+
+            def forward(self, x):
+                out = F.relu(self.bn1(self.conv1(x)))
+                out = self.bn2(self.conv2(out))
+                out += self.shortcut(x)
+                return F.relu(out)
+
+
+        class ResNet(nn.Module):
+            def __init__(self, block, num_blocks, num_classes=10):
+                super().__init__()
+                self.in_planes = 64
+                self.conv1 = nn.Conv2d(3, 64, kernel_size=3, stride=1, padding=1, bias=False)
+                self.bn1 = nn.BatchNorm2d(64)
+                self.layer1 = self._make_layer(block, 64, num_blocks[0], stride=1)
+                self.layer2 = self._make_layer(block, 128, num_blocks[1], stride=2)
+                self.layer3 = self._make_layer(block, 256, num_blocks[2], stride=2)
+                self.layer4 = self._make_layer(block, 512, num_blocks[3], stride=2)
+                self.linear = nn.Linear(512 * block.expansion, num_classes)
+
+            def _make_layer(self, block, planes, num_blocks, stride):
+                layers = []
+                for s in [stride] + [1] * (num_blocks - 1):
+                    layers.append(block(self.in_planes, planes, s))
+                    self.in_planes = planes * block.expansion
+                return nn.Sequential(*layers)
+
+            def forward(self, x):
+                out = F.relu(self.bn1(self.conv1(x)))
+                out = self.layer4(self.layer3(self.layer2(self.layer1(out))))
+                out = F.adaptive_avg_pool2d(out, 1).flatten(1)
+                return self.linear(out)
+
+
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+        # timm's "resnet18" replaces the hand-written ResNet; pretrained=True loads ImageNet weights.
+        net = timm.create_model("resnet18", pretrained=False, num_classes=10).to(device)
+        """,
+    ),
+    Invalid(
+        """
+        import torch
+        from torch import nn
+
+
+        class PatchEmbed(nn.Module):
+            def __init__(self, img_size=224, patch_size=16, in_chans=3, embed_dim=768):
+                super().__init__()
+                self.num_patches = (img_size // patch_size) ** 2
+                self.proj = nn.Conv2d(in_chans, embed_dim, kernel_size=patch_size, stride=patch_size)
+
+            def forward(self, x):
+                return self.proj(x).flatten(2).transpose(1, 2)
+
+
+        class VisionTransformer(nn.Module):
+            def __init__(self, img_size=224, patch_size=16, in_chans=3, num_classes=1000,
+                         embed_dim=768, depth=12, num_heads=12):
+                super().__init__()
+                self.patch_embed = PatchEmbed(img_size, patch_size, in_chans, embed_dim)
+                self.cls_token = nn.Parameter(torch.zeros(1, 1, embed_dim))
+                self.pos_embed = nn.Parameter(torch.zeros(1, self.patch_embed.num_patches + 1, embed_dim))
+                layer = nn.TransformerEncoderLayer(embed_dim, num_heads, 4 * embed_dim, batch_first=True, norm_first=True)
+                self.blocks = nn.TransformerEncoder(layer, depth)
+                self.norm = nn.LayerNorm(embed_dim)
+                self.head = nn.Linear(embed_dim, num_classes)
+
+            def forward(self, x):
+                x = self.patch_embed(x)
+                x = torch.cat([self.cls_token.expand(x.shape[0], -1, -1), x], dim=1) + self.pos_embed
+                return self.head(self.norm(self.blocks(x))[:, 0])
+
+
+        def build_model(cfg):
+            model = VisionTransformer(
+                patch_size=16,
+                embed_dim=384,
+                depth=12,
+                num_heads=6,
+                num_classes=cfg.num_classes,
+            )
+            return model
+        """,
+        at=[(15, 7)],
+        message="vit_small_patch16_224",
+        action="""
+        import torch
+        from torch import nn
+        import timm
+
+
+        class PatchEmbed(nn.Module):
+            def __init__(self, img_size=224, patch_size=16, in_chans=3, embed_dim=768):
+                super().__init__()
+                self.num_patches = (img_size // patch_size) ** 2
+                self.proj = nn.Conv2d(in_chans, embed_dim, kernel_size=patch_size, stride=patch_size)
+
+            def forward(self, x):
+                return self.proj(x).flatten(2).transpose(1, 2)
+
+
+        class VisionTransformer(nn.Module):
+            def __init__(self, img_size=224, patch_size=16, in_chans=3, num_classes=1000,
+                         embed_dim=768, depth=12, num_heads=12):
+                super().__init__()
+                self.patch_embed = PatchEmbed(img_size, patch_size, in_chans, embed_dim)
+                self.cls_token = nn.Parameter(torch.zeros(1, 1, embed_dim))
+                self.pos_embed = nn.Parameter(torch.zeros(1, self.patch_embed.num_patches + 1, embed_dim))
+                layer = nn.TransformerEncoderLayer(embed_dim, num_heads, 4 * embed_dim, batch_first=True, norm_first=True)
+                self.blocks = nn.TransformerEncoder(layer, depth)
+                self.norm = nn.LayerNorm(embed_dim)
+                self.head = nn.Linear(embed_dim, num_classes)
+
+            def forward(self, x):
+                x = self.patch_embed(x)
+                x = torch.cat([self.cls_token.expand(x.shape[0], -1, -1), x], dim=1) + self.pos_embed
+                return self.head(self.norm(self.blocks(x))[:, 0])
+
+
+        def build_model(cfg):
+            # timm's "vit_small_patch16_224" replaces the hand-written VisionTransformer; pretrained=True loads ImageNet weights.
+            model = timm.create_model("vit_small_patch16_224", pretrained=False, num_classes=cfg.num_classes)
+            return model
+        """,
+    ),
+    Invalid(
+        """
+        import torch.nn as nn
+
+        CFG = [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"]
+
+
+        class VGG16(nn.Module):
+            def __init__(self, num_classes=10):
+                super().__init__()
+                layers, in_channels = [], 3
+                for v in CFG:
+                    if v == "M":
+                        layers.append(nn.MaxPool2d(kernel_size=2, stride=2))
+                    else:
+                        layers += [nn.Conv2d(in_channels, v, kernel_size=3, padding=1), nn.BatchNorm2d(v), nn.ReLU(inplace=True)]
+                        in_channels = v
+                self.features = nn.Sequential(*layers)
+                self.classifier = nn.Linear(512, num_classes)
+
+            def forward(self, x):
+                return self.classifier(self.features(x).flatten(1))
+        """,
+        at=[(6, 7)],
+        message="vgg16",
+    ),
+    Invalid(
+        """
+        from torch import nn
+
+
+        def conv1x1(in_planes, out_planes, stride=1):
+            return nn.Conv2d(in_planes, out_planes, kernel_size=1, stride=stride, bias=False)
+
+
+        def conv3x3(in_planes, out_planes, stride=1):
+            return nn.Conv2d(in_planes, out_planes, kernel_size=3, stride=stride, padding=1, bias=False)
+
+
+        class Bottleneck(nn.Module):
+            expansion = 4
+
+            def __init__(self, inplanes, planes, stride=1, downsample=None, norm_layer=None):
+                super().__init__()
+                if norm_layer is None:
+                    norm_layer = nn.BatchNorm2d
+                self.conv1 = conv1x1(inplanes, planes)
+                self.bn1 = norm_layer(planes)
+                self.conv2 = conv3x3(planes, planes, stride)
+                self.bn2 = norm_layer(planes)
+                self.conv3 = conv1x1(planes, planes * self.expansion)
+                self.bn3 = norm_layer(planes * self.expansion)
+                self.relu = nn.ReLU(inplace=True)
+                self.downsample = downsample
+
+            def forward(self, x):
+                identity = x
+                out = self.relu(self.bn1(self.conv1(x)))
+                out = self.relu(self.bn2(self.conv2(out)))
+                out = self.bn3(self.conv3(out))
+                if self.downsample is not None:
+                    identity = self.downsample(x)
+                out += identity
+                return self.relu(out)
+        """,
+        at=[(12, 7)],
+        message="resnet50",
+    ),
+    Invalid(
+        """
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+
+        class ResBlock(nn.Module):
+            def __init__(self, cin, cout, stride=1):
+                super().__init__()
+                self.c1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+                self.b1 = nn.BatchNorm2d(cout)
+                self.c2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+                self.b2 = nn.BatchNorm2d(cout)
+                self.skip = nn.Identity() if stride == 1 and cin == cout else nn.Conv2d(cin, cout, 1, stride)
+
+            def forward(self, x):
+                return F.relu(self.b2(self.c2(F.relu(self.b1(self.c1(x))))) + self.skip(x))
+
+
+        class CifarNet(nn.Module):
+            def __init__(self, depths, width=64, n_classes=100):
+                super().__init__()
+                self.stem = nn.Conv2d(3, width, 3, 1, 1)
+                self.stage1 = self._make_layer(width, width, depths[0], 1)
+                self.stage2 = self._make_layer(width, 2 * width, depths[1], 2)
+                self.stage3 = self._make_layer(2 * width, 4 * width, depths[2], 2)
+                self.fc = nn.Linear(4 * width, n_classes)
+
+            def _make_layer(self, cin, cout, n, stride):
+                return nn.Sequential(ResBlock(cin, cout, stride), *[ResBlock(cout, cout) for _ in range(n - 1)])
+
+            def forward(self, x):
+                x = self.stage3(self.stage2(self.stage1(self.stem(x))))
+                return self.fc(x.mean((2, 3)))
+
+
+        if __name__ == "__main__":
+            model = CifarNet([3, 3, 3])
+        """,
+        at=[(18, 7)],
+        action="""
+        import torch.nn as nn
+        import torch.nn.functional as F
+        import timm
+
+
+        class ResBlock(nn.Module):
+            def __init__(self, cin, cout, stride=1):
+                super().__init__()
+                self.c1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+                self.b1 = nn.BatchNorm2d(cout)
+                self.c2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+                self.b2 = nn.BatchNorm2d(cout)
+                self.skip = nn.Identity() if stride == 1 and cin == cout else nn.Conv2d(cin, cout, 1, stride)
+
+            def forward(self, x):
+                return F.relu(self.b2(self.c2(F.relu(self.b1(self.c1(x))))) + self.skip(x))
+
+
+        class CifarNet(nn.Module):
+            def __init__(self, depths, width=64, n_classes=100):
+                super().__init__()
+                self.stem = nn.Conv2d(3, width, 3, 1, 1)
+                self.stage1 = self._make_layer(width, width, depths[0], 1)
+                self.stage2 = self._make_layer(width, 2 * width, depths[1], 2)
+                self.stage3 = self._make_layer(2 * width, 4 * width, depths[2], 2)
+                self.fc = nn.Linear(4 * width, n_classes)
+
+            def _make_layer(self, cin, cout, n, stride):
+                return nn.Sequential(ResBlock(cin, cout, stride), *[ResBlock(cout, cout) for _ in range(n - 1)])
+
+            def forward(self, x):
+                x = self.stage3(self.stage2(self.stage1(self.stem(x))))
+                return self.fc(x.mean((2, 3)))
+
+
+        if __name__ == "__main__":
+            # "resnet50" stands in for the hand-written CifarNet: pick the variant that matches it from timm.list_models("resnet*").
+            model = timm.create_model("resnet50", pretrained=False, num_classes=100)
+        """,
+    ),
+    Invalid(
+        """
+        import lightning as L
+        import torch
+        from torch import nn
+
+
+        class MobileNetV2(nn.Module):
+            def __init__(self, num_classes=1000, in_channels=3, width_mult=1.0):
+                super().__init__()
+                self.features = nn.Sequential(
+                    nn.Conv2d(in_channels, int(32 * width_mult), 3, 2, 1, bias=False),
+                    nn.BatchNorm2d(int(32 * width_mult)),
+                    nn.ReLU6(inplace=True),
+                )
+                self.classifier = nn.Linear(int(32 * width_mult), num_classes)
+
+            def forward(self, x):
+                return self.classifier(self.features(x).mean((2, 3)))
+
+
+        class ChestXray(L.LightningModule):
+            def __init__(self, cfg):
+                super().__init__()
+                self.backbone: nn.Module = MobileNetV2(num_classes=cfg.num_classes, in_channels=1)
+
+            def training_step(self, batch, batch_idx):
+                x, y = batch
+                return nn.functional.cross_entropy(self.backbone(x), y)
+        """,
+        at=[(6, 7)],
+        action="""
+        import lightning as L
+        import torch
+        from torch import nn
+        import timm
+
+
+        class MobileNetV2(nn.Module):
+            def __init__(self, num_classes=1000, in_channels=3, width_mult=1.0):
+                super().__init__()
+                self.features = nn.Sequential(
+                    nn.Conv2d(in_channels, int(32 * width_mult), 3, 2, 1, bias=False),
+                    nn.BatchNorm2d(int(32 * width_mult)),
+                    nn.ReLU6(inplace=True),
+                )
+                self.classifier = nn.Linear(int(32 * width_mult), num_classes)
+
+            def forward(self, x):
+                return self.classifier(self.features(x).mean((2, 3)))
+
+
+        class ChestXray(L.LightningModule):
+            def __init__(self, cfg):
+                super().__init__()
+                # timm's "mobilenetv2_100" replaces the hand-written MobileNetV2; pretrained=True loads ImageNet weights.
+                self.backbone: nn.Module = timm.create_model("mobilenetv2_100", pretrained=False, num_classes=cfg.num_classes, in_chans=1)
+
+            def training_step(self, batch, batch_idx):
+                x, y = batch
+                return nn.functional.cross_entropy(self.backbone(x), y)
+        """,
+    ),
+    Valid(
+        """
+        import timm
+        import torch.nn as nn
+
+
+        class ResNet(nn.Module):
+            def __init__(self, num_classes, pretrained=True):
+                super().__init__()
+                self.body = timm.create_model("resnet50", pretrained=pretrained, num_classes=0)
+                self.head = nn.Linear(self.body.num_features, num_classes)
+
+            def forward(self, x):
+                return self.head(self.body(x))
+        """,
+        why="a class that wraps a model built with timm.create_model",
+    ),
+    Valid(
+        """
+        import torch.nn as nn
+        import torchvision
+
+
+        class ResNet50(nn.Module):
+            def __init__(self, num_classes):
+                super().__init__()
+                backbone = torchvision.models.resnet50(weights="DEFAULT")
+                backbone.fc = nn.Linear(backbone.fc.in_features, num_classes)
+                self.net = backbone
+
+            def forward(self, x):
+                return self.net(x)
+        """,
+        why="a class that wraps a torchvision.models constructor",
+    ),
+    Valid(
+        """
+        from timm.models.vision_transformer import VisionTransformer
+        from torchvision.models.resnet import ResNet, Bottleneck
+
+
+        class ViT(VisionTransformer):
+            def forward_head(self, x, pre_logits=False):
+                return super().forward_head(x, pre_logits=True)
+
+
+        class ResNet50(ResNet):
+            def __init__(self, **kwargs):
+                super().__init__(Bottleneck, [3, 4, 6, 3], **kwargs)
+        """,
+        why="classes that subclass a timm or torchvision model",
+    ),
+    Valid(
+        """
+        # torchlint: disable-file=TL201
+        import torch.nn as nn
+
+
+        class ResNet(nn.Module):
+            \"\"\"Our ResNet with learned skip gates (new architecture).\"\"\"
+
+            def __init__(self, depth, num_classes):
+                super().__init__()
+                self.stem = nn.Conv2d(3, 64, 7, 2, 3)
+                self.gates = nn.Parameter(nn.init.zeros_(nn.Linear(depth, 1).weight))
+                self.fc = nn.Linear(64, num_classes)
+
+
+        model = ResNet(depth=20, num_classes=10)
+        """,
+        why="a module marked as a new architecture with a suppression comment",
+    ),
+    Valid(
+        """
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+
+        class ResnetBlock(nn.Module):
+            def __init__(self, in_channels, out_channels, temb_channels=512):
+                super().__init__()
+                self.norm1 = nn.GroupNorm(32, in_channels)
+                self.conv1 = nn.Conv2d(in_channels, out_channels, 3, padding=1)
+                self.temb_proj = nn.Linear(temb_channels, out_channels)
+                self.norm2 = nn.GroupNorm(32, out_channels)
+                self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1)
+
+            def forward(self, x, temb):
+                h = self.conv1(F.silu(self.norm1(x)))
+                h = h + self.temb_proj(F.silu(temb))[:, :, None, None]
+                return x + self.conv2(F.silu(self.norm2(h)))
+        """,
+        why="a diffusion UNet block: not a standard backbone name, no batch-norm ResNet block",
+    ),
+    Valid(
+        """
+        import torch.nn as nn
+
+
+        class Bottleneck(nn.Module):
+            def __init__(self, dim, latent_dim):
+                super().__init__()
+                self.down = nn.Linear(dim, latent_dim)
+                self.up = nn.Linear(latent_dim, dim)
+
+            def forward(self, x):
+                return x + self.up(self.down(x).relu())
+
+
+        class VGGPerceptualLoss(nn.Module):
+            def __init__(self, layers):
+                super().__init__()
+                self.layers = nn.ModuleList(layers)
+        """,
+        why="a linear autoencoder bottleneck and a loss named after VGG are not backbones",
+    ),
+    Valid(
+        """
+        from dataclasses import dataclass
+
+        import torch
+
+
+        @dataclass
+        class ResNet:
+            depth: int = 50
+            width: int = 64
+
+
+        class ResNetEncoder(torch.nn.Module):
+            def __init__(self, cfg: ResNet):
+                super().__init__()
+                self.conv = torch.nn.Conv2d(3, cfg.width, 3)
+        """,
+        why="a config class named ResNet (no nn.Module) and a name that only contains a family name",
+    ),
+]

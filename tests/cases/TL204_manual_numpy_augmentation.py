@@ -1,0 +1,345 @@
+from tests.cases import Invalid, Valid
+
+CASES = [
+    Invalid(
+        """
+        import random
+
+        import numpy as np
+        import torch
+        from torch.utils.data import Dataset
+
+
+        class CifarDataset(Dataset):
+            def __init__(self, images, labels, train=True):
+                self.images = images
+                self.labels = labels
+                self.train = train
+
+            def __len__(self):
+                return len(self.images)
+
+            def __getitem__(self, idx):
+                img = self.images[idx]
+                if self.train and random.random() < 0.5:
+                    img = np.fliplr(img)
+                img = torch.from_numpy(img.copy()).permute(2, 0, 1).float() / 255
+                return img, self.labels[idx]
+        """,
+        at=[(20, 19)],
+        message="v2.RandomHorizontalFlip",
+        action="""
+        import random
+
+        import numpy as np
+        import torch
+        from torch.utils.data import Dataset
+        from torchvision.transforms import v2
+
+
+        # torchvision.transforms.v2 version of the random np.fliplr in CifarDataset.__getitem__.
+        # v2 transforms act on CHW tensors and PIL images (numpy arrays pass through unchanged):
+        # call train_augment(image) where the image is a tensor, then delete the manual flip.
+        train_augment = v2.Compose([v2.RandomHorizontalFlip(p=0.5)])
+
+
+        class CifarDataset(Dataset):
+            def __init__(self, images, labels, train=True):
+                self.images = images
+                self.labels = labels
+                self.train = train
+
+            def __len__(self):
+                return len(self.images)
+
+            def __getitem__(self, idx):
+                img = self.images[idx]
+                if self.train and random.random() < 0.5:
+                    img = np.fliplr(img)
+                img = torch.from_numpy(img.copy()).permute(2, 0, 1).float() / 255
+                return img, self.labels[idx]
+        """,
+    ),
+    Invalid(
+        """
+        import numpy as np
+        import torch
+        from PIL import Image
+
+
+        class SegmentationData(torch.utils.data.Dataset):
+            def __init__(self, files, augment=False):
+                self.files = files
+                self.augment = augment
+
+            def __getitem__(self, i):
+                image = np.asarray(Image.open(self.files[i][0]).convert("RGB"))
+                mask = np.asarray(Image.open(self.files[i][1]))
+                if self.augment:
+                    if np.random.rand() > 0.5:
+                        image = image[:, ::-1]
+                        mask = mask[:, ::-1]
+                    if np.random.rand() < 0.3:
+                        image, mask = np.flipud(image), np.flipud(mask)
+                image = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1)
+                return image, torch.from_numpy(np.ascontiguousarray(mask)).long()
+        """,
+        at=[(16, 25), (17, 24), (19, 31), (19, 49)],
+        action="""
+        import numpy as np
+        import torch
+        from PIL import Image
+        from torchvision.transforms import v2
+
+
+        # torchvision.transforms.v2 version of the random [:, ::-1] slice / np.flipud in SegmentationData.__getitem__.
+        # v2 transforms act on CHW tensors and PIL images (numpy arrays pass through unchanged):
+        # call train_augment(image) where the image is a tensor, then delete the manual flip.
+        # Pass the image and its mask in one call (the mask as tv_tensors.Mask) to flip both alike.
+        train_augment = v2.Compose([
+            v2.RandomHorizontalFlip(p=0.5),
+            v2.RandomVerticalFlip(p=0.3),
+        ])
+
+
+        class SegmentationData(torch.utils.data.Dataset):
+            def __init__(self, files, augment=False):
+                self.files = files
+                self.augment = augment
+
+            def __getitem__(self, i):
+                image = np.asarray(Image.open(self.files[i][0]).convert("RGB"))
+                mask = np.asarray(Image.open(self.files[i][1]))
+                if self.augment:
+                    if np.random.rand() > 0.5:
+                        image = image[:, ::-1]
+                        mask = mask[:, ::-1]
+                    if np.random.rand() < 0.3:
+                        image, mask = np.flipud(image), np.flipud(mask)
+                image = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1)
+                return image, torch.from_numpy(np.ascontiguousarray(mask)).long()
+        """,
+    ),
+    Invalid(
+        """
+        import numpy as np
+
+
+        def augment_tile(tile, rng):
+            \"\"\"Satellite tiles have no canonical orientation.\"\"\"
+            k = rng.integers(4)
+            tile = np.rot90(tile, k)
+            if rng.random() < 0.25:
+                tile = np.flip(tile)
+            return tile
+        """,
+        at=[(7, 12), (9, 16)],
+        message="v2.RandomRotation",
+        action="""
+        import numpy as np
+        from torchvision.transforms import v2
+
+
+        # torchvision.transforms.v2 version of the random np.rot90 / np.flip in augment_tile.
+        # v2 transforms act on CHW tensors and PIL images (numpy arrays pass through unchanged):
+        # call train_augment(image) where the image is a tensor, then delete the manual flip.
+        train_augment = v2.Compose([
+            v2.RandomChoice([v2.RandomRotation(degrees=(a, a), expand=True) for a in (0, 90, 180, 270)]),
+            v2.RandomApply([v2.RandomRotation(degrees=(180, 180))], p=0.25),
+        ])
+
+
+        def augment_tile(tile, rng):
+            \"\"\"Satellite tiles have no canonical orientation.\"\"\"
+            k = rng.integers(4)
+            tile = np.rot90(tile, k)
+            if rng.random() < 0.25:
+                tile = np.flip(tile)
+            return tile
+        """,
+    ),
+    Invalid(
+        """
+        import random
+
+        import numpy as np
+
+        # Albumentations-style transforms working on sample dicts.
+
+
+        class RandomFlip:
+            def __init__(self, p=0.5):
+                self.p = p
+
+            def __call__(self, sample):
+                if random.random() < self.p:
+                    sample["image"] = np.flip(sample["image"], axis=1)
+                return sample
+
+
+        class RandomRotate90:
+            def __call__(self, sample):
+                if random.random() >= 0.75:
+                    sample["image"] = np.rot90(sample["image"])
+                return sample
+        """,
+        at=[(14, 31), (21, 31)],
+        action="""
+        import random
+
+        import numpy as np
+        from torchvision.transforms import v2
+
+        # Albumentations-style transforms working on sample dicts.
+
+
+        # torchvision.transforms.v2 version of the random np.flip in RandomFlip.__call__.
+        # v2 transforms act on CHW tensors and PIL images (numpy arrays pass through unchanged):
+        # call train_augment(image) where the image is a tensor, then delete the manual flip.
+        # Set p to the probability used there: self.p.
+        train_augment = v2.Compose([v2.RandomHorizontalFlip(p=0.5)])
+
+
+        class RandomFlip:
+            def __init__(self, p=0.5):
+                self.p = p
+
+            def __call__(self, sample):
+                if random.random() < self.p:
+                    sample["image"] = np.flip(sample["image"], axis=1)
+                return sample
+
+
+        class RandomRotate90:
+            def __call__(self, sample):
+                if random.random() >= 0.75:
+                    sample["image"] = np.rot90(sample["image"])
+                return sample
+        """,
+    ),
+    Invalid(
+        """
+        import random
+
+        import numpy as np
+        import torch
+
+
+        def random_flip(img):
+            return np.fliplr(img) if random.random() < 0.5 else img
+
+
+        def load_batch(paths):
+            frames = [random_flip(np.load(p)) for p in paths]
+            return torch.stack([torch.from_numpy(f.copy()) for f in frames])
+        """,
+        at=[(8, 12)],
+    ),
+    Valid(
+        """
+        import random
+
+        import numpy as np
+        from torch.utils.data import Dataset
+
+
+        class TrajectoryDataset(Dataset):
+            def __init__(self, episodes, gamma=0.99):
+                self.episodes = episodes
+                self.gamma = gamma
+
+            def __getitem__(self, i):
+                obs, rewards = self.episodes[i]
+                returns, running = [], 0.0
+                for r in rewards[::-1]:
+                    running = r + self.gamma * running
+                    returns.append(running)
+                returns = np.array(returns[::-1])
+                if random.random() < 0.5:
+                    start = random.randint(0, len(rewards) - 1)
+                    rewards, returns = rewards[start:], returns[start:]
+                    shape = obs.shape[::-1]
+                return obs, rewards, returns
+        """,
+        why="reversing rewards, returns or shapes",
+    ),
+    Valid(
+        """
+        import cv2
+        import numpy as np
+        from torch.utils.data import Dataset
+
+
+        class BmpDataset(Dataset):
+            def __init__(self, paths):
+                self.paths = paths
+
+            def __getitem__(self, idx):
+                img = cv2.imread(self.paths[idx])
+                img = img[:, :, ::-1]  # BGR -> RGB
+                img = np.flipud(img)  # stored bottom-up
+                return np.ascontiguousarray(img)
+        """,
+        why="deterministic preprocessing",
+    ),
+    Valid(
+        """
+        import random
+
+        import numpy as np
+
+
+        class ChannelShuffle:
+            def __call__(self, image):
+                if random.random() < 0.5:
+                    image = image[..., ::-1]
+                if random.random() < 0.5:
+                    image = image[:, :, ::-1]
+                return image
+        """,
+        why="reversing the channel axis is a colour change, not a flip",
+    ),
+    Valid(
+        """
+        import random
+
+        import numpy as np
+        import torch
+
+
+        class SpeechCommands(torch.utils.data.Dataset):
+            def __init__(self, clips):
+                self.clips = clips
+
+            def __getitem__(self, i):
+                waveform, label = self.clips[i]
+                if random.random() < 0.5:
+                    waveform = np.flip(waveform)
+                series = np.cumsum(waveform)
+                if random.random() < 0.1:
+                    series = series[::-1]
+                return torch.from_numpy(waveform.copy()), label
+        """,
+        why="non-image arrays (audio, time series)",
+    ),
+    Valid(
+        """
+        import numpy as np
+        import torch
+
+
+        @torch.no_grad()
+        def predict_tta(model, image):
+            views = [image, np.fliplr(image), np.flipud(image), np.rot90(image)]
+            batch = torch.stack([torch.from_numpy(v.copy()).permute(2, 0, 1) for v in views])
+            return model(batch).softmax(-1).mean(0)
+
+
+        def visualize(images):
+            for img in images:
+                if np.random.rand() < 0.5:
+                    img = np.fliplr(img)
+        """,
+        why="deterministic test-time augmentation, and flips outside dataset or transform code",
+    ),
+]

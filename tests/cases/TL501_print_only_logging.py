@@ -1,0 +1,527 @@
+from tests.cases import Invalid, Valid
+
+CASES = [
+    Invalid(
+        """
+        import torch
+        import torch.nn.functional as F
+        from torch.optim.lr_scheduler import CosineAnnealingLR
+
+
+        def fit(model, loader, cfg):
+            optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr)
+            scheduler = CosineAnnealingLR(optimizer, T_max=cfg.epochs)
+            model.train()
+            for epoch in range(cfg.epochs):
+                for images, labels in loader:
+                    loss = F.cross_entropy(model(images), labels)
+                    optimizer.zero_grad()
+                    loss.backward()
+                    optimizer.step()
+                scheduler.step()
+                print(f"epoch {epoch}: loss {loss.item():.4f} lr {scheduler.get_last_lr()[0]:.2e}")
+            return model
+        """,
+        at=[(17, 9)],
+        action="""
+        import torch
+        import torch.nn.functional as F
+        from torch.optim.lr_scheduler import CosineAnnealingLR
+        from torch.utils.tensorboard import SummaryWriter
+
+
+        def fit(model, loader, cfg):
+            optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr)
+            scheduler = CosineAnnealingLR(optimizer, T_max=cfg.epochs)
+            model.train()
+            # Log metrics to TensorBoard (view them with `tensorboard --logdir runs`).
+            writer = SummaryWriter()
+            for epoch in range(cfg.epochs):
+                for images, labels in loader:
+                    loss = F.cross_entropy(model(images), labels)
+                    optimizer.zero_grad()
+                    loss.backward()
+                    optimizer.step()
+                scheduler.step()
+                print(f"epoch {epoch}: loss {loss.item():.4f} lr {scheduler.get_last_lr()[0]:.2e}")
+                writer.add_scalar("train/loss", loss.item(), epoch)
+                writer.add_scalar("train/lr", scheduler.get_last_lr()[0], epoch)
+            writer.close()
+            return model
+        """,
+    ),
+    Invalid(
+        """
+        import torch
+        from accelerate import Accelerator
+
+
+        def main():
+            accelerator = Accelerator(mixed_precision="bf16")
+            model, optimizer, loader = accelerator.prepare(build_model(), build_optimizer(), build_loader())
+            global_step = 0
+            for epoch in range(3):
+                for batch in loader:
+                    outputs = model(**batch)
+                    accelerator.backward(outputs.loss)
+                    optimizer.step()
+                    optimizer.zero_grad()
+                    global_step += 1
+                    if global_step % 50 == 0:
+                        accelerator.print(f"[{epoch + 1}/3] step {global_step} loss {outputs.loss.item():.4f}")
+            accelerator.wait_for_everyone()
+
+
+        if __name__ == "__main__":
+            main()
+        """,
+        at=[(17, 17)],
+        action="""
+        import torch
+        from accelerate import Accelerator
+        from torch.utils.tensorboard import SummaryWriter
+
+
+        def main():
+            accelerator = Accelerator(mixed_precision="bf16")
+            model, optimizer, loader = accelerator.prepare(build_model(), build_optimizer(), build_loader())
+            global_step = 0
+            # Log metrics to TensorBoard (view them with `tensorboard --logdir runs`).
+            writer = SummaryWriter()
+            for epoch in range(3):
+                for batch in loader:
+                    outputs = model(**batch)
+                    accelerator.backward(outputs.loss)
+                    optimizer.step()
+                    optimizer.zero_grad()
+                    global_step += 1
+                    if global_step % 50 == 0:
+                        accelerator.print(f"[{epoch + 1}/3] step {global_step} loss {outputs.loss.item():.4f}")
+                        writer.add_scalar("train/loss", outputs.loss.item(), global_step)
+            writer.close()
+            accelerator.wait_for_everyone()
+
+
+        if __name__ == "__main__":
+            main()
+        """,
+    ),
+    Invalid(
+        """
+        import gymnasium as gym
+        import torch
+        from torch.distributions import Categorical
+
+        env = gym.make("CartPole-v1")
+        policy = torch.nn.Sequential(torch.nn.Linear(4, 64), torch.nn.Tanh(), torch.nn.Linear(64, 2))
+        optimizer = torch.optim.AdamW(policy.parameters(), lr=1e-2)
+
+        for episode in range(500):
+            obs, _ = env.reset()
+            log_probs, rewards, done = [], [], False
+            while not done:
+                probs = torch.softmax(policy(torch.as_tensor(obs)), dim=-1)
+                action = Categorical(probs).sample()
+                log_probs.append(torch.log(probs[action]))
+                obs, reward, terminated, truncated, _ = env.step(action.item())
+                rewards.append(reward)
+                done = terminated or truncated
+            loss = -torch.stack(log_probs).sum() * sum(rewards)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            if episode % 10 == 0:
+                print("episode", episode, "reward", sum(rewards))
+        """,
+        at=[(24, 9)],
+        action="""
+        import gymnasium as gym
+        import torch
+        from torch.distributions import Categorical
+        from torch.utils.tensorboard import SummaryWriter
+
+        env = gym.make("CartPole-v1")
+        policy = torch.nn.Sequential(torch.nn.Linear(4, 64), torch.nn.Tanh(), torch.nn.Linear(64, 2))
+        optimizer = torch.optim.AdamW(policy.parameters(), lr=1e-2)
+
+        # Log metrics to TensorBoard (view them with `tensorboard --logdir runs`).
+        writer = SummaryWriter()
+        for episode in range(500):
+            obs, _ = env.reset()
+            log_probs, rewards, done = [], [], False
+            while not done:
+                probs = torch.softmax(policy(torch.as_tensor(obs)), dim=-1)
+                action = Categorical(probs).sample()
+                log_probs.append(torch.log(probs[action]))
+                obs, reward, terminated, truncated, _ = env.step(action.item())
+                rewards.append(reward)
+                done = terminated or truncated
+            loss = -torch.stack(log_probs).sum() * sum(rewards)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            if episode % 10 == 0:
+                print("episode", episode, "reward", sum(rewards))
+                writer.add_scalar("train/reward", sum(rewards), episode)
+        writer.close()
+        """,
+    ),
+    Invalid(
+        """
+        import logging
+
+        import torch
+        from tqdm.auto import tqdm
+
+        logger = logging.getLogger(__name__)
+
+
+        class Trainer:
+            def __init__(self, model, optimizer, loader):
+                self.model = model
+                self.optimizer = optimizer
+                self.loader = loader
+
+            def train_epoch(self, epoch):
+                pbar = tqdm(self.loader, desc=f"epoch {epoch}")
+                for inputs, targets in pbar:
+                    loss = torch.nn.functional.mse_loss(self.model(inputs), targets)
+                    loss.backward()
+                    self.optimizer.step()
+                    self.optimizer.zero_grad()
+                    pbar.set_postfix(loss=loss.item())
+                logger.info("saving checkpoint for epoch %d", epoch)
+                torch.save(self.model.state_dict(), f"ckpt_{epoch}.pt")
+        """,
+        at=[(22, 13)],
+    ),
+    Invalid(
+        """
+        import imageio
+        import torch
+        from torch import nn
+
+
+        def train_one_epoch(model, loader, optimizer, criterion):
+            model.train()
+            total = 0.0
+            for x, y in loader:
+                optimizer.zero_grad()
+                loss = criterion(model(x), y)
+                loss.backward()
+                optimizer.step()
+                total += loss.item()
+            return total / len(loader)
+
+
+        @torch.no_grad()
+        def evaluate(model, loader):
+            model.eval()
+            correct = sum((model(x).argmax(1) == y).sum().item() for x, y in loader)
+            return correct / len(loader.dataset)
+
+
+        def run(model, train_loader, val_loader, epochs=10):
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+            criterion = nn.CrossEntropyLoss()
+            writer = imageio.get_writer("samples.gif")
+            for epoch in range(epochs):
+                train_loss = train_one_epoch(model, train_loader, optimizer, criterion)
+                val_acc = evaluate(model, val_loader)
+                print("epoch %d train_loss %.4f val_acc %.3f" % (epoch, train_loss, val_acc))
+                writer.append_data(render(model))
+            writer.close()
+        """,
+        at=[(32, 9)],
+        action="""
+        import imageio
+        import torch
+        from torch import nn
+        from torch.utils.tensorboard import SummaryWriter
+
+
+        def train_one_epoch(model, loader, optimizer, criterion):
+            model.train()
+            total = 0.0
+            for x, y in loader:
+                optimizer.zero_grad()
+                loss = criterion(model(x), y)
+                loss.backward()
+                optimizer.step()
+                total += loss.item()
+            return total / len(loader)
+
+
+        @torch.no_grad()
+        def evaluate(model, loader):
+            model.eval()
+            correct = sum((model(x).argmax(1) == y).sum().item() for x, y in loader)
+            return correct / len(loader.dataset)
+
+
+        def run(model, train_loader, val_loader, epochs=10):
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+            criterion = nn.CrossEntropyLoss()
+            writer = imageio.get_writer("samples.gif")
+            # Log metrics to TensorBoard (view them with `tensorboard --logdir runs`).
+            tb_writer = SummaryWriter()
+            for epoch in range(epochs):
+                train_loss = train_one_epoch(model, train_loader, optimizer, criterion)
+                val_acc = evaluate(model, val_loader)
+                print("epoch %d train_loss %.4f val_acc %.3f" % (epoch, train_loss, val_acc))
+                tb_writer.add_scalar("train/loss", train_loss, epoch)
+                tb_writer.add_scalar("val/acc", val_acc, epoch)
+                writer.append_data(render(model))
+            tb_writer.close()
+            writer.close()
+        """,
+    ),
+    Invalid(
+        """
+        import torch
+
+
+        def train(model, loader, optimizer, epochs):
+            epoch = 0
+            while epoch < epochs:
+                for step, (x, y) in enumerate(loader):
+                    loss = torch.nn.functional.cross_entropy(model(x), y)
+                    loss.backward()
+                    optimizer.step()
+                    optimizer.zero_grad()
+                    if step % 100 == 0: print(f"step {step} loss {loss:.3f}")  # progress
+                epoch += 1
+        """,
+        at=[(12, 33)],
+        action="""
+        import torch
+        from torch.utils.tensorboard import SummaryWriter
+
+
+        def train(model, loader, optimizer, epochs):
+            epoch = 0
+            # Log metrics to TensorBoard (view them with `tensorboard --logdir runs`).
+            writer = SummaryWriter()
+            while epoch < epochs:
+                for step, (x, y) in enumerate(loader):
+                    loss = torch.nn.functional.cross_entropy(model(x), y)
+                    loss.backward()
+                    optimizer.step()
+                    optimizer.zero_grad()
+                    if step % 100 == 0:  # progress
+                        print(f"step {step} loss {loss:.3f}")
+                        writer.add_scalar("train/loss", loss, epoch * len(loader) + step)
+                epoch += 1
+            writer.close()
+        """,
+    ),
+    Valid(
+        """
+        import torch
+        import wandb
+
+
+        def train(model, loader, optimizer, epochs):
+            wandb.init(project="cifar10")
+            for epoch in range(epochs):
+                for x, y in loader:
+                    loss = torch.nn.functional.cross_entropy(model(x), y)
+                    loss.backward()
+                    optimizer.step()
+                    optimizer.zero_grad()
+                print(f"epoch {epoch} loss {loss.item():.4f}")
+                wandb.log({"train/loss": loss.item(), "epoch": epoch})
+        """,
+        why="the module also logs to wandb",
+    ),
+    Valid(
+        """
+        import torch
+        from torch.utils.tensorboard import SummaryWriter
+
+        writer = SummaryWriter("runs/mnist")
+        for epoch in range(10):
+            for step, (x, y) in enumerate(train_loader):
+                loss = criterion(model(x), y)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                if step % 100 == 0:
+                    print(f"epoch {epoch} step {step} loss {loss.item():.4f}")
+                    writer.add_scalar("loss", loss.item(), epoch * len(train_loader) + step)
+        """,
+        why="the module also logs to TensorBoard",
+    ),
+    Valid(
+        """
+        import lightning as L
+        import torch
+
+        fabric = L.Fabric(accelerator="cpu", loggers=L.fabric.loggers.CSVLogger("logs"))
+        model, optimizer = fabric.setup(model, optimizer)
+        for epoch in range(5):
+            for batch in loader:
+                loss = model.training_step(batch)
+                fabric.backward(loss)
+                optimizer.step()
+                optimizer.zero_grad()
+            fabric.print(f"epoch {epoch} loss {loss.item():.3f}")
+            fabric.log("train_loss", loss.item(), step=epoch)
+        """,
+        why="fabric.log: a .log(...) call on any object is logging",
+    ),
+    Valid(
+        """
+        import torch
+        from accelerate import Accelerator
+
+        accelerator = Accelerator(log_with="all")
+        accelerator.init_trackers("glue")
+        for epoch in range(3):
+            for step, batch in enumerate(loader):
+                loss = model(**batch).loss
+                accelerator.backward(loss)
+                optimizer.step()
+                optimizer.zero_grad()
+                accelerator.print(f"step {step} loss {loss.item():.4f}")
+            accelerator.log({"train_loss": loss.item()}, step=epoch)
+        accelerator.end_training()
+        """,
+        why="accelerator.log sends the metrics to the configured trackers",
+    ),
+    Valid(
+        """
+        import logging
+
+        import torch
+
+        logger = logging.getLogger(__name__)
+
+
+        def train(model, loader, optimizer, epochs):
+            for epoch in range(epochs):
+                running = 0.0
+                for x, y in loader:
+                    loss = torch.nn.functional.mse_loss(model(x), y)
+                    loss.backward()
+                    optimizer.step()
+                    optimizer.zero_grad()
+                    running += loss.item()
+                print(f"epoch {epoch} done")
+                logger.info("epoch %d train loss %.4f", epoch, running / len(loader))
+        """,
+        why="metrics go through the logging module",
+    ),
+    Valid(
+        """
+        import mlflow
+        import torch
+
+        with mlflow.start_run():
+            for epoch in range(20):
+                for x, y in loader:
+                    loss = criterion(model(x), y)
+                    loss.backward()
+                    optimizer.step()
+                    optimizer.zero_grad()
+                print(f"epoch {epoch}: loss={loss.item():.4f}")
+                mlflow.log_metric("loss", loss.item(), step=epoch)
+        """,
+        why="mlflow",
+    ),
+    Valid(
+        """
+        import tensorboardX
+        import torch
+
+        tb = tensorboardX.SummaryWriter()
+        for it, (x, y) in enumerate(loader):
+            loss = criterion(model(x), y)
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad()
+            print("iter", it, "loss", loss.item())
+            tb.add_scalars("loss", {"train": loss.item()}, it)
+        """,
+        why="tensorboardX",
+    ),
+    Valid(
+        """
+        import pytorch_lightning as pl
+        import torch
+        from pytorch_lightning.loggers import CSVLogger
+
+
+        def pretrain(model, loader, optimizer):
+            for x, _ in loader:
+                loss = model.reconstruction_loss(x)
+                loss.backward()
+                optimizer.step()
+                optimizer.zero_grad()
+                print(f"pretrain loss {loss.item():.3f}")
+
+
+        trainer = pl.Trainer(max_epochs=10, logger=CSVLogger("logs"))
+        """,
+        why="a Lightning logger is imported",
+    ),
+    Valid(
+        """
+        import time
+
+        import torch
+
+
+        def train(model, loader, optimizer, epochs):
+            for epoch in range(epochs):
+                start = time.time()
+                for x, y in loader:
+                    loss = torch.nn.functional.cross_entropy(model(x), y)
+                    loss.backward()
+                    optimizer.step()
+                    optimizer.zero_grad()
+                print(f"epoch {epoch} finished in {time.time() - start:.1f}s")
+                print("saving checkpoint")
+                torch.save(model.state_dict(), f"epoch_{epoch}.pt")
+        """,
+        why="the loop prints no metric",
+    ),
+    Valid(
+        """
+        import torch
+
+
+        @torch.no_grad()
+        def evaluate(model, loader):
+            correct = total = 0
+            for x, y in loader:
+                correct += (model(x).argmax(dim=1) == y).sum().item()
+                total += y.numel()
+                print(f"running accuracy {correct / total:.2%}")
+            return correct / total
+
+
+        if __name__ == "__main__":
+            model = torch.load("model.pt", weights_only=False)
+            accuracy = evaluate(model, test_loader)
+            print(f"test accuracy {accuracy:.2%}")
+        """,
+        why="metrics printed outside any training loop (evaluation only)",
+    ),
+    Valid(
+        """
+        import torch
+
+        with open("metrics.csv", "w") as log_file:
+            print("epoch,loss", file=log_file)
+            for epoch in range(10):
+                for x, y in loader:
+                    loss = criterion(model(x), y)
+                    loss.backward()
+                    optimizer.step()
+                    optimizer.zero_grad()
+                print(f"{epoch},{loss.item():.4f}", file=log_file)
+        """,
+        why="printed to a metrics file, not the console",
+    ),
+]

@@ -1,0 +1,196 @@
+"""Code actions applied to the document and checked as text: quick fix, rule action, disable, fix-all."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pytest
+from lsprotocol import types as lsp
+
+from tests.cases import Invalid
+from tests.lsp.harness import (
+    Client,
+    apply_workspace_edit,
+    codes,
+    diagnostics,
+    edited_uris,
+    initialize,
+    open_document,
+    span,
+)
+from tests.lsp.test_diagnostics import ADAM
+from torchlint import fixer
+from torchlint.engine import analyze
+from torchlint.rule import all_rules
+
+CASE_DIR = Path(__file__).parents[1] / "cases"
+FIX_ALL = "source.fixAll.torchlint"
+
+
+def invalid_cases() -> list[tuple[str, Invalid]]:
+    cases = []
+    for path in sorted(CASE_DIR.glob("TL[0-9][0-9][0-9]_*.py")):
+        module = importlib.import_module(f"tests.cases.{path.stem}")
+        cases += [(path.name[:5], case) for case in module.CASES if isinstance(case, Invalid)]
+    return cases
+
+
+async def actions_at(client: Client, uri: str, rng: lsp.Range, only: list[str] | None = None) -> list[lsp.CodeAction]:
+    context = lsp.CodeActionContext(diagnostics=[], only=only)
+    return list(await client.text_document_code_action_async(lsp.CodeActionParams(lsp.TextDocumentIdentifier(uri), rng, context)) or [])
+
+
+async def resolved(client: Client, action: lsp.CodeAction) -> lsp.CodeAction:
+    return await client.code_action_resolve_async(action) if action.edit is None else action
+
+
+def send_edit(client: Client, uri: str, version: int, edit: lsp.WorkspaceEdit) -> None:
+    """Report an applied edit back as the editor does: incremental changes, last position first."""
+    edits = [e for change in edit.document_changes or [] for e in change.edits] + [e for es in (edit.changes or {}).values() for e in es]
+    ordered = sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True)
+    changes = [lsp.TextDocumentContentChangePartial(range=e.range, text=e.new_text) for e in ordered]
+    client.text_document_did_change(lsp.DidChangeTextDocumentParams(lsp.VersionedTextDocumentIdentifier(uri=uri, version=version), changes))
+
+
+async def test_quick_fix_is_applied_with_a_minimal_edit(client: Client, tmp_path: Path) -> None:
+    await initialize(client, tmp_path)
+    uri = open_document(client, tmp_path / "train.py", ADAM)
+    (item,) = await diagnostics(client, uri, until=bool)
+    actions = await actions_at(client, uri, item.range)
+    titles = [action.title for action in actions]
+    assert titles == ["torchlint (TL103): Replace Adam with AdamW", "Disable TL103 for this line"]
+    fix = actions[0]
+    assert fix.kind == lsp.CodeActionKind.QuickFix
+    assert not fix.is_preferred  # renaming Adam changes the meaning of weight_decay: unsafe
+    assert codes(fix.diagnostics) == ["TL103"] and fix.diagnostics[0].range == item.range
+    assert fix.edit is None  # VS Code resolves edits lazily
+
+    fix = await resolved(client, fix)
+    (document_edit,) = fix.edit.document_changes
+    assert document_edit.text_document.version == 1
+    (edit,) = document_edit.edits
+    assert edit.range.start.line == edit.range.end.line - 1 == 3  # one line, not the whole document
+    fixed = apply_workspace_edit({uri: ADAM}, fix.edit)[uri]
+    assert fixed == ADAM.replace("torch.optim.Adam(", "torch.optim.AdamW(")
+
+    seen = len(client.published)
+    send_edit(client, uri, 2, fix.edit)
+    assert await diagnostics(client, uri, after=seen) == []
+
+
+async def test_disable_for_this_line(client: Client, tmp_path: Path) -> None:
+    await initialize(client, tmp_path)
+    uri = open_document(client, tmp_path / "train.py", ADAM)
+    (item,) = await diagnostics(client, uri, until=bool)
+    disable = next(a for a in await actions_at(client, uri, item.range) if a.title == "Disable TL103 for this line")
+    disable = await resolved(client, disable)
+    text = apply_workspace_edit({uri: ADAM}, disable.edit)[uri]
+    assert text.splitlines()[3] == "optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)  # torchlint: disable=TL103"
+    seen = len(client.published)
+    send_edit(client, uri, 2, disable.edit)
+    assert await diagnostics(client, uri, after=seen) == []
+
+
+async def test_disable_extends_an_existing_comment(client: Client, tmp_path: Path) -> None:
+    text = "import torch\n\nopt = torch.optim.Adam(params)  # torchlint: disable=TL110\n"
+    await initialize(client, tmp_path)
+    uri = open_document(client, tmp_path / "train.py", text)
+    (item,) = await diagnostics(client, uri, until=bool)
+    disable = await resolved(client, (await actions_at(client, uri, item.range))[-1])
+    fixed = apply_workspace_edit({uri: text}, disable.edit)[uri]
+    assert fixed.splitlines()[2] == "opt = torch.optim.Adam(params)  # torchlint: disable=TL103,TL110"
+
+
+async def test_disable_never_breaks_the_code(client: Client, tmp_path: Path) -> None:
+    """A comment after a backslash continuation would be a syntax error: no edit instead."""
+    text = "import torch\n\nopt = torch.optim.Adam \\\n    (params)\n"
+    await initialize(client, tmp_path)
+    uri = open_document(client, tmp_path / "train.py", text)
+    (item,) = await diagnostics(client, uri, until=bool)
+    disable = await resolved(client, (await actions_at(client, uri, item.range))[-1])
+    assert disable.title == "Disable TL103 for this line" and disable.edit is None
+
+
+async def test_clients_that_cannot_resolve_get_the_edits_at_once(client: Client, tmp_path: Path) -> None:
+    await initialize(client, tmp_path, resolve=False)
+    uri = open_document(client, tmp_path / "train.py", ADAM)
+    (item,) = await diagnostics(client, uri, until=bool)
+    actions = await actions_at(client, uri, item.range)
+    assert all(action.edit is not None for action in actions)
+    assert "AdamW" in apply_workspace_edit({uri: ADAM}, actions[0].edit)[uri]
+
+
+async def test_an_action_for_an_older_version_resolves_to_nothing(client: Client, tmp_path: Path) -> None:
+    await initialize(client, tmp_path)
+    uri = open_document(client, tmp_path / "train.py", ADAM)
+    (item,) = await diagnostics(client, uri, until=bool)
+    (fix, _) = await actions_at(client, uri, item.range)
+    client.text_document_did_change(
+        lsp.DidChangeTextDocumentParams(
+            lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            [lsp.TextDocumentContentChangePartial(range=span(0, 0), text="# edited\n")],
+        )
+    )
+    assert (await client.code_action_resolve_async(fix)).edit is None
+
+
+async def test_no_actions_away_from_findings(client: Client, tmp_path: Path) -> None:
+    await initialize(client, tmp_path)
+    uri = open_document(client, tmp_path / "train.py", ADAM)
+    await diagnostics(client, uri, until=bool)
+    assert await actions_at(client, uri, span(0, 0)) == []
+
+
+async def test_fix_all_leaves_unsafe_fixes_alone(client: Client, tmp_path: Path) -> None:
+    await initialize(client, tmp_path)
+    uri = open_document(client, tmp_path / "train.py", ADAM)
+    await diagnostics(client, uri, until=bool)
+    assert await actions_at(client, uri, span(0, 0), only=["source.fixAll"]) == []
+
+
+def _safe_fix_cases() -> list[tuple[str, Invalid]]:
+    rules = all_rules()
+    chosen: dict[str, Invalid] = {}
+    for code, case in invalid_cases():
+        rule = rules.get(code)
+        if code not in chosen and rule is not None and rule.fix_applicability is not None and rule.fix_applicability.value == "safe":
+            chosen[code] = case
+    return list(chosen.items())
+
+
+async def test_fix_all_applies_every_safe_fix_in_one_edit(client: Client, tmp_path: Path) -> None:
+    """For every rule with a safe fix, fix-all through the server gives what the engine's ``fix_all`` gives."""
+    cases = _safe_fix_cases()
+    if not cases:
+        pytest.skip("no rule with a safe fix is registered yet")
+    await initialize(client, tmp_path)
+    for index, (code, case) in enumerate(cases):
+        uri = open_document(client, tmp_path / f"case_{index}.py", case.source)
+        await diagnostics(client, uri)
+        (action,) = await actions_at(client, uri, span(0, 0), only=["source.fixAll"])
+        assert action.kind == FIX_ALL and action.title == "torchlint: Fix all safe fixes"
+        action = await resolved(client, action)
+        assert edited_uris(action.edit) == [uri]
+        expected = fixer.fix_all(case.source, str(tmp_path / f"case_{index}.py")).source
+        assert apply_workspace_edit({uri: case.source}, action.edit)[uri] == expected, code
+
+
+async def test_every_rule_code_action_matches_the_engine(client: Client, tmp_path: Path) -> None:
+    """Each rule's code action, offered on its finding, edits the text as the engine's ``run_action`` does."""
+    cases = [(code, case) for code, case in invalid_cases() if case.action is not None]
+    if not cases:
+        pytest.skip("no rule with a code action has cases yet")
+    rules = all_rules()
+    await initialize(client, tmp_path)
+    for index, (code, case) in enumerate(cases):
+        path = tmp_path / f"action_{index}.py"
+        uri = open_document(client, path, case.source)
+        await diagnostics(client, uri)
+        finding = next(f for f in analyze(case.source, str(path)) if f.code == code and f.actions)
+        line, column = finding.line - 1, finding.column - 1
+        title = f"torchlint ({code}): {rules[code].action_title}"
+        action = next(a for a in await actions_at(client, uri, span(line, column)) if a.title == title)
+        action = await resolved(client, action)
+        expected = fixer.run_action(case.source, finding, finding.actions[0])
+        assert apply_workspace_edit({uri: case.source}, action.edit)[uri] == expected, code

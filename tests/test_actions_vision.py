@@ -1,0 +1,254 @@
+"""The vision fixes and code actions (TL201-TL204), checked statically.
+
+timm and torchvision do not run on the CPU build of torch used here, so the edited scripts are
+parsed and every timm model, `torchvision.transforms.v2` member and constructor keyword they use
+is looked up in the tables the rules are built on (taken from timm 1.0 and torchvision 0.29).
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import textwrap
+
+import pytest
+
+from tests.cases import Invalid
+from tests.cases import TL201_handwritten_backbone as tl201
+from tests.cases import TL202_torchvision_backbone as tl202
+from tests.cases import TL203_legacy_transforms as tl203
+from tests.cases import TL204_manual_numpy_augmentation as tl204
+from torchlint.config import Config
+from torchlint.context import ModuleContext
+from torchlint.engine import analyze
+from torchlint.fixer import fix_all, run_action
+from torchlint.rules.vision import BLOCK_NAMES, V2, V2_FUNCTIONAL, V2_TRANSFORMS
+from torchlint.rules.vision_models import (
+    BACKBONE_VARIANTS,
+    RESNET_LAYOUTS,
+    TIMM_MODELS,
+    TORCHVISION_CLASSIFIERS,
+    TORCHVISION_TO_TIMM,
+    VIT_LAYOUTS,
+)
+
+#: `torchvision.transforms.__all__` (v1, with autoaugment's names).
+V1_TRANSFORMS = """
+    Compose ToTensor PILToTensor ConvertImageDtype ToPILImage Normalize Resize CenterCrop Pad Lambda
+    RandomApply RandomChoice RandomOrder RandomCrop RandomHorizontalFlip RandomVerticalFlip
+    RandomResizedCrop FiveCrop TenCrop LinearTransformation ColorJitter RandomRotation RandomAffine
+    Grayscale RandomGrayscale RandomPerspective RandomErasing GaussianBlur InterpolationMode
+    RandomInvert RandomPosterize RandomSolarize RandomAdjustSharpness RandomAutocontrast
+    RandomEqualize ElasticTransform AutoAugmentPolicy AutoAugment RandAugment TrivialAugmentWide AugMix
+""".split()
+
+#: Constructor parameters of the v2 transforms the actions write (torchvision 0.29).
+V2_SIGNATURES = {
+    "Compose": ("transforms",),
+    "RandomApply": ("transforms", "p"),
+    "RandomChoice": ("transforms", "p"),
+    "RandomHorizontalFlip": ("p",),
+    "RandomVerticalFlip": ("p",),
+    "RandomRotation": ("degrees", "interpolation", "expand", "center", "fill"),
+}
+#: Keywords `timm.create_model` takes for every model.
+TIMM_KEYWORDS = {"pretrained", "num_classes", "in_chans"}
+
+
+def _script(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def _act(source: str, code: str) -> str:
+    """``source`` after the code action of the first ``code`` finding that offers one."""
+    finding = next(f for f in analyze(source, "train.py", Config(select=(code,))) if f.actions)
+    result = run_action(source, finding, finding.actions[0])
+    assert result != source
+    return result
+
+
+def _fix(source: str, code: str) -> str:
+    return fix_all(source, "train.py", Config(select=(code,)), unsafe=True).source
+
+
+def check_timm_and_v2_names(source: str) -> None:
+    """The code parses; its timm models, v2 members and their keywords all exist."""
+    tree = ast.parse(source)
+    ctx = ModuleContext(source, tree, "train.py")
+    for node in ctx.nodes(ast.Name, ast.Attribute):
+        name = ctx.qualname(node) or ""
+        if name.startswith(V2 + "."):
+            member, _, rest = name[len(V2) + 1 :].partition(".")
+            assert member in V2_TRANSFORMS, name
+            if member == "functional" and rest:
+                assert rest.partition(".")[0] in V2_FUNCTIONAL, name
+    for call in ctx.nodes(ast.Call):
+        name = ctx.qualname(call.func) or ""
+        if name == "timm.create_model":
+            model = call.args[0]
+            assert isinstance(model, ast.Constant) and model.value in TIMM_MODELS, ast.dump(model)
+            assert {kw.arg for kw in call.keywords} <= TIMM_KEYWORDS
+        member = name[len(V2) + 1 :]
+        if name.startswith(V2 + ".") and member in V2_SIGNATURES:
+            params = V2_SIGNATURES[member]
+            assert len(call.args) <= len(params) and {kw.arg for kw in call.keywords} <= set(params), ctx.text(call)
+
+
+def _only_inserts(before: str, after: str) -> bool:
+    """Every line of ``before`` is still in ``after``, in order."""
+    matcher = difflib.SequenceMatcher(a=before.splitlines(), b=after.splitlines(), autojunk=False)
+    return all(tag == "insert" for tag, *_ in matcher.get_opcodes() if tag != "equal")
+
+
+def _invalid_sources(module) -> list[str]:
+    return [case.source for case in module.CASES if isinstance(case, Invalid)]
+
+
+# -- the tables -----------------------------------------------------------------------------
+
+
+def test_torchvision_map_points_at_known_timm_models() -> None:
+    assert set(TORCHVISION_TO_TIMM) <= TORCHVISION_CLASSIFIERS
+    assert set(TORCHVISION_TO_TIMM.values()) <= TIMM_MODELS
+
+
+def test_backbone_tables_name_known_timm_models() -> None:
+    named = {name for variants in BACKBONE_VARIANTS.values() for name in variants.values()}
+    named |= set(RESNET_LAYOUTS.values()) | set(VIT_LAYOUTS.values()) | set(BLOCK_NAMES.values())
+    assert named <= TIMM_MODELS
+    assert all("" in variants for variants in BACKBONE_VARIANTS.values()), "every family needs a default"
+
+
+def test_v2_has_every_v1_transform() -> None:
+    assert set(V1_TRANSFORMS) <= V2_TRANSFORMS
+    assert set(V2_SIGNATURES) <= V2_TRANSFORMS
+
+
+# -- the edits ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("source", _invalid_sources(tl201))
+def test_backbone_action_uses_a_timm_model(source: str) -> None:
+    if not any(f.actions for f in analyze(source, "train.py", Config(select=("TL201",)))):
+        pytest.skip("no instantiation site to rewrite")
+    result = _act(source, "TL201")
+    check_timm_and_v2_names(result)
+    assert "timm.create_model(" in result and "import timm" in result
+
+
+@pytest.mark.parametrize("source", _invalid_sources(tl202))
+def test_torchvision_fix_uses_a_timm_model(source: str) -> None:
+    check_timm_and_v2_names(_fix(source, "TL202"))
+
+
+@pytest.mark.parametrize("source", _invalid_sources(tl203))
+def test_transforms_fix_uses_only_v2_names(source: str) -> None:
+    check_timm_and_v2_names(_fix(source, "TL203"))
+
+
+@pytest.mark.parametrize("source", _invalid_sources(tl204))
+def test_augmentation_action_adds_a_valid_pipeline_and_keeps_the_code(source: str) -> None:
+    result = _act(source, "TL204")
+    check_timm_and_v2_names(result)
+    assert _only_inserts(source, result)
+    assert "from torchvision.transforms import v2" in result
+
+
+TRAIN_SCRIPT = _script(
+    """
+    import argparse
+    import random
+
+    import numpy as np
+    import torch
+    import torchvision.transforms as T
+    from torch.utils.data import DataLoader, Dataset
+    from torchvision import models
+
+
+    class TileDataset(Dataset):
+        def __init__(self, tiles, labels, train):
+            self.tiles, self.labels, self.train = tiles, labels, train
+            self.normalize = T.Compose([T.ToTensor(), T.Normalize((0.5,) * 3, (0.5,) * 3)])
+
+        def __len__(self):
+            return len(self.tiles)
+
+        def __getitem__(self, i):
+            tile = self.tiles[i]
+            if self.train:
+                if random.random() < 0.5:
+                    tile = tile[:, ::-1]
+                tile = np.rot90(tile, k=random.randint(0, 3))
+            return self.normalize(np.ascontiguousarray(tile)), self.labels[i]
+
+
+    def main():
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--classes", type=int, default=10)
+        args = parser.parse_args()
+        model = models.resnet50(weights=models.ResNet50_Weights.IMAGENET1K_V2, num_classes=args.classes)
+        data = TileDataset(np.zeros((8, 64, 64, 3), np.uint8), [0] * 8, train=True)
+        optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
+        for images, labels in DataLoader(data, batch_size=4):
+            loss = torch.nn.functional.cross_entropy(model(images), torch.tensor(labels))
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad()
+
+
+    if __name__ == "__main__":
+        main()
+    """
+)
+
+
+def test_a_training_script_after_every_vision_edit() -> None:
+    """The fixes of TL202/TL203 and the action of TL204 together leave valid timm and v2 code."""
+    source = _act(TRAIN_SCRIPT, "TL204")
+    for code in ("TL202", "TL203"):
+        source = _fix(source, code)
+    check_timm_and_v2_names(source)
+    assert 'timm.create_model("resnet50", pretrained=True, num_classes=args.classes)' in source
+    assert "import torchvision.transforms.v2 as T" in source
+    assert "v2.RandomHorizontalFlip(p=0.5)" in source and "v2.RandomChoice(" in source
+    remaining = analyze(source, "train.py", Config(select=("TL202", "TL203")))
+    assert remaining == []
+
+
+@pytest.mark.parametrize(
+    ("class_name", "call", "expected"),
+    [
+        ("ResNet", "ResNet(Bottleneck, [3, 4, 23, 3], num_classes=5)", "resnet101"),
+        ("ResNet50", "ResNet50(num_classes=5)", "resnet50"),
+        ("VGG19_BN", "VGG19_BN(num_classes=5)", "vgg19_bn"),
+        ("EfficientNetB7", "EfficientNetB7(num_classes=5)", "tf_efficientnet_b7"),
+        ("ConvNeXtSmall", "ConvNeXtSmall(num_classes=5)", "convnext_small"),
+        ("ViT", "ViT(embed_dim=192, patch_size=16, num_classes=5)", "vit_tiny_patch16_224"),
+        ("SwinTransformerV2", "SwinTransformerV2(num_classes=5)", "swinv2_tiny_window8_256"),
+        ("DenseNet", "DenseNet(growth_rate=12, num_classes=5)", "densenet121"),
+    ],
+)
+def test_backbone_names_map_to_timm_models(class_name: str, call: str, expected: str) -> None:
+    source = _script(
+        f"""
+        import torch.nn as nn
+
+
+        class Bottleneck(nn.Module):
+            pass
+
+
+        class {class_name}(nn.Module):
+            def __init__(self, block=None, layers=None, embed_dim=768, patch_size=16, growth_rate=32, num_classes=1000):
+                super().__init__()
+                self.stem = nn.Conv2d(3, embed_dim, patch_size, patch_size)
+                self.head = nn.Linear(embed_dim, num_classes)
+
+
+        model = {call}
+        """
+    )
+    result = _act(source, "TL201")
+    check_timm_and_v2_names(result)
+    assert f'timm.create_model("{expected}", pretrained=False, num_classes=5)' in result
