@@ -1,8 +1,9 @@
 """TL123's accelerate rewrite, run for real: the rewritten script trains exactly like the original.
 
 Each script is trained twice in one interpreter, as written and after the code action, on a
-tiny CPU model over a ``TensorDataset``; both must finish with a finite loss and the same weights
-and optimizer-step count (accelerate steps on the same batches as the hand-written counter).
+tiny CPU model over a ``TensorDataset``; the rewritten one must exit cleanly with a finite loss and
+end with the original's weights and optimizer-step count (accelerate steps on the same batches as
+the hand-written counter).
 """
 
 from __future__ import annotations

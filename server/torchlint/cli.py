@@ -19,6 +19,7 @@ from pathlib import Path
 
 from . import __version__, reporting
 from .config import Config, ConfigError, load
+from .context import split_lines
 from .engine import analyze
 from .files import SourceFile, UnreadableFile, discover
 from .model import Finding
@@ -219,7 +220,7 @@ def _lint(text: str, display: str, config: Config, mode: Mode) -> FileResult:
 def _unified(old: str, new: str, label: str) -> str:
     return "".join(
         difflib.unified_diff(
-            old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{label}", f"b/{label}"
+            split_lines(old, keepends=True), split_lines(new, keepends=True), f"a/{label}", f"b/{label}"
         )
     )
 

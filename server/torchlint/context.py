@@ -7,6 +7,7 @@ cares about (calls, attributes, loops) instead of walking the tree again.
 from __future__ import annotations
 
 import ast
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from functools import cached_property, lru_cache
@@ -27,7 +28,7 @@ class ModuleContext:
         self.source = source
         self.path = path
         self.tree = tree
-        self.lines = source.splitlines()
+        self.lines = split_lines(source)
         self._by_type: dict[type, list[ast.AST]] = defaultdict(list)
         self._parent: dict[ast.AST, ast.AST] = {}
         self._in_order: set[type] = set()
@@ -192,6 +193,21 @@ def _child_fields(kind: type) -> tuple[str, ...]:
 
 def _source_order(node: ast.AST) -> tuple[int, int]:
     return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+
+
+def split_lines(text: str, keepends: bool = False) -> list[str]:
+    """Lines as Python counts them: only ``\n``, ``\r\n`` and ``\r`` end one.
+
+    (``str.splitlines`` also breaks on form feeds and other separators, which would put
+    ``ast``'s line numbers out of step with the text.)
+    """
+    lines = _LINE.findall(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines if keepends else [line.rstrip("\r\n") for line in lines]
 
 
 def dotted(node: ast.AST) -> str | None:

@@ -13,7 +13,7 @@ import warnings
 from dataclasses import replace
 
 from .config import Config
-from .context import ModuleContext
+from .context import ModuleContext, split_lines
 from .model import Finding, Range, Severity
 from .rule import Rule, all_rules
 from .suppression import Suppressions
@@ -83,7 +83,7 @@ def _instance(cls: type[Rule]) -> Rule:
 
 
 def syntax_error_finding(error: SyntaxError, source: str, path: str) -> Finding:
-    lines = source.splitlines() or [""]
+    lines = split_lines(source) or [""]
     line = min(max(error.lineno or 1, 1), len(lines))
     column = max(error.offset or 1, 1)
     end_line = max(min(error.end_lineno or line, len(lines)), line)

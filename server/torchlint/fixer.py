@@ -22,6 +22,7 @@ from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from .config import Config
+from .context import split_lines
 from .engine import analyze, parse_quietly, rule_for
 from .model import Action, Finding, Fix, Position, Range, TextEdit
 
@@ -55,7 +56,7 @@ class FixContext:
             return source
         for module, name, alias in removals:
             RemoveImportsVisitor.remove_unused_import(self._codemod, module, name, alias)
-        lines = source.splitlines(keepends=True)
+        lines = split_lines(source, keepends=True)
         end = _header_end(parse_quietly(source))
         header = "".join(lines[:end])
         # Adding first lets a renamed name join its old import line before that name is dropped.
@@ -161,7 +162,7 @@ def apply(source: str, edits: Iterable[tuple[Finding, Edit]]) -> str:
 
 
 def _apply_by_statement(source: str, requests: list[_Request], ctx: FixContext) -> str:
-    lines = source.splitlines(keepends=True)
+    lines = split_lines(source, keepends=True)
     spans = _statement_spans(parse_quietly(source))
     starts = [start for start, _ in spans]
     grouped: dict[tuple[int, int], list[_Request]] = defaultdict(list)
@@ -230,8 +231,8 @@ def run_action(source: str, finding: Finding, action: Action) -> str:
 
 def text_edits(old: str, new: str) -> list[TextEdit]:
     """The smallest line-wise edits that turn ``old`` into ``new``."""
-    old_lines = old.splitlines(keepends=True)
-    new_lines = new.splitlines(keepends=True)
+    old_lines = split_lines(old, keepends=True)
+    new_lines = split_lines(new, keepends=True)
     edits = []
     matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from .context import split_lines
 from .model import Finding
 
 _DIRECTIVE = re.compile(r"#\s*torchlint:\s*(disable-file|disable)\b(?:\s*=\s*([A-Za-z0-9_, ]+))?")
@@ -23,7 +24,7 @@ class Suppressions:
             return cls()
         lines: dict[int, frozenset[str]] = {}
         file_codes: set[str] = set()
-        for number, line in enumerate(source.splitlines(), start=1):
+        for number, line in enumerate(split_lines(source), start=1):
             if "torchlint:" not in line:
                 continue
             for match in _DIRECTIVE.finditer(line):

@@ -246,8 +246,9 @@ CASES = [
         x = torch.randn(4, 3, requires_grad=True)
         x = x.cuda()
         print(x.data.norm())
+        snapshot = x.data.detach().cpu()
         """,
-        at=[(11, 9), (14, 38), (19, 7)],
+        at=[(11, 9), (14, 38), (19, 7), (20, 12)],
         fixed="""
         import torch
 
@@ -268,6 +269,7 @@ CASES = [
         x = torch.randn(4, 3, requires_grad=True)
         x = x.cuda()
         print(x.detach().norm())
+        snapshot = x.detach().cpu()
         """,
         action="""
         import torch
@@ -289,6 +291,7 @@ CASES = [
         x = torch.randn(4, 3, requires_grad=True)
         x = x.cuda()
         print(x.data.norm())
+        snapshot = x.data.detach().cpu()
         """,
     ),
     Invalid(

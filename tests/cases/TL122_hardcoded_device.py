@@ -212,8 +212,10 @@ CASES = [
         device = torch.device("cuda:0" if use_cuda else "cpu")
         aux = torch.device("cuda", 1)
         collate = lambda batch: [t.cuda() for t in batch]
+        if use_cuda:
+            model.cuda()
         """,
-        at=[(4, 23), (5, 20), (6, 26)],
+        at=[(4, 23), (5, 20), (6, 26), (8, 5)],
         action="""
         import torch
 
@@ -221,6 +223,18 @@ CASES = [
         device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
         aux = torch.device("cuda", 1)
         collate = lambda batch: [t.cuda() for t in batch]
+        if use_cuda:
+            model.cuda()
+        """,
+        fixed="""
+        import torch
+
+        use_cuda = torch.cuda.is_available()
+        device = torch.device("cuda:0" if use_cuda else "cpu")
+        aux = torch.device("cuda", 1)
+        collate = lambda batch: [t.to(device) for t in batch]
+        if use_cuda:
+            model.to(device)
         """,
     ),
     Valid(

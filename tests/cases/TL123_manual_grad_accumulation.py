@@ -136,6 +136,56 @@ CASES = [
     Invalid(
         """
         import torch
+        import torch.nn.functional as F
+
+
+        class Trainer:
+            def __init__(self, model, loader, cfg):
+                self.model = model
+                self.loader = loader
+                self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=cfg.lr)
+                self.accum_steps = cfg.accum_steps
+
+            def fit(self, epochs):
+                for epoch in range(epochs):
+                    for step, (x, y) in enumerate(self.loader):
+                        loss = F.mse_loss(self.model(x), y)
+                        loss /= self.accum_steps
+                        loss.backward()
+                        if (step + 1) % self.accum_steps == 0:
+                            self.optimizer.step()
+                            self.optimizer.zero_grad(set_to_none=True)
+        """,
+        at=[(18, 17)],
+        action="""
+        import torch
+        import torch.nn.functional as F
+        from accelerate import Accelerator
+
+
+        class Trainer:
+            def __init__(self, model, loader, cfg):
+                self.model = model
+                self.loader = loader
+                self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=cfg.lr)
+                self.accum_steps = cfg.accum_steps
+
+            def fit(self, epochs):
+                # accelerate accumulates gradients over self.accum_steps batches: it divides the loss and steps on sync.
+                accelerator = Accelerator(gradient_accumulation_steps=self.accum_steps)
+                self.model, self.optimizer, self.loader = accelerator.prepare(self.model, self.optimizer, self.loader)
+                for epoch in range(epochs):
+                    for step, (x, y) in enumerate(self.loader):
+                        with accelerator.accumulate(self.model):
+                            loss = F.mse_loss(self.model(x), y)
+                            accelerator.backward(loss)
+                            self.optimizer.step()
+                            self.optimizer.zero_grad(set_to_none=True)
+        """,
+    ),
+    Invalid(
+        """
+        import torch
 
         gradient_accumulation_steps = 8
 

@@ -421,6 +421,73 @@ CASES = [
                 return nn.functional.cross_entropy(self.backbone(x), y)
         """,
     ),
+    Invalid(
+        """
+        import torch
+        import torch.nn as nn
+        from timm.models.layers import DropPath, trunc_normal_
+
+
+        class Block(nn.Module):
+            def __init__(self, dim, drop_path=0.0):
+                super().__init__()
+                self.dwconv = nn.Conv2d(dim, dim, kernel_size=7, padding=3, groups=dim)
+                self.norm = nn.LayerNorm(dim, eps=1e-6)
+                self.pwconv = nn.Sequential(nn.Linear(dim, 4 * dim), nn.GELU(), nn.Linear(4 * dim, dim))
+                self.drop_path = DropPath(drop_path) if drop_path > 0.0 else nn.Identity()
+
+            def forward(self, x):
+                y = self.norm(self.dwconv(x).permute(0, 2, 3, 1))
+                return x + self.drop_path(self.pwconv(y).permute(0, 3, 1, 2))
+
+
+        class ConvNeXt(nn.Module):
+            def __init__(self, in_chans=3, num_classes=1000, depths=(3, 3, 9, 3), dims=(96, 192, 384, 768)):
+                super().__init__()
+                self.stem = nn.Conv2d(in_chans, dims[0], kernel_size=4, stride=4)
+                self.stages = nn.ModuleList(nn.Sequential(*[Block(d) for _ in range(n)]) for n, d in zip(depths, dims))
+                self.head = nn.Linear(dims[-1], num_classes)
+                self.apply(lambda m: trunc_normal_(m.weight, std=0.02) if isinstance(m, nn.Linear) else None)
+
+
+        def convnext_tiny(pretrained=False, **kwargs):
+            return ConvNeXt(depths=[3, 3, 9, 3], dims=[96, 192, 384, 768], **kwargs)
+        """,
+        at=[(19, 7)],
+        action="""
+        import torch
+        import torch.nn as nn
+        from timm.models.layers import DropPath, trunc_normal_
+        import timm
+
+
+        class Block(nn.Module):
+            def __init__(self, dim, drop_path=0.0):
+                super().__init__()
+                self.dwconv = nn.Conv2d(dim, dim, kernel_size=7, padding=3, groups=dim)
+                self.norm = nn.LayerNorm(dim, eps=1e-6)
+                self.pwconv = nn.Sequential(nn.Linear(dim, 4 * dim), nn.GELU(), nn.Linear(4 * dim, dim))
+                self.drop_path = DropPath(drop_path) if drop_path > 0.0 else nn.Identity()
+
+            def forward(self, x):
+                y = self.norm(self.dwconv(x).permute(0, 2, 3, 1))
+                return x + self.drop_path(self.pwconv(y).permute(0, 3, 1, 2))
+
+
+        class ConvNeXt(nn.Module):
+            def __init__(self, in_chans=3, num_classes=1000, depths=(3, 3, 9, 3), dims=(96, 192, 384, 768)):
+                super().__init__()
+                self.stem = nn.Conv2d(in_chans, dims[0], kernel_size=4, stride=4)
+                self.stages = nn.ModuleList(nn.Sequential(*[Block(d) for _ in range(n)]) for n, d in zip(depths, dims))
+                self.head = nn.Linear(dims[-1], num_classes)
+                self.apply(lambda m: trunc_normal_(m.weight, std=0.02) if isinstance(m, nn.Linear) else None)
+
+
+        def convnext_tiny(pretrained=False, **kwargs):
+            # "convnext_tiny" stands in for the hand-written ConvNeXt: pick the variant that matches it from timm.list_models("convnext*").
+            return timm.create_model("convnext_tiny", pretrained=False)
+        """,
+    ),
     Valid(
         """
         import timm

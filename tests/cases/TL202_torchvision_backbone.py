@@ -215,6 +215,28 @@ CASES = [
     ),
     Valid(
         """
+        import torch
+        import torch.nn as nn
+        from torchvision import models
+
+
+        class InceptionFeatures(nn.Module):
+            \"\"\"Pool features for FID, as in the reference implementation.\"\"\"
+
+            def __init__(self):
+                super().__init__()
+                self.net = models.inception_v3(weights="DEFAULT", aux_logits=True, transform_input=False)
+                self.net.fc = nn.Identity()
+                self.net.eval().requires_grad_(False)
+
+            @torch.no_grad()
+            def forward(self, images):
+                return self.net(images)
+        """,
+        why="a backbone whose head is replaced by nn.Identity() to serve as a frozen feature extractor",
+    ),
+    Valid(
+        """
         import timm
         import torch
         from mylab.zoo import resnet50

@@ -324,6 +324,27 @@ CASES = [
     ),
     Valid(
         """
+        import random
+
+        import numpy as np
+        from torch.utils.data import Dataset
+
+
+        class ClipDataset(Dataset):
+            def __init__(self, videos):
+                self.videos = videos
+
+            def __getitem__(self, i):
+                frames, images = self.videos[i], list(self.videos[i])
+                if random.random() < 0.5:
+                    frames = frames[::-1]  # play the clip backwards
+                    images = images[::-1]
+                return np.stack(frames), images
+        """,
+        why="reversing the order of a clip's frames or of a list of images is not an image flip",
+    ),
+    Valid(
+        """
         import numpy as np
         import torch
 

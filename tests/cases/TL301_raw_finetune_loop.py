@@ -42,7 +42,7 @@ CASES = [
         # checkpoints). It calls model(**batch), so the dataset must yield dicts of model inputs with
         # "labels". Check the arguments against the loop below, then delete that loop.
         training_args = TrainingArguments(
-            output_dir="outputs",
+            output_dir="outputs",  # checkpoints and logs
             num_train_epochs=3,
             per_device_train_batch_size=32,
             learning_rate=3e-5,
@@ -106,7 +106,7 @@ CASES = [
             # checkpoints). It calls model(**batch), so the dataset must yield dicts of model inputs with
             # "labels". Check the arguments against the loop below, then delete that loop.
             training_args = TrainingArguments(
-                output_dir="outputs",
+                output_dir="outputs",  # checkpoints and logs
                 num_train_epochs=epochs,
                 per_device_train_batch_size=loader.batch_size,
                 learning_rate=optimizer.param_groups[0]["lr"],
@@ -202,7 +202,7 @@ CASES = [
                 # checkpoints). It calls model(**batch), so the dataset must yield dicts of model inputs with
                 # "labels". Check the arguments against the loop below, then delete that loop.
                 training_args = TrainingArguments(
-                    output_dir="outputs",
+                    output_dir="outputs",  # checkpoints and logs
                     num_train_epochs=self.epochs,
                     per_device_train_batch_size=self.train_loader.batch_size,
                     learning_rate=self.optimizer.param_groups[0]["lr"],
@@ -287,7 +287,7 @@ CASES = [
             # checkpoints). It calls model(**batch), so the dataset must yield dicts of model inputs with
             # "labels". Check the arguments against the loop below, then delete that loop.
             training_args = TrainingArguments(
-                output_dir="outputs",
+                output_dir="outputs",  # checkpoints and logs
                 max_steps=max_steps,
                 per_device_train_batch_size=loader.batch_size,
                 learning_rate=1e-5,

@@ -187,10 +187,13 @@ async def test_every_rule_code_action_matches_the_engine(client: Client, tmp_pat
         path = tmp_path / f"action_{index}.py"
         uri = open_document(client, path, case.source)
         await diagnostics(client, uri)
-        finding = next(f for f in analyze(case.source, str(path)) if f.code == code and f.actions)
+        finding = next((f for f in analyze(case.source, str(path)) if f.code == code and f.actions), None)
+        assert finding is not None, f"{code}: the engine offers no code action on {case.source!r}"
         line, column = finding.line - 1, finding.column - 1
-        title = f"torchlint ({code}): {rules[code].action_title}"
-        action = next(a for a in await actions_at(client, uri, span(line, column)) if a.title == title)
+        title = f"torchlint ({code}): {finding.actions[0].title}"
+        offered = await actions_at(client, uri, span(line, column))
+        action = next((a for a in offered if a.title == title), None)
+        assert action is not None, f"{code}: {title!r} not among {[a.title for a in offered]}"
         action = await resolved(client, action)
         expected = fixer.run_action(case.source, finding, finding.actions[0])
         assert apply_workspace_edit({uri: case.source}, action.edit)[uri] == expected, code

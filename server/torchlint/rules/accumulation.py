@@ -204,10 +204,10 @@ def _clears_every_iteration(ctx: ModuleContext, loop: ast.AST, node: ast.AST) ->
     )
 
 
-def _divides_loss(ctx: ModuleContext, loop: ast.AST, divisor: ast.expr) -> bool:
+def _divides_loss(ctx: ModuleContext, loop: ast.For | ast.AsyncFor | ast.While, divisor: ast.expr) -> bool:
     """Whether the loop divides the loss by ``divisor`` (``loss = loss / k``, ``(loss / k).backward()``)."""
     key = ast.dump(divisor)
-    for node in _walk(loop.body):  # type: ignore[attr-defined]
+    for node in _walk(loop.body):
         if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Div) and ast.dump(node.value) == key:
             if _is_loss(node.target):
                 return True
@@ -220,7 +220,8 @@ def _divides_loss(ctx: ModuleContext, loop: ast.AST, divisor: ast.expr) -> bool:
 
 
 def _is_loss(target: ast.AST) -> bool:
-    return any("loss" in (dotted(t) or "").lower() for t in ast.walk(target) if isinstance(t, (ast.Name, ast.Attribute)))
+    names = (dotted(node) or "" for node in ast.walk(target) if isinstance(node, (ast.Name, ast.Attribute)))
+    return any("loss" in name.lower() for name in names)
 
 
 def _scales_loss(ctx: ModuleContext, division: ast.BinOp) -> bool:
@@ -259,7 +260,6 @@ def _loop_bounds(iterable: ast.expr) -> list[ast.expr]:
         return iterable.args[1:2] if len(iterable.args) > 1 else iterable.args[:1]
     arguments = [*iterable.args, *(kw.value for kw in iterable.keywords)]
     return [node for node in _walk(arguments) if isinstance(node, (ast.Name, ast.Attribute))]
-
 
 
 # -- the accelerate rewrite -----------------------------------------------------------------------
@@ -321,7 +321,8 @@ def _loss_name(ctx: ModuleContext, loop: ast.For, divisor: ast.expr) -> str | No
 
 
 def _assigns(statement: ast.Assign, name: str) -> bool:
-    return len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name) and statement.targets[0].id == name
+    targets = statement.targets
+    return len(targets) == 1 and isinstance(targets[0], ast.Name) and targets[0].id == name
 
 
 def _optimizer_and_model(ctx: ModuleContext, guard: ast.If) -> tuple[str | None, str | None]:
@@ -329,13 +330,23 @@ def _optimizer_and_model(ctx: ModuleContext, guard: ast.If) -> tuple[str | None,
     known = optimizer_names(ctx)
     for node in _walk(guard.body):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "step":
-            name = dotted(node.func.value)
-            built = known.get(name or "")
-            if built is not None and built.args:
+            name = dotted(node.func.value) or ""
+            built = known.get(name)
+            if built is not None and built.args and _same_owner(ctx, built, guard, name):
                 params = built.args[0]
-                if isinstance(params, ast.Call) and isinstance(params.func, ast.Attribute) and params.func.attr == "parameters":
-                    return name, dotted(params.func.value)
+                func = params.func if isinstance(params, ast.Call) else None
+                if isinstance(func, ast.Attribute) and func.attr == "parameters":
+                    return name, dotted(func.value)
     return None, None
+
+
+def _same_owner(ctx: ModuleContext, built: ast.AST, guard: ast.AST, name: str) -> bool:
+    """The optimizer ``name`` was built where the loop can see its model: in the same function
+    (or both at module level), or, for ``self.optimizer``, in the same class."""
+    if name.startswith("self."):
+        return ctx.enclosing(built, ast.ClassDef) is ctx.enclosing(guard, ast.ClassDef)
+    functions = (ast.FunctionDef, ast.AsyncFunctionDef)
+    return ctx.enclosing(built, functions) is ctx.enclosing(guard, functions)
 
 
 def _rebinds(loop: ast.AST, names: set[str]) -> bool:
@@ -354,7 +365,9 @@ def _is_update_call(statement: ast.stmt, optimizer: str, model: str) -> bool:
     if not isinstance(func, ast.Attribute):
         return False
     receiver = dotted(func.value)
-    return (func.attr == "step" and receiver == optimizer) or (func.attr == "zero_grad" and receiver in {optimizer, model})
+    if func.attr == "step":
+        return receiver == optimizer
+    return func.attr == "zero_grad" and receiver in {optimizer, model}
 
 
 def _source(node) -> str:
@@ -425,7 +438,8 @@ def _rewrite_loop(loop, plan: _Plan):
 
         def leave_Assign(self, original, updated):
             """``loss = loss_fn(out, y) / k`` -> ``loss = loss_fn(out, y)``."""
-            if self.active and len(updated.targets) == 1 and is_loss(updated.targets[0].target) and divides(updated.value):
+            single = len(updated.targets) == 1 and is_loss(updated.targets[0].target)
+            if self.active and single and divides(updated.value):
                 return updated.with_changes(value=updated.value.left.with_changes(lpar=[], rpar=[]))
             return updated
 

@@ -10,7 +10,16 @@ from typing import TYPE_CHECKING
 
 from ..context import FUNCTION_TYPES, ModuleContext, dotted
 from ..model import Applicability, Finding, Severity
-from ..patterns import backward_calls, lookup, looks_like_optimizer, method_calls, optimizer_step_calls
+from ..patterns import (
+    CST_BLOCK_OWNERS,
+    alone_on_its_lines,
+    backward_calls,
+    is_backward,
+    lookup,
+    looks_like_optimizer,
+    method_calls,
+    optimizer_step_calls,
+)
 from ..rule import Rule
 
 if TYPE_CHECKING:
@@ -327,6 +336,7 @@ class MissingAutocast(Rule):
     severity = Severity.WARNING
     requires = ("backward",)
     message = "Compute the forward pass and loss under torch.autocast(device_type=..., dtype=torch.bfloat16) to train in mixed precision"
+    scaled_message = "Compute the forward pass and loss under torch.autocast(device_type=..., dtype=torch.float16), the precision the GradScaler is for"
     why = """
         Tensor cores run bfloat16/float16 matrix multiplies several times faster than float32,
         and activations take half the memory. `torch.autocast` picks the precision per
@@ -369,18 +379,20 @@ class MissingAutocast(Rule):
             yield self._finding(ctx, step)
 
     def _finding(self, ctx: ModuleContext, step: TrainingStep) -> Finding:
+        message = self.scaled_message if step.scaled else self.message
         run = step.forward_run()
         if run is None:
-            return self.finding(ctx, step.backward)
+            return self.finding(ctx, step.backward, message)
         owner, statements = run
         dtype = "float16" if step.scaled else "bfloat16"
         header = f"torch.autocast(device_type={_device_type(ctx, step.backward)}, dtype=torch.{dtype})"
         return self.finding(
             ctx,
             step.backward,
+            message,
             fix=True,
             fix_target=owner,
-            fix_node=_CST_TYPES[type(owner)],
+            fix_node=CST_BLOCK_OWNERS[type(owner)],
             fix_data=(header, tuple(ctx.text(s) for s in statements)),
         )
 
@@ -407,21 +419,6 @@ class MissingAutocast(Rule):
         if isinstance(node, cst.Module):
             return node.with_changes(body=body)
         return node.with_changes(body=block.with_changes(body=body))
-
-
-#: The libcst node whose ``body`` holds the statements TL101 wraps, by ``ast`` type.
-_CST_TYPES = {
-    ast.Module: "Module",
-    ast.FunctionDef: "FunctionDef",
-    ast.AsyncFunctionDef: "FunctionDef",
-    ast.For: "For",
-    ast.AsyncFor: "For",
-    ast.While: "While",
-    ast.With: "With",
-    ast.AsyncWith: "With",
-    ast.If: "If",
-    ast.Try: "Try",
-}
 
 
 def _find_run(statements: list, texts: tuple[str, ...]) -> tuple[int, int] | None:
@@ -645,24 +642,31 @@ class TrainingStep:
         ]
         owner = self.ctx.parent(core[0])
         block = getattr(owner, "body", None)
-        if type(owner) not in _CST_TYPES or not isinstance(block, list) or any(s not in block for s in core):
+        if type(owner) not in CST_BLOCK_OWNERS or not isinstance(block, list) or any(s not in block for s in core):
             return None
-        indices = sorted(block.index(s) for s in core)
+        after = _index_within(self.ctx, block, self.ctx.statement_of(self.backward))
+        if after is None:
+            return None
+        # What an earlier step of the block computed (the fake images a GAN's generator step
+        # reuses) belongs to that step's run.
+        earlier = max((i for i in range(after) if _has_backward(block[i])), default=-1)
+        indices = sorted(i for i in (block.index(s) for s in core) if i > earlier)
+        if not indices or after <= indices[-1]:
+            return None
         first, last = indices[0], indices[-1]
         statements = block[first : last + 1]
-        after = _index_within(self.ctx, block, self.ctx.statement_of(self.backward))
-        if after is None or after <= last or not all(isinstance(s, SIMPLE) for s in statements):
+        if not all(isinstance(s, SIMPLE) for s in statements):
             return None
-        if not isinstance(owner, ast.Module) and block[0].lineno == owner.lineno:  # `for x in y: a; b`
-            return None
-        if first and block[first - 1].end_lineno == statements[0].lineno:
-            return None
-        if block[last + 1].lineno == statements[-1].end_lineno:
+        if not (alone_on_its_lines(self.ctx, statements[0]) and alone_on_its_lines(self.ctx, statements[-1])):
             return None
         return owner, statements
 
 
 SIMPLE = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr)
+
+
+def _has_backward(statement: ast.stmt) -> bool:
+    return any(isinstance(node, ast.Call) and is_backward(node) for node in ast.walk(statement))
 
 
 def _index_within(ctx: ModuleContext, block: list[ast.stmt], statement: ast.stmt) -> int | None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..context import ModuleContext, dotted
 from ..model import Action, Applicability, Finding, Severity
-from ..patterns import Binding, lookup
+from ..patterns import Binding, alone_on_its_lines, lookup
 from ..rule import Rule
 from .dataloader import is_dataloader
 
@@ -291,9 +291,10 @@ class TensorDataAttribute(Rule):
     `param_groups`, a gradient (`x.grad.data`), a module's `weight` / `bias`, or a name bound to
     a `torch` tensor function or to a module's output. `.data` of anything else (datasets,
     dataframes, numpy arrays, batches of other libraries) is left alone. Reads get `.detach()`
-    (or lose `.data` when passed to `nn.init`); a statement that writes in place through `.data`
-    gets a code action that drops `.data` and runs it under `torch.no_grad()`, with
-    `x.data = v` becoming `x.copy_(v)` (which keeps `x`'s shape, dtype and device).
+    (or just lose `.data` when passed to `nn.init` or followed by `.detach()`); a statement
+    that writes in place through `.data` gets a code action that drops `.data` and runs it
+    under `torch.no_grad()`, with `x.data = v` becoming `x.copy_(v)` (which keeps `x`'s shape,
+    dtype and device).
     """
 
     code = "TL121"
@@ -347,7 +348,7 @@ class TensorDataAttribute(Rule):
             elif _is_write(ctx, node):
                 yield self.finding(ctx, node, self.write_message)
             else:
-                yield self.finding(ctx, node, fix=True, fix_data=(_passed_to_init(ctx, node),))
+                yield self.finding(ctx, node, fix=True, fix_data=(_redundant(ctx, node),))
 
     def _action(self, ctx: ModuleContext, stmt: ast.stmt, found: list[ast.Attribute]) -> Action | None:
         """The code action for a statement that writes through ``.data``, if it is one that
@@ -355,7 +356,7 @@ class TensorDataAttribute(Rule):
         on its lines)."""
         if isinstance(stmt, ast.Assign) and len(stmt.targets) != 1:
             return None
-        if not isinstance(stmt, (ast.Expr, ast.Assign, ast.AugAssign)) or not _alone(ctx, stmt):
+        if not isinstance(stmt, (ast.Expr, ast.Assign, ast.AugAssign)) or not alone_on_its_lines(ctx, stmt):
             return None
         receivers = tuple(sorted({_segment(ctx, node.value) for node in found if ctx.statement_of(node) is stmt}))
         torch = next((local for local, name in ctx.imports.items() if name == "torch"), None)
@@ -424,13 +425,16 @@ def _is_write(ctx: ModuleContext, node: ast.Attribute) -> bool:
     return in_place and isinstance(call, ast.Call) and call.func is parent
 
 
-def _passed_to_init(ctx: ModuleContext, node: ast.Attribute) -> bool:
-    """``nn.init.xavier_uniform_(m.weight.data)``: the init functions work under no_grad themselves."""
-    call = ctx.parent(node)
+def _redundant(ctx: ModuleContext, node: ast.Attribute) -> bool:
+    """``.data`` that can simply go: passed to ``nn.init`` (whose functions work under no_grad
+    themselves) or followed by ``.detach()``."""
+    parent = ctx.parent(node)
+    if isinstance(parent, ast.Attribute):
+        return parent.attr == "detach"
     return (
-        isinstance(call, ast.Call)
-        and node in call.args
-        and (ctx.qualname(call.func) or "").startswith("torch.nn.init.")
+        isinstance(parent, ast.Call)
+        and node in parent.args
+        and (ctx.qualname(parent.func) or "").startswith("torch.nn.init.")
     )
 
 
@@ -440,13 +444,6 @@ def _segment(ctx: ModuleContext, node: ast.expr) -> str:
     lines[-1] = lines[-1][: node.end_col_offset]
     lines[0] = lines[0][node.col_offset :]
     return b"\n".join(lines).decode(errors="ignore")
-
-
-def _alone(ctx: ModuleContext, stmt: ast.stmt) -> bool:
-    """Nothing but indentation before ``stmt`` and nothing but a comment after it."""
-    before = ctx.lines[stmt.lineno - 1][: stmt.col_offset]
-    after = ctx.lines[(stmt.end_lineno or stmt.lineno) - 1].encode()[stmt.end_col_offset or 0 :].decode(errors="ignore")
-    return not before.strip() and (not after.strip() or after.strip().startswith("#"))
 
 
 def _under_no_grad(ctx: ModuleContext, node: ast.AST) -> bool:

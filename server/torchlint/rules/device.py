@@ -24,7 +24,7 @@ DETECTION_CALLS = {"is_available", "device_count"}
 #: Callees whose ``device=`` is not a placement: autocast's device type, CUDA-only APIs.
 DEVICE_TYPE_CALLEES = {"autocast", "gradscaler"}
 #: Words of callee names that build configuration objects, where a device literal is the configured value.
-CONFIG_WORDS = {"config", "cfg", "conf", "args", "arguments", "settings", "options", "params", "hparams", "namespace", "defaults", "dict"}
+CONFIG_WORDS = set("config cfg conf args arguments settings options params hparams namespace defaults dict".split())
 #: Base classes that provide ``self.device``.
 DEVICE_BASES = ("LightningModule", "PreTrainedModel")
 
@@ -89,19 +89,24 @@ class HardcodedDevice(Rule):
 
     def check(self, ctx: ModuleContext) -> Iterator[Finding]:
         uses = [use for use in _hardcoded_uses(ctx) if not _exempt(ctx, use)]
-        actions = _device_actions(ctx, uses, self.action_title)
+        # The device name each rewritable use can take ("" when none is in scope).
+        devices = {
+            use: _device_in_scope(ctx, use.node) or ""
+            for use in uses
+            if use.kind != "constructor" and _rewritable(ctx, use)
+        }
+        actions = _device_actions(ctx, [use for use, device in devices.items() if not device], self.action_title)
         for use in uses:
-            yield self._finding(ctx, use, actions)
+            yield self._finding(ctx, use, devices.get(use), actions)
 
-    def _finding(self, ctx: ModuleContext, use: _Use, actions: dict[ast.AST, Action]) -> Finding:
+    def _finding(self, ctx: ModuleContext, use: _Use, device: str | None, actions: dict[ast.AST, Action]) -> Finding:
         message = _message(use)
         if use.kind == "constructor":
             action = Action(self.constructor_action_title, ctx.range(use.call), "Call")
             return self.finding(ctx, use.node, message, action=action)
-        if not _rewritable(ctx, use):
+        if device is None:  # nothing to rewrite
             return self.finding(ctx, use.node, message)
-        device = _device_in_scope(ctx, use.node)
-        if device is None:
+        if not device:
             return self.finding(ctx, use.node, message, action=actions.get(_insertion_scope(ctx, use.node), False))
         fix = Fix(
             title=f"{self.fix_title} (`{device}`)",
@@ -191,7 +196,8 @@ def _exempt(ctx: ModuleContext, use: _Use) -> bool:
     """Configuration (parameter defaults, class attributes) or a plain ``"cuda"`` chosen at run time."""
     if use.kind == "cuda_call":
         return False
-    if any(isinstance(a, ast.arguments) for a in ctx.ancestors(use.node)) or isinstance(ctx.scope_of(use.node), ast.ClassDef):
+    in_defaults = any(isinstance(a, ast.arguments) for a in ctx.ancestors(use.node))
+    if in_defaults or isinstance(ctx.scope_of(use.node), ast.ClassDef):
         return True
     if use.indexed:
         return False
@@ -247,10 +253,24 @@ def _message(use: _Use) -> str:
 
 
 def _rewritable(ctx: ModuleContext, use: _Use) -> bool:
-    """``.cuda()`` calls and plain literals that a device name can replace."""
+    """``.cuda()`` calls and plain literals that a device name can replace (not inside a
+    comprehension whose own loop variable is named like a device)."""
+    if _under_device_loop_variable(ctx, use.node):
+        return False
     if use.kind == "cuda_call":
         return True
     return not use.nested and SIMPLE_LITERAL.fullmatch(ctx.text(use.node)) is not None
+
+
+def _under_device_loop_variable(ctx: ModuleContext, node: ast.AST) -> bool:
+    for ancestor in ctx.ancestors(node):
+        if isinstance(ancestor, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            targets = (t for generator in ancestor.generators for t in ast.walk(generator.target))
+            if any(isinstance(t, ast.Name) and t.id in DEVICE_NAMES for t in targets):
+                return True
+        elif isinstance(ancestor, ast.stmt):
+            return False
+    return False
 
 
 # -- a device in scope ---------------------------------------------------------------------------
@@ -373,13 +393,13 @@ def _insertion_scope(ctx: ModuleContext, node: ast.AST) -> ast.AST | None:
 
 
 def _device_actions(ctx: ModuleContext, uses: list[_Use], title: str) -> dict[ast.AST, Action]:
-    """One action per scope that lacks a device: it rewrites every hard-coded use of that scope."""
+    """One action per scope for the rewritable ``uses`` that have no device in scope: it defines
+    ``device`` and rewrites every such use of that scope."""
     by_scope: dict[ast.AST, list[_Use]] = defaultdict(list)
     for use in uses:
-        if use.kind != "constructor" and _rewritable(ctx, use) and _device_in_scope(ctx, use.node) is None:
-            scope = _insertion_scope(ctx, use.node)
-            if scope is not None and (scope, "device") not in _bindings(ctx):
-                by_scope[scope].append(use)
+        scope = _insertion_scope(ctx, use.node)
+        if scope is not None and (scope, "device") not in _bindings(ctx):
+            by_scope[scope].append(use)
     actions = {}
     for scope, scope_uses in by_scope.items():
         rewrites = tuple((ctx.range(u.node).start.line, ctx.range(u.node).start.column) for u in scope_uses)
@@ -460,7 +480,8 @@ def _add_device(module, action: Action):
             return start.line, start.column + 1
 
         def leave_Call(self, original, updated):
-            if self._start(original) in targets and isinstance(updated.func, cst.Attribute) and updated.func.attr.value == "cuda":
+            func = updated.func
+            if self._start(original) in targets and isinstance(func, cst.Attribute) and func.attr.value == "cuda":
                 return _to_device(updated, cst.Name("device"))
             return updated
 

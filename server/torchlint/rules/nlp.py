@@ -36,6 +36,8 @@ PURE_PATH_CALLS = {"os.path.join", "posixpath.join", "pathlib.Path", "Path", "st
 PURE_PATH_METHODS = {"joinpath", "format", "with_suffix", "with_name"}
 #: Wrappers around the iterable of a ``for`` (``enumerate(loader)``, ``tqdm(loader)``).
 ITERATION_WRAPPERS = ("enumerate", "tqdm", "track", "progress_bar")
+#: The keyword that names the directory, per save method.
+PATH_KEYWORDS = {"save_pretrained": "save_directory", "save_model": "output_dir"}
 
 
 # -- what the module holds ----------------------------------------------------------------------
@@ -294,8 +296,8 @@ def _model_output(backward: ast.Call, assigned: dict[str, list[ast.expr]], augme
     if backward.args or backward.keywords:
         return None  # accelerator.backward(loss), torch.autograd.backward(...)
     loss = backward.func.value  # type: ignore[attr-defined]
-    if isinstance(loss, ast.Call) and isinstance(loss.func, ast.Attribute) and loss.func.attr == "scale" and len(loss.args) == 1:
-        loss = loss.args[0]  # scaler.scale(loss).backward()
+    if _is_method_call(loss, "scale") and len(loss.args) == 1:  # type: ignore[attr-defined]
+        loss = loss.args[0]  # type: ignore[attr-defined]  # scaler.scale(loss).backward()
     if isinstance(loss, ast.Name):
         if loss.id in augmented:
             return None  # loss += aux_loss
@@ -316,15 +318,20 @@ def _strip_rescaling(loss: ast.expr) -> ast.expr:
     while True:
         if isinstance(loss, ast.BinOp) and isinstance(loss.op, ast.Div):
             loss = loss.left
-        elif isinstance(loss, ast.Call) and isinstance(loss.func, ast.Attribute) and loss.func.attr == "mean" and not loss.args:
-            loss = loss.func.value
+        elif _is_method_call(loss, "mean") and not loss.args:  # type: ignore[attr-defined]
+            loss = loss.func.value  # type: ignore[attr-defined]
         else:
             return loss
 
 
 def _rescales(value: ast.expr, name: str) -> bool:
     """``loss = loss / accum_steps`` (a rescaling of the same loss, not a new objective)."""
-    return isinstance(value, ast.BinOp) and isinstance(value.op, ast.Div) and isinstance(value.left, ast.Name) and value.left.id == name
+    return isinstance(value, ast.BinOp) and isinstance(value.op, ast.Div) and dotted(value.left) == name
+
+
+def _is_method_call(node: ast.expr, method: str) -> bool:
+    """``<anything>.method(...)``."""
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == method
 
 
 def _callee(output: ast.expr, assigned: dict[str, list[ast.expr]]) -> str | None:
@@ -337,14 +344,13 @@ def _callee(output: ast.expr, assigned: dict[str, list[ast.expr]]) -> str | None
 def _model_called(ctx: ModuleContext, calls: list[ast.Call]) -> str | None:
     """The first callee in the loop known as a model (HF model, trained parameters, ``.train()``)."""
     known = set(hf_models(ctx))
-    for call in ctx.nodes(ast.Call):
-        func = call.func
-        if isinstance(func, ast.Attribute) and func.attr == "train" and not call.args:
-            known.add(dotted(func.value) or "")
+    for call in method_calls(ctx, "train"):
+        if not call.args:
+            known.add(dotted(call.func.value) or "")  # type: ignore[attr-defined]
     for optimizer in optimizer_names(ctx).values():
         params = optimizer.args[0] if optimizer.args else None
-        if isinstance(params, ast.Call) and isinstance(params.func, ast.Attribute) and params.func.attr == "parameters":
-            known.add(dotted(params.func.value) or "")
+        if params is not None and _is_method_call(params, "parameters"):
+            known.add(dotted(params.func.value) or "")  # type: ignore[attr-defined]
     known.discard("")
     return next((name for name in (dotted(call.func) for call in calls) if name in known), None)
 
@@ -381,9 +387,9 @@ def _unwrap_iteration(node: ast.expr, assigned: dict[str, list[ast.expr]]) -> st
     while True:
         if isinstance(node, ast.Call) and node.args and (dotted(node.func) or "").endswith(ITERATION_WRAPPERS):
             node = node.args[0]
-        elif isinstance(node, ast.Name) and len(assigned.get(node.id, [])) == 1 and isinstance(assigned[node.id][0], ast.Call):
-            node = assigned[node.id][0]
-            if not (dotted(node.func) or "").endswith(ITERATION_WRAPPERS):
+        elif isinstance(node, ast.Name) and len(assigned.get(node.id, [])) == 1:
+            node = assigned[node.id][0]  # progress = tqdm(loader)
+            if not (isinstance(node, ast.Call) and (dotted(node.func) or "").endswith(ITERATION_WRAPPERS)):
                 return None
         else:
             return dotted(node)
@@ -520,6 +526,12 @@ class RawFinetuneLoop(Rule):
     """
     action_title = "Insert a Trainer + TrainingArguments setup before the loop"
 
+    _COMMENTS = (
+        "TL301: transformers.Trainer runs this fine-tuning loop (schedule, mixed precision, accumulation,",
+        "checkpoints). It calls model(**batch), so the dataset must yield dicts of model inputs with",
+        '"labels". Check the arguments against the loop below, then delete that loop.',
+    )
+
     def check(self, ctx: ModuleContext) -> Iterator[Finding]:
         if not hf_model_calls(ctx) or _loop_owned_elsewhere(ctx):
             return
@@ -534,12 +546,6 @@ class RawFinetuneLoop(Rule):
             action_node=_anchor_node(loop.node),
             action_data=(self._COMMENTS, code),
         )
-
-    _COMMENTS = (
-        "TL301: transformers.Trainer runs this fine-tuning loop (schedule, mixed precision, accumulation,",
-        "checkpoints). It calls model(**batch), so the dataset must yield dicts of model inputs with",
-        '"labels". Check the arguments against the loop below, then delete that loop.',
-    )
 
     def _skeleton(self, ctx: ModuleContext, loop: RawLoop) -> str | None:
         """The Trainer setup as code, with the loop's own model, data and hyper-parameters."""
@@ -563,7 +569,7 @@ class RawFinetuneLoop(Rule):
         ]
         return "\n".join(
             [
-                *_call_lines(args_name, "TrainingArguments", training),
+                *_call_lines(args_name, "TrainingArguments", training, {"output_dir": "checkpoints and logs"}),
                 *_call_lines(trainer_name, "Trainer", trainer),
                 f"{trainer_name}.train()",
                 "",
@@ -582,8 +588,8 @@ class RawFinetuneLoop(Rule):
         if built is None or ctx.scope_of(built) is not ctx.scope_of(loop.node):
             return data
         dataset = built.args[0] if built.args else getattr(keyword(built, "dataset"), "value", None)
-        values = {"dataset": dataset, **{key: getattr(keyword(built, key), "value", None) for key in ("batch_size", "collate_fn")}}
-        for key, value in values.items():
+        values = {key: getattr(keyword(built, key), "value", None) for key in ("batch_size", "collate_fn")}
+        for key, value in {"dataset": dataset, **values}.items():
             if value is not None and not any(isinstance(n, ast.Call) for n in ast.walk(value)):
                 data[key] = inline(ctx, value) or data[key]
         return data
@@ -622,9 +628,13 @@ class RawFinetuneLoop(Rule):
         return insert_before(node, comments, code)
 
 
-def _call_lines(target: str, callee: str, arguments: list[tuple[str, str | None]]) -> list[str]:
-    """``target = callee(\\n    key=value,\\n)`` for the arguments that have a value."""
-    return [f"{target} = {callee}(", *(f"    {key}={value}," for key, value in arguments if value), ")"]
+def _call_lines(
+    target: str, callee: str, arguments: list[tuple[str, str | None]], notes: dict[str, str] | None = None
+) -> list[str]:
+    """``target = callee(`` and one ``key=value,`` line per argument that has a value (with its note), ``)``."""
+    notes = notes or {}
+    lines = [f"    {key}={value},{'  # ' + notes[key] if key in notes else ''}" for key, value in arguments if value]
+    return [f"{target} = {callee}(", *lines, ")"]
 
 
 class TokenizerNotSaved(Rule):
@@ -677,31 +687,34 @@ class TokenizerNotSaved(Rule):
     def _model_save(ctx: ModuleContext, call: ast.Call) -> tuple[ast.expr | None, str] | None:
         """For a model save: the path argument, or the path text to use when it has none."""
         func = call.func
-        if not isinstance(func, ast.Attribute) or has_star_kwargs(call):
+        if not isinstance(func, ast.Attribute) or func.attr not in PATH_KEYWORDS or has_star_kwargs(call):
             return None
-        path = call.args[0] if call.args else None
+        path = call.args[0] if call.args else getattr(keyword(call, PATH_KEYWORDS[func.attr]), "value", None)
         if func.attr == "save_pretrained" and _is_model(ctx, func.value):
-            path = path or getattr(keyword(call, "save_directory"), "value", None)
             return (path, "") if path is not None else None
         if func.attr == "save_model":
-            trainer = dotted(func.value) or ""
-            built = trainers(ctx).get(trainer)
+            trainer = dotted(func.value)
+            built = trainers(ctx).get(trainer) if trainer else None
             if built is None or _is_trl(ctx, built) or has_star_kwargs(built):
                 return None
             if keyword(built, "processing_class") or keyword(built, "tokenizer"):
                 return None
-            return path or getattr(keyword(call, "output_dir"), "value", None), f"{trainer}.args.output_dir"
+            return path, f"{trainer}.args.output_dir"
         return None
 
     @staticmethod
     def _tokenizer_saved(ctx: ModuleContext, save: ast.Call) -> bool:
-        scope = ctx.scope_of(save)
+        """The save's scope (or, in a method, its class) saves a tokenizer somewhere."""
+        scope, cls = ctx.scope_of(save), ctx.enclosing(save, ast.ClassDef)
         return any(
-            ctx.scope_of(call) is scope and _is_tokenizer(ctx, call.func.value)  # type: ignore[attr-defined]
+            _is_tokenizer(ctx, call.func.value)  # type: ignore[attr-defined]
+            and (ctx.scope_of(call) is scope or (cls is not None and ctx.enclosing(call, ast.ClassDef) is cls))
             for call in _save_pretrained_calls(ctx)
         )
 
-    def _fix(self, ctx: ModuleContext, call: ast.Call, tokenizer: str, path: ast.expr | None, default: str) -> Fix | None:
+    def _fix(
+        self, ctx: ModuleContext, call: ast.Call, tokenizer: str, path: ast.expr | None, default: str
+    ) -> Fix | None:
         """Insert the tokenizer save after the statement, when the path names the same place twice."""
         statement = ctx.parent(call)
         if not isinstance(statement, ast.Expr) or not _alone_on_its_lines(ctx, statement):
@@ -715,10 +728,8 @@ class TokenizerNotSaved(Rule):
 
         tokenizer, default = fix.data
         save = node.body[0].value
-        path = next(
-            (arg.value for arg in save.args if arg.keyword is None or arg.keyword.value in {"save_directory", "output_dir"}),
-            None,
-        )
+        paths = [arg.value for arg in save.args if arg.keyword is None or arg.keyword.value in PATH_KEYWORDS.values()]
+        path = paths[0] if paths else None
         call = cst.Call(
             func=cst.Attribute(value=cst.parse_expression(tokenizer), attr=cst.Name("save_pretrained")),
             args=[cst.Arg(path if path is not None else cst.parse_expression(default))],
@@ -729,21 +740,27 @@ class TokenizerNotSaved(Rule):
 def _save_pretrained_calls(ctx: ModuleContext) -> list[ast.Call]:
     return ctx.memo(
         "nlp.save_pretrained",
-        lambda: [c for c in ctx.nodes(ast.Call) if isinstance(c.func, ast.Attribute) and c.func.attr == "save_pretrained"],
+        lambda: [call for call in ctx.nodes(ast.Call) if _is_method_call(call, "save_pretrained")],
     )
 
 
-def _words(node: ast.expr) -> str:
-    """The lower-cased last name of a receiver (``model`` for ``self.model``, ``model`` for ``model.module``)."""
+def _last_name(node: ast.expr) -> str:
+    """The lower-cased last name of a receiver (``model`` for ``self.model`` and for ``model.module``)."""
     name = dotted(node) or ""
     parts = name.lower().split(".")
     return parts[-2] if parts[-1] == "module" and len(parts) > 1 else parts[-1]
 
 
 def _is_tokenizer(ctx: ModuleContext, node: ast.expr) -> bool:
+    """Bound to a tokenizer or processor, or named like one (``tok``, ``self.tokenizer``, ``processor``)."""
     name = dotted(node)
-    return name is not None and (
-        any(b.name == name for b in tokenizer_bindings(ctx)) or any(w in _words(node) for w in ("token", "processor"))
+    if name is None:
+        return False
+    last = _last_name(node)
+    return (
+        any(b.name == name for b in tokenizer_bindings(ctx))
+        or last in TOKENIZER_PARAMS
+        or any(word in last for word in ("token", "processor"))
     )
 
 
@@ -754,8 +771,8 @@ def _is_model(ctx: ModuleContext, node: ast.expr) -> bool:
     name = dotted(node)
     if name is None or _is_tokenizer(ctx, node):
         return False
-    word = _words(node)
-    return name in hf_models(ctx) or ("model" in word and not any(w in word for w in ("config", "pipe")))
+    last = _last_name(node)
+    return name in hf_models(ctx) or ("model" in last and not any(word in last for word in ("config", "pipe")))
 
 
 def _is_trl(ctx: ModuleContext, call: ast.Call) -> bool:

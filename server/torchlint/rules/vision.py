@@ -13,6 +13,7 @@ from ..rule import Rule
 from .vision_models import (
     BACKBONE_VARIANTS,
     RESNET_LAYOUTS,
+    TIMM_MODELS,
     TORCHVISION_CLASSIFIERS,
     TORCHVISION_NON_CLASSIFIER_MODULES,
     TORCHVISION_TO_TIMM,
@@ -60,9 +61,12 @@ _V1_MEMBERS = {V1: V2_TRANSFORMS, f"{V1}.functional": V2_FUNCTIONAL}
 NN_MODULE = {"torch.nn.Module", "torch.nn.modules.module.Module"}
 CONV2D = "torch.nn.Conv2d"
 BATCHNORM2D = "torch.nn.BatchNorm2d"
-#: Libraries that hand out ready-made models: a class that calls them wraps, it does not rewrite.
-MODEL_ZOOS = (
-    "timm", "torchvision", "torch.hub", "transformers", "open_clip",
+#: Libraries whose models a class may subclass instead of writing its own.
+MODEL_LIBRARIES = ("timm", "torchvision")
+#: Where ready-made models come from: a class that builds one wraps it, it does not rewrite it
+#: (timm's layer helpers such as `DropPath` are building blocks, not models).
+MODEL_FACTORIES = (
+    "torchvision.models", "torch.hub", "transformers", "open_clip",
     "segmentation_models_pytorch", "pretrainedmodels", "efficientnet_pytorch",
 )
 
@@ -182,9 +186,18 @@ def _adds_skip_connection(forward: ast.FunctionDef | ast.AsyncFunctionDef) -> bo
     return False
 
 
-def _wraps_or_subclasses_zoo_model(ctx: ModuleContext, cls: ast.ClassDef) -> bool:
-    return any(_under(ctx.qualname(b), MODEL_ZOOS) for b in cls.bases) or any(
-        _under(ctx.qualname(c.func), MODEL_ZOOS) for c in _calls(cls)
+def _builds_ready_made_model(name: str | None) -> bool:
+    """``timm.create_model``, ``timm.models.resnet50``, ``torchvision.models.vgg16``, ``torch.hub.load``..."""
+    if not name:
+        return False
+    if name == "timm.create_model" or (_under(name, "timm.models") and name.rpartition(".")[2] in TIMM_MODELS):
+        return True
+    return _under(name, MODEL_FACTORIES)
+
+
+def _wraps_or_subclasses_library_model(ctx: ModuleContext, cls: ast.ClassDef) -> bool:
+    return any(_under(ctx.qualname(b), MODEL_LIBRARIES) for b in cls.bases) or any(
+        _builds_ready_made_model(ctx.qualname(c.func)) for c in _calls(cls)
     )
 
 
@@ -210,7 +223,7 @@ def _backbone(ctx: ModuleContext, cls: ast.ClassDef, local: dict[str, ast.ClassD
         family, variant = "ResNet", ""
     else:
         return None
-    if _wraps_or_subclasses_zoo_model(ctx, cls) or not _builds_layers(ctx, cls, local):
+    if _wraps_or_subclasses_library_model(ctx, cls) or not _builds_layers(ctx, cls, local):
         return None
     return _Backbone(cls, family, variant)
 
@@ -269,18 +282,21 @@ def _timm_name(backbone: _Backbone, arguments: dict[str, ast.expr]) -> tuple[str
     if backbone.family in {"ViT", "VisionTransformer"}:
         width = next((arguments[p] for p in ("embed_dim", "dim", "hidden_dim") if p in arguments), None)
         patch = arguments.get("patch_size")
-        if is_constant(width, int) and is_constant(patch, int) and (width.value, patch.value) in VIT_LAYOUTS:  # type: ignore[union-attr]
-            return VIT_LAYOUTS[(width.value, patch.value)], False  # type: ignore[union-attr]
+        if is_constant(width, int) and is_constant(patch, int):
+            layout = (width.value, patch.value)  # type: ignore[union-attr]
+            if layout in VIT_LAYOUTS:
+                return VIT_LAYOUTS[layout], False
     return variants[""], True
 
 
 def _instantiation(ctx: ModuleContext, cls: ast.ClassDef) -> tuple[ast.Call, ast.stmt] | None:
     """The first ``Cls(...)`` call outside the class, in a simple statement the action can rewrite."""
     for call in ctx.nodes(ast.Call):
-        if isinstance(call.func, ast.Name) and call.func.id == cls.name and ctx.enclosing(call, ast.ClassDef) is not cls:
-            statement = ctx.statement_of(call)
-            if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Return, ast.Expr)):
-                return call, statement
+        if not (isinstance(call.func, ast.Name) and call.func.id == cls.name) or ctx.enclosing(call, ast.ClassDef) is cls:
+            continue
+        statement = ctx.statement_of(call)
+        if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Return, ast.Expr)):
+            return call, statement
     return None
 
 
@@ -288,6 +304,8 @@ def _create_model_arguments(call: ast.Call, cls: ast.ClassDef, ctx: ModuleContex
     """``num_classes=...`` / ``in_chans=...`` texts for ``timm.create_model``, from the call or the defaults."""
     init = _methods(cls).get("__init__")
     bound, defaults = _bind_arguments(call, init), _defaults(init)  # type: ignore[arg-type]
+    if has_star_kwargs(call) or any(isinstance(a, ast.Starred) for a in call.args):
+        defaults = {}  # the unpacked arguments may set any parameter
     extra = []
     for params, timm_param in ((NUM_CLASSES_PARAMS, "num_classes"), (IN_CHANS_PARAMS, "in_chans")):
         param = next((p for p in params if p in bound or p in defaults), None)
@@ -388,7 +406,10 @@ class HandwrittenBackbone(Rule):
                 f'matches it from timm.list_models("{family}*").'
             )
         else:
-            comment = f'# timm\'s "{timm_name}" replaces the hand-written {class_name}; pretrained=True loads ImageNet weights.'
+            comment = (
+                f'# timm\'s "{timm_name}" replaces the hand-written {class_name}; '
+                "pretrained=True loads ImageNet weights."
+            )
         updated = node.visit(ReplaceInstantiation())
         return updated.with_changes(leading_lines=[*node.leading_lines, cst.EmptyLine(comment=cst.Comment(comment))])
 
@@ -431,6 +452,21 @@ def _attribute_uses(ctx: ModuleContext) -> dict[str, set[str]]:
         return uses
 
     return ctx.memo("vision.attribute_uses", compute)
+
+
+def _identity_heads(ctx: ModuleContext) -> set[str]:
+    """Models whose head is cut off: ``model`` in ``model.fc = nn.Identity()``."""
+
+    def compute() -> set[str]:
+        return {
+            base
+            for call in ctx.calls("torch.nn.Identity")
+            if isinstance(assign := ctx.parent(call), ast.Assign)
+            for target in assign.targets
+            if isinstance(target, ast.Attribute) and (base := dotted(target.value))
+        }
+
+    return ctx.memo("vision.identity_heads", compute)
 
 
 def _assigned_name(ctx: ModuleContext, value: ast.AST) -> str | None:
@@ -493,7 +529,7 @@ class TorchvisionBackbone(Rule):
     Fires on calls of the torchvision classification builders (`resnet50(...)`, `vit_b_16(...)`,
     `efficientnet_b0(...)`...), however imported. Detection, segmentation, video and quantized
     models, dynamic lookups (`models.__dict__[arch]`) and models used as frozen feature extractors
-    (`.features`, `.children()`) are not reported.
+    (`.features`, `.children()`, the head replaced by `nn.Identity()`) are not reported.
     """
 
     code = "TL202"
@@ -548,7 +584,10 @@ class TorchvisionBackbone(Rule):
         ):
             return True
         name = _assigned_name(ctx, call)
-        return bool(name and _attribute_uses(ctx).get(name, set()) & FEATURE_EXTRACTOR_ATTRIBUTES)
+        return bool(name) and (
+            bool(_attribute_uses(ctx).get(name, set()) & FEATURE_EXTRACTOR_ATTRIBUTES)
+            or name in _identity_heads(ctx)
+        )
 
     @staticmethod
     def _drop_in(ctx: ModuleContext, call: ast.Call) -> bool:
@@ -573,7 +612,7 @@ class TorchvisionBackbone(Rule):
             flag = flag.with_changes(keyword=cst.Name("pretrained"), value=cst.Name(pretrained))
         first_comma = node.args[0].comma if node.args and isinstance(node.args[0].comma, cst.Comma) else None
         args = [
-            cst.Arg(value=cst.SimpleString(f'"{timm_name}"'), comma=first_comma or cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+            cst.Arg(value=cst.SimpleString(f'"{timm_name}"'), comma=first_comma or _space_comma()),
             flag,
             *([by_keyword["num_classes"]] if "num_classes" in by_keyword else []),
         ]
@@ -591,13 +630,17 @@ def _no_space_equal():
     return cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
 
 
+def _space_comma():
+    import libcst as cst
+
+    return cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+
+
 def _comma(arg, fallback):
     """The comma after ``arg`` when it is not last: its own, else one like the call's first."""
     import libcst as cst
 
-    if isinstance(arg.comma, cst.Comma):
-        return arg.comma
-    return fallback or cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    return arg.comma if isinstance(arg.comma, cst.Comma) else fallback or _space_comma()
 
 
 # -- TL203 ------------------------------------------------------------------------------------
@@ -666,7 +709,9 @@ def _full_path_uses(ctx: ModuleContext) -> list[tuple[str, ast.AST, ast.Attribut
     def compute() -> list[tuple[str, ast.AST, ast.Attribute]]:
         uses = []
         for node in ctx.nodes(ast.Attribute):
-            if node.attr == "transforms" and isinstance(node.value, ast.Name) and ctx.qualname(node.value) == "torchvision":
+            if node.attr != "transforms" or not isinstance(node.value, ast.Name):
+                continue
+            if ctx.qualname(node.value) == "torchvision":
                 path, end = _use_path(ctx, node, V1)
                 uses.append((path, end, node))
         return uses
@@ -831,9 +876,11 @@ DATASET_BASES = {"torch.utils.data.Dataset", "torch.utils.data.IterableDataset",
 AUGMENTATION_NAME = re.compile(r"augment|transform|flip|rotat|^random|(^|_)aug(_|$)", re.IGNORECASE)
 ENTRY_METHODS = {"__getitem__", "__getitems__"}
 ARRAY_METHODS = {"copy", "astype", "squeeze", "transpose", "numpy", "reshape"}
+#: Names of one image (a plural such as `images` or `frames` is more likely a list or a clip,
+#: where `[::-1]` reverses the order rather than flipping).
 IMAGE_WORDS = {
-    "img", "imgs", "image", "images", "im", "pic", "picture", "photo", "frame", "frames", "patch",
-    "patches", "crop", "mask", "masks", "seg", "depth", "rgb", "bgr", "gray", "grey", "pixels",
+    "img", "image", "im", "pic", "picture", "photo", "frame", "patch", "crop", "mask", "seg", "depth",
+    "rgb", "bgr", "gray", "grey",
 }
 NON_IMAGE_WORDS = {
     "reward", "rewards", "return", "returns", "shape", "shapes", "size", "sizes", "dims", "seq",
@@ -953,9 +1000,11 @@ def _flip_kind(ctx: ModuleContext, node: ast.AST) -> tuple[str, ast.AST, bool, s
         axis = _axis(node, 1, "axis")
         if axis is None:
             return ROTATE_180, array, True, operation
-        if is_constant(axis, int):
-            return (VERTICAL, array, False, operation) if axis.value == 0 else (HORIZONTAL, array, True, operation)  # type: ignore[union-attr]
-        return None
+        if not is_constant(axis, int):
+            return None
+        if axis.value == 0:  # type: ignore[union-attr]
+            return VERTICAL, array, False, operation
+        return HORIZONTAL, array, True, operation
     if isinstance(node, ast.Subscript):
         index = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
         position = next((i for i, part in enumerate(index) if _is_reversal(part)), None)
@@ -1027,9 +1076,11 @@ def _probability(ctx: ModuleContext, test: ast.AST, negated: bool, function: ast
         if not (isinstance(node, ast.Compare) and len(node.ops) == 1):
             continue
         left, right, op = node.left, node.comparators[0], node.ops[0]
-        if isinstance(left, ast.Call) and _is_random_call(ctx, left) and isinstance(op, (ast.Lt, ast.LtE, ast.Gt, ast.GtE)):
+        if not isinstance(op, (ast.Lt, ast.LtE, ast.Gt, ast.GtE)):
+            continue
+        if isinstance(left, ast.Call) and _is_random_call(ctx, left):
             bound, below = right, isinstance(op, (ast.Lt, ast.LtE))
-        elif isinstance(right, ast.Call) and _is_random_call(ctx, right) and isinstance(op, (ast.Lt, ast.LtE, ast.Gt, ast.GtE)):
+        elif isinstance(right, ast.Call) and _is_random_call(ctx, right):
             bound, below = left, isinstance(op, (ast.Gt, ast.GtE))
         else:
             continue
@@ -1157,7 +1208,9 @@ class ManualNumpyAugmentation(Rule):
             paired = len({f.array for f in same_function}) > 1
             data = (name, transforms, flip.where, operations, unknown, paired)
             node_type = "FunctionDef" if isinstance(flip.top, ast.AsyncFunctionDef) else type(flip.top).__name__
-            yield self.finding(ctx, flip.node, message, action=True, action_target=flip.top, action_node=node_type, action_data=data)
+            yield self.finding(
+                ctx, flip.node, message, action=True, action_target=flip.top, action_node=node_type, action_data=data
+            )
 
     def action(self, node, action, ctx):
         import libcst as cst
@@ -1170,7 +1223,9 @@ class ManualNumpyAugmentation(Rule):
             f"# call {name}(image) where the image is a tensor, then delete the manual flip.",
         ]
         if paired:
-            comments.append("# Pass the image and its mask in one call (the mask as tv_tensors.Mask) to flip both alike.")
+            comments.append(
+                "# Pass the image and its mask in one call (the mask as tv_tensors.Mask) to flip both alike."
+            )
         if unknown:
             comments.append(f"# Set p to the probability used there: {', '.join(unknown)}.")
         items = transforms[0] if len(transforms) == 1 else "".join(f"\n    {t}," for t in transforms) + "\n"

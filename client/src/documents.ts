@@ -1,0 +1,28 @@
+/** Read-only documents the extension shows: the GPU check report and the effective settings. */
+
+import * as vscode from 'vscode';
+
+export const SCHEME = 'torchlint';
+
+export class VirtualDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
+    private readonly contents = new Map<string, string>();
+    private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+    readonly onDidChange = this.changed.event;
+
+    provideTextDocumentContent(uri: vscode.Uri): string {
+        return this.contents.get(uri.toString()) ?? '';
+    }
+
+    /** Shows `content` as the document `name` (its extension picks the language), beside the editor. */
+    async show(name: string, content: string): Promise<vscode.TextEditor> {
+        const uri = vscode.Uri.from({ scheme: SCHEME, path: `/${name}` });
+        this.contents.set(uri.toString(), content);
+        this.changed.fire(uri);
+        const document = await vscode.workspace.openTextDocument(uri);
+        return vscode.window.showTextDocument(document, { preview: false, viewColumn: vscode.ViewColumn.Beside });
+    }
+
+    dispose(): void {
+        this.changed.dispose();
+    }
+}

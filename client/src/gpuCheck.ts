@@ -1,0 +1,87 @@
+/**
+ * `torchlint: Run GPU Check`: the server's `torchlint.gpuCheck` in the user's interpreter, with a
+ * cancellable progress notification, the report in a read-only document and a one-line summary.
+ */
+
+import { randomUUID } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { VirtualDocuments } from './documents';
+import { errorText } from './interpreter';
+import { GpuCheckReport, renderReport, summarize, torchInstallCommand } from './report';
+import type { Server } from './server';
+import { clientSettings, SECTION } from './settings';
+
+export const GPU_CHECK = 'torchlint.gpuCheck';
+export const REPORT_NAME = 'GPU check report.md';
+
+export async function runGpuCheck(server: Server, documents: VirtualDocuments, log: vscode.LogOutputChannel): Promise<void> {
+    if (!vscode.workspace.isTrusted) {
+        void vscode.window.showWarningMessage('torchlint: the GPU check runs code in your interpreter, so it needs a trusted workspace.');
+        return;
+    }
+    const python = server.interpreter?.path;
+    if (!python || server.status.state !== 'running') {
+        void vscode.window.showErrorMessage('torchlint: the server is not running, so the GPU check cannot start. See torchlint: Show Logs.');
+        return;
+    }
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    const options = { python, ...clientSettings(vscode.workspace.getConfiguration(SECTION, folder)).gpuCheck };
+    log.info(`GPU check: ${JSON.stringify(options)}`);
+    const report = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'torchlint GPU check', cancellable: true },
+        (progress, cancel) => request(server, options, progress, cancel),
+    );
+    if (report === undefined) {
+        log.info('GPU check cancelled');
+        void vscode.window.showInformationMessage('torchlint: GPU check cancelled.');
+        return;
+    }
+    log.info(`GPU check report: ${JSON.stringify(report)}`);
+    await show(report, python, documents);
+}
+
+/** The report, or `undefined` when the user cancelled; a failed request is a failed report. */
+async function request(
+    server: Server,
+    options: object,
+    progress: vscode.Progress<{ message?: string; increment?: number }>,
+    cancel: vscode.CancellationToken,
+): Promise<GpuCheckReport | undefined> {
+    const token = randomUUID();
+    let done = 0;
+    const following = server.onProgress(token, (value) => {
+        if (value.kind === 'end') {
+            return;
+        }
+        const percentage = value.percentage ?? done;
+        progress.report({ message: value.message, increment: Math.max(0, percentage - done) });
+        done = Math.max(done, percentage);
+    });
+    const cancelled = new Promise<undefined>((resolve) => cancel.onCancellationRequested(() => resolve(undefined)));
+    try {
+        return await Promise.race([server.execute<GpuCheckReport>(GPU_CHECK, [options], cancel, token), cancelled]);
+    } catch (error) {
+        return cancel.isCancellationRequested ? undefined : { ok: false, error: errorText(error) };
+    } finally {
+        following.dispose();
+    }
+}
+
+async function show(report: GpuCheckReport, python: string, documents: VirtualDocuments): Promise<void> {
+    const install = torchInstallCommand(report, python);
+    if (install) {
+        const copy = 'Copy Install Command';
+        const choice = await vscode.window.showErrorMessage(`torchlint: torch is not installed in ${python}. Install it with: ${install}`, copy);
+        if (choice === copy) {
+            await vscode.env.clipboard.writeText(install);
+        }
+        return;
+    }
+    await documents.show(REPORT_NAME, renderReport(report));
+    const summary = summarize(report);
+    if (report.ok) {
+        void vscode.window.showInformationMessage(summary);
+    } else {
+        void vscode.window.showErrorMessage(summary);
+    }
+}

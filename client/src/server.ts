@@ -1,0 +1,192 @@
+/** The language client: finds the interpreter, starts `python -m torchlint server`, restarts it. */
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import {
+    CancellationToken,
+    ExecuteCommandRequest,
+    LanguageClient,
+    LanguageClientOptions,
+    RevealOutputChannelOn,
+    ServerOptions,
+    State,
+    WorkDoneProgress,
+    WorkDoneProgressBegin,
+    WorkDoneProgressEnd,
+    WorkDoneProgressReport,
+} from 'vscode-languageclient/node';
+import { errorText, findOnPath, Interpreter, resolveInterpreter } from './interpreter';
+import { serverLaunch } from './launch';
+import { LeveledChannel } from './log';
+import { activeEnvironment } from './pythonExtension';
+import { clientSettings, expandPath, SECTION, serverSettings } from './settings';
+
+export type ServerState = 'starting' | 'running' | 'stopped' | 'failed';
+
+export interface ServerStatus {
+    state: ServerState;
+    interpreter?: Interpreter;
+    detail?: string;
+}
+
+export class Server implements vscode.Disposable {
+    private client: LanguageClient | undefined;
+    private current: ServerStatus = { state: 'stopped' };
+    private queue: Promise<void> = Promise.resolve();
+    private readonly changed = new vscode.EventEmitter<ServerStatus>();
+    readonly onDidChangeStatus = this.changed.event;
+
+    constructor(
+        private readonly context: vscode.ExtensionContext,
+        private readonly log: vscode.LogOutputChannel,
+    ) {}
+
+    get status(): ServerStatus {
+        return this.current;
+    }
+
+    get interpreter(): Interpreter | undefined {
+        return this.current.interpreter;
+    }
+
+    /** Starts the server, or stops and starts it again; calls never overlap. */
+    restart(reason: string): Promise<void> {
+        this.queue = this.queue.then(async () => {
+            this.log.info(`${this.client ? 'restarting' : 'starting'} the server: ${reason}`);
+            await this.stopClient();
+            await this.startClient();
+        });
+        return this.queue;
+    }
+
+    /** Runs a command of the server (`workspace/executeCommand`), if it has that command. */
+    async execute<T>(command: string, args: unknown[], token?: CancellationToken, workDoneToken?: string): Promise<T> {
+        const client = this.client;
+        if (!client || this.current.state !== 'running') {
+            throw new Error('the torchlint server is not running (see torchlint: Show Logs)');
+        }
+        if (!this.supports(command)) {
+            throw new Error(`this torchlint server has no ${command} command; update torchlint`);
+        }
+        return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args, workDoneToken }, token) as Promise<T>;
+    }
+
+    supports(command: string): boolean {
+        return this.client?.initializeResult?.capabilities.executeCommandProvider?.commands.includes(command) ?? false;
+    }
+
+    /** Follows the `$/progress` reports of a request made with `workDoneToken: token`. */
+    onProgress(token: string, handler: (value: WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd) => void): vscode.Disposable {
+        return this.client?.onProgress(WorkDoneProgress.type, token, handler) ?? new vscode.Disposable(() => undefined);
+    }
+
+    async dispose(): Promise<void> {
+        await this.queue;
+        await this.stopClient();
+        this.changed.dispose();
+    }
+
+    private setStatus(status: ServerStatus): void {
+        this.current = status;
+        this.changed.fire(status);
+    }
+
+    private async startClient(): Promise<void> {
+        const folder = vscode.workspace.workspaceFolders?.[0];
+        const settings = clientSettings(vscode.workspace.getConfiguration(SECTION, folder));
+        const interpreter = await resolveInterpreter(
+            {
+                setting: () => (settings.interpreter ? expandPath(settings.interpreter, folder?.uri.fsPath, os.homedir()) : ''),
+                pythonExtension: () => activeEnvironment(folder?.uri),
+                onPath: (name) => findOnPath(name, process.env.PATH),
+            },
+            (message) => this.log.info(message),
+        );
+        if (!interpreter) {
+            this.setStatus({ state: 'failed', detail: 'no Python interpreter found' });
+            void vscode.window.showErrorMessage('torchlint: no Python interpreter found. Set torchlint.interpreter or install the Python extension.');
+            return;
+        }
+        this.setStatus({ state: 'starting', interpreter });
+        const launch = serverLaunch(
+            interpreter.path,
+            this.context.extension.packageJSON.serverInfo.module,
+            settings.importStrategy,
+            this.bundledLibs(),
+            process.env,
+            (message) => this.log.warn(message),
+        );
+        this.log.info(`server: ${launch.command} ${launch.args.join(' ')} (${launch.strategy === 'useBundled' ? 'bundled torchlint' : "the interpreter's torchlint"})`);
+        const serverOptions: ServerOptions = {
+            command: launch.command,
+            args: launch.args,
+            options: { env: launch.env, cwd: folder?.uri.fsPath },
+        };
+        const client = new LanguageClient(SECTION, 'torchlint', serverOptions, this.clientOptions(settings.run));
+        client.onDidChangeState((event) => {
+            if (client === this.client && event.newState === State.Stopped) {
+                this.setStatus({ state: 'stopped', interpreter, detail: 'the server stopped' });
+            }
+        });
+        this.client = client;
+        try {
+            await client.start();
+            this.setStatus({ state: 'running', interpreter });
+            this.log.info(`server running (${client.initializeResult?.serverInfo?.name ?? 'torchlint'} ${client.initializeResult?.serverInfo?.version ?? ''})`);
+        } catch (error) {
+            this.setStatus({ state: 'failed', interpreter, detail: errorText(error) });
+            this.log.error(`the server did not start with ${interpreter.path}: ${errorText(error)}`);
+            void vscode.window.showErrorMessage(`torchlint: the server did not start with ${interpreter.path}. See torchlint: Show Logs.`);
+        }
+    }
+
+    private clientOptions(run: 'onType' | 'onSave'): LanguageClientOptions {
+        return {
+            documentSelector: [
+                { scheme: 'file', language: 'python' },
+                { scheme: 'untitled', language: 'python' },
+            ],
+            outputChannel: new LeveledChannel(this.log),
+            traceOutputChannel: this.log,
+            revealOutputChannelOn: RevealOutputChannelOn.Never,
+            initializationOptions: serverSettings(vscode.workspace.getConfiguration(SECTION)),
+            diagnosticPullOptions: { onChange: run === 'onType', onSave: true },
+            middleware: {
+                workspace: {
+                    // The server reads only its own keys: answer with those, mapped from the settings.
+                    configuration: async (params, token, next) => {
+                        const answers = await next(params, token);
+                        if (!Array.isArray(answers)) {
+                            return answers;
+                        }
+                        return params.items.map((item, index) =>
+                            item.section === SECTION
+                                ? serverSettings(vscode.workspace.getConfiguration(SECTION, item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined))
+                                : answers[index],
+                        );
+                    },
+                },
+            },
+        };
+    }
+
+    private bundledLibs(): string | undefined {
+        const libs = path.join(this.context.extensionPath, 'bundled', 'libs');
+        return fs.existsSync(path.join(libs, 'torchlint')) ? libs : undefined;
+    }
+
+    private async stopClient(): Promise<void> {
+        const client = this.client;
+        this.client = undefined;
+        if (client) {
+            try {
+                await client.stop(5000);
+            } catch (error) {
+                this.log.warn(`the server did not stop cleanly: ${errorText(error)}`);
+            }
+            this.setStatus({ state: 'stopped', interpreter: this.current.interpreter });
+        }
+    }
+}

@@ -1,0 +1,177 @@
+"""The logging and seeding edits run for real: TL501's SummaryWriter, TL502/TL503's seeding."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from torchlint.config import Config
+from torchlint.engine import analyze
+from torchlint.fixer import fix_all, run_action
+
+TRAIN_SCRIPT = """
+    import torch
+    from torch import nn
+    from torch.utils.data import DataLoader, TensorDataset
+
+
+    def main():
+        features = torch.randn(64, 8)
+        targets = (features.sum(dim=1) > 0).long()
+        loader = DataLoader(TensorDataset(features, targets), batch_size=16, shuffle=True)
+        model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 2))
+        optimizer = torch.optim.AdamW(model.parameters(), lr=1e-2)
+        for epoch in range(3):
+            correct = 0
+            for step, (x, y) in enumerate(loader):
+                logits = model(x)
+                loss = nn.functional.cross_entropy(logits, y)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                correct += (logits.argmax(dim=1) == y).sum().item()
+                if step % 2 == 0: print(f"epoch {epoch} step {step} loss {loss:.4f}")
+            print(f"epoch {epoch} accuracy {correct / len(loader.dataset):.2%}")
+
+
+    if __name__ == "__main__":
+        main()
+"""
+
+#: Entry points that seed nothing (TL502) or only torch (TL503); each prints draws from all three.
+UNSEEDED_SCRIPTS = {
+    "TL502-argparse-seed": (
+        "TL502",
+        """
+        import argparse
+        import random
+
+        import numpy as np
+        import torch
+        from torch import nn
+
+
+        def main():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--seed", type=int, default=3)
+            args = parser.parse_args()
+            model = nn.Linear(4, 1)
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+            for step in range(3):
+                loss = model(torch.randn(8, 4)).pow(2).mean()
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+            print(random.random(), np.random.rand(), torch.rand(1).item(), model.weight.sum().item())
+
+
+        if __name__ == "__main__":
+            main()
+        """,
+    ),
+    "TL502-main-guard": (
+        "TL502",
+        """
+        import torch
+
+
+        def train():
+            model = torch.nn.Linear(4, 1)
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+            for step in range(3):
+                loss = model(torch.randn(8, 4)).pow(2).mean()
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+            return model
+
+
+        if __name__ == "__main__":
+            model = train()
+            print(torch.rand(1).item(), model.weight.sum().item())
+        """,
+    ),
+    "TL503-seed-function": (
+        "TL503",
+        """
+        import random
+
+        import numpy as np
+        import torch
+
+
+        def set_seed(seed):
+            torch.manual_seed(seed)
+
+
+        if __name__ == "__main__":
+            set_seed(5)
+            print(random.random(), np.random.rand(), torch.rand(1).item())
+        """,
+    ),
+}
+
+
+def _run(script: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONHASHSEED": "0"}
+    return subprocess.run(
+        [sys.executable, script.name, *args],
+        cwd=script.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_summary_writer_action_logs_the_printed_metrics(tmp_path: Path) -> None:
+    source = textwrap.dedent(TRAIN_SCRIPT).lstrip()
+    finding = next(f for f in analyze(source, "train.py", Config(select=("TL501",))) if f.actions)
+    result = run_action(source, finding, finding.actions[0])
+    ast.parse(result)
+    assert 'writer.add_scalar("train/loss", loss, epoch * len(loader) + step)' in result
+    assert 'writer.add_scalar("train/accuracy", correct / len(loader.dataset), epoch)' in result
+    script = tmp_path / "train.py"
+    script.write_text(result)
+
+    completed = _run(script)
+
+    assert completed.returncode == 0, completed.stderr
+    assert "accuracy" in completed.stdout  # the prints are kept
+    events = list(tmp_path.glob("runs/*/events.out.tfevents.*"))
+    assert events, f"no TensorBoard events under {tmp_path / 'runs'}"
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    accumulator = EventAccumulator(str(events[0].parent))
+    accumulator.Reload()
+    assert set(accumulator.Tags()["scalars"]) == {"train/loss", "train/accuracy"}
+    assert [event.step for event in accumulator.Scalars("train/accuracy")] == [0, 1, 2]
+    assert [event.step for event in accumulator.Scalars("train/loss")] == [0, 2, 4, 6, 8, 10]
+    assert not analyze(result, "train.py", Config(select=("TL501",)))
+
+
+@pytest.mark.parametrize("name", list(UNSEEDED_SCRIPTS))
+def test_seeding_fix_makes_runs_repeat(tmp_path: Path, name: str) -> None:
+    code, source = UNSEEDED_SCRIPTS[name]
+    source = textwrap.dedent(source).lstrip()
+    script = tmp_path / "train.py"
+    script.write_text(source)
+    unseeded = [_run(script).stdout for _ in range(2)]
+    assert unseeded[0] != unseeded[1]
+
+    fixed = fix_all(source, "train.py", Config(select=(code,)), unsafe=True)
+    assert fixed.applied and not fixed.remaining
+    script.write_text(fixed.source)
+    first, second = _run(script), _run(script)
+
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout
+    assert len(first.stdout.split()) >= 2
+    if "--seed" in source:
+        assert _run(script, "--seed", "4").stdout != first.stdout
