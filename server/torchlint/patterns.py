@@ -267,3 +267,9 @@ def alone_on_its_lines(ctx: ModuleContext, statement: ast.stmt) -> bool:
     end = ctx.position(end_line, statement.end_col_offset or 0).column - 1
     after = ctx.lines[end_line - 1][end:].strip()
     return not ctx.lines[statement.lineno - 1][:start].strip() and (not after or after.startswith("#"))
+
+
+def unindented(code: str) -> str:
+    """``code`` with every line stripped: how ``ast`` source text (continuation lines indented as
+    in the file) and libcst's code for the same node (indented relative to its block) compare."""
+    return "\n".join(line.strip() for line in code.strip().splitlines())

@@ -102,8 +102,24 @@ def _parse_dollar(text: str, index: int) -> tuple[object, int]:
         close = text.find("|}", end + 1)
         options = text[end + 1 : close].split(",")
         return ("choice", name, [options[0]]), close + 2
-    close = text.find("}", end)  # a transform: ${1/regex/format/}
-    return (kind, name, None), (close + 1 if close != -1 else len(text))
+    return (kind, name, None), _after_closing_brace(text, end)  # a transform: ${1/regex/format/}
+
+
+def _after_closing_brace(text: str, index: int) -> int:
+    depth, escaped = 1, False
+    for position in range(index, len(text)):
+        char = text[position]
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return position + 1
+    return len(text)
 
 
 def _collect(parts: list, defaults: dict[str, str]) -> None:

@@ -228,6 +228,22 @@ CASES = [
     Invalid(
         """
         import torch
+        import torch.nn as nn
+
+        criterion = nn.BCELoss()
+        for epoch in range(num_epochs):
+            for real, _ in dataloader:
+                netD.zero_grad()
+                output = netD(real.to(device))
+                err_real = criterion(output, torch.ones_like(output))
+                err_real.backward()
+                optimizerD.step()
+        """,
+        at=[(10, 9)],
+    ),
+    Invalid(
+        """
+        import torch
 
         model = GPT(config)
         optimizer = torch.optim.AdamW(model.parameters(), lr=6e-4)

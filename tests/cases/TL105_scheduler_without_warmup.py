@@ -8,7 +8,9 @@ CASES = [
 
         def build(model, args):
             optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.05)
-            scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs, eta_min=1e-6)
+            scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(
+                optimizer, T_max=args.epochs - args.start_epoch, eta_min=1e-6
+            )
             return optimizer, scheduler
         """,
         at=[(6, 17)],
@@ -19,12 +21,14 @@ CASES = [
 
         def build(model, args):
             optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.05)
-            warmup_steps = max(1, args.epochs // 20)
+            warmup_steps = max(1, (args.epochs - args.start_epoch) // 20)
             scheduler = torch.optim.lr_scheduler.SequentialLR(
                 optimizer,
                 schedulers=[
                     torch.optim.lr_scheduler.LinearLR(optimizer, start_factor=0.01, total_iters=warmup_steps),
-                    torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs, eta_min=1e-6),
+                    torch.optim.lr_scheduler.CosineAnnealingLR(
+                        optimizer, T_max=args.epochs - args.start_epoch, eta_min=1e-6
+                    ),
                 ],
                 milestones=[warmup_steps],
             )
@@ -137,6 +141,19 @@ CASES = [
             return CosineAnnealingLR(optimizer, **cfg.scheduler_kwargs)
         """,
         at=[(5, 32), (10, 12)],
+    ),
+    Invalid(
+        """
+        import torch
+
+        scheduler = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(optimizer, T_0=10, T_mult=2)
+        iters = len(train_loader)
+        for epoch in range(epochs):
+            for i, (x, y) in enumerate(train_loader):
+                train_step(x, y)
+                scheduler.step(epoch + i / iters)
+        """,
+        at=[(3, 13)],
     ),
     Valid(
         """

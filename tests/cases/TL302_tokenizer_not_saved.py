@@ -1,0 +1,339 @@
+from tests.cases import Invalid, Valid
+
+CASES = [
+    Invalid(
+        """
+        import torch
+        from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+        output_dir = "checkpoints/ner"
+        tokenizer = AutoTokenizer.from_pretrained("bert-base-cased")
+        model = AutoModelForTokenClassification.from_pretrained("bert-base-cased", num_labels=9)
+
+        train(model, tokenizer)
+
+        model.save_pretrained(output_dir)
+        print("saved to", output_dir)
+        """,
+        at=[(10, 1)],
+        fixed="""
+        import torch
+        from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+        output_dir = "checkpoints/ner"
+        tokenizer = AutoTokenizer.from_pretrained("bert-base-cased")
+        model = AutoModelForTokenClassification.from_pretrained("bert-base-cased", num_labels=9)
+
+        train(model, tokenizer)
+
+        model.save_pretrained(output_dir)
+        tokenizer.save_pretrained(output_dir)
+        print("saved to", output_dir)
+        """,
+    ),
+    Invalid(
+        """
+        import os
+
+        from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+
+        def save_checkpoint(model: PreTrainedModel, text_tokenizer: PreTrainedTokenizerBase, output_dir, step):
+            path = os.path.join(output_dir, f"checkpoint-{step}")
+            os.makedirs(path, exist_ok=True)
+            model_to_save = model.module if hasattr(model, "module") else model
+            model_to_save.save_pretrained(path)  # weights and config
+            return path
+        """,
+        at=[(10, 5)],
+        fixed="""
+        import os
+
+        from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+
+        def save_checkpoint(model: PreTrainedModel, text_tokenizer: PreTrainedTokenizerBase, output_dir, step):
+            path = os.path.join(output_dir, f"checkpoint-{step}")
+            os.makedirs(path, exist_ok=True)
+            model_to_save = model.module if hasattr(model, "module") else model
+            model_to_save.save_pretrained(path)  # weights and config
+            text_tokenizer.save_pretrained(path)
+            return path
+        """,
+    ),
+    Invalid(
+        """
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+
+        class ChatFineTuner:
+            def __init__(self, model_name, rank):
+                self.tokenizer = AutoTokenizer.from_pretrained(model_name)
+                self.tokenizer.pad_token = self.tokenizer.eos_token
+                self.model = AutoModelForCausalLM.from_pretrained(model_name)
+                self.rank = rank
+
+            def save(self, path):
+                if self.rank == 0:
+                    self.model.save_pretrained(path, safe_serialization=True)
+        """,
+        at=[(13, 13)],
+        fixed="""
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+
+        class ChatFineTuner:
+            def __init__(self, model_name, rank):
+                self.tokenizer = AutoTokenizer.from_pretrained(model_name)
+                self.tokenizer.pad_token = self.tokenizer.eos_token
+                self.model = AutoModelForCausalLM.from_pretrained(model_name)
+                self.rank = rank
+
+            def save(self, path):
+                if self.rank == 0:
+                    self.model.save_pretrained(path, safe_serialization=True)
+                    self.tokenizer.save_pretrained(path)
+        """,
+    ),
+    Invalid(
+        """
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer, Trainer, TrainingArguments
+
+
+        def main(args):
+            tokenizer = AutoTokenizer.from_pretrained(args.model)
+            model = AutoModelForSequenceClassification.from_pretrained(args.model, num_labels=3)
+            training_args = TrainingArguments(output_dir=args.output_dir, num_train_epochs=2)
+            trainer = Trainer(model=model, args=training_args, train_dataset=encode(tokenizer, args.train_file))
+            trainer.train()
+            trainer.save_model()
+            if args.export_dir:
+                trainer.save_model(args.export_dir)
+        """,
+        at=[(10, 5), (12, 9)],
+        fixed="""
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer, Trainer, TrainingArguments
+
+
+        def main(args):
+            tokenizer = AutoTokenizer.from_pretrained(args.model)
+            model = AutoModelForSequenceClassification.from_pretrained(args.model, num_labels=3)
+            training_args = TrainingArguments(output_dir=args.output_dir, num_train_epochs=2)
+            trainer = Trainer(model=model, args=training_args, train_dataset=encode(tokenizer, args.train_file))
+            trainer.train()
+            trainer.save_model()
+            tokenizer.save_pretrained(trainer.args.output_dir)
+            if args.export_dir:
+                trainer.save_model(args.export_dir)
+                tokenizer.save_pretrained(args.export_dir)
+        """,
+    ),
+    Invalid(
+        """
+        import torch
+        from accelerate import Accelerator
+        from transformers import WhisperForConditionalGeneration, WhisperProcessor
+
+        accelerator = Accelerator()
+        processor = WhisperProcessor.from_pretrained("openai/whisper-small")
+        model = WhisperForConditionalGeneration.from_pretrained("openai/whisper-small")
+        model = accelerator.prepare(model)
+
+        accelerator.wait_for_everyone()
+        if accelerator.is_main_process:
+            accelerator.unwrap_model(model).save_pretrained(
+                "whisper-finetuned",
+                save_function=accelerator.save,
+            )
+        """,
+        at=[(12, 5)],
+        fixed="""
+        import torch
+        from accelerate import Accelerator
+        from transformers import WhisperForConditionalGeneration, WhisperProcessor
+
+        accelerator = Accelerator()
+        processor = WhisperProcessor.from_pretrained("openai/whisper-small")
+        model = WhisperForConditionalGeneration.from_pretrained("openai/whisper-small")
+        model = accelerator.prepare(model)
+
+        accelerator.wait_for_everyone()
+        if accelerator.is_main_process:
+            accelerator.unwrap_model(model).save_pretrained(
+                "whisper-finetuned",
+                save_function=accelerator.save,
+            )
+            processor.save_pretrained("whisper-finetuned")
+        """,
+    ),
+    Invalid(
+        """
+        import time
+        from transformers import AutoModelForMaskedLM, AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained("roberta-base")
+        model = AutoModelForMaskedLM.from_pretrained("roberta-base")
+        run_dir = f"runs/mlm-{time.strftime('%Y%m%d-%H%M%S')}"
+        model.save_pretrained(f"runs/mlm-{time.strftime('%Y%m%d-%H%M%S')}")
+        if is_main: model.save_pretrained(run_dir)
+        """,
+        at=[(7, 1), (8, 13)],
+        message='tokenizer.save_pretrained',
+    ),
+    Invalid(
+        """
+        from peft import PeftModel
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+
+        def export_merged(base_name, adapter_dir, out_dir):
+            tokenizer = AutoTokenizer.from_pretrained(base_name)
+            base = AutoModelForCausalLM.from_pretrained(base_name, torch_dtype="auto")
+            lora_model = PeftModel.from_pretrained(base, adapter_dir)
+            lora_model.merge_and_unload().save_pretrained(save_directory=out_dir, max_shard_size="2GB")
+        """,
+        at=[(9, 5)],
+        fixed="""
+        from peft import PeftModel
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+
+        def export_merged(base_name, adapter_dir, out_dir):
+            tokenizer = AutoTokenizer.from_pretrained(base_name)
+            base = AutoModelForCausalLM.from_pretrained(base_name, torch_dtype="auto")
+            lora_model = PeftModel.from_pretrained(base, adapter_dir)
+            lora_model.merge_and_unload().save_pretrained(save_directory=out_dir, max_shard_size="2GB")
+            tokenizer.save_pretrained(out_dir)
+        """,
+    ),
+    Valid(
+        """
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained("gpt2")
+        model = AutoModelForCausalLM.from_pretrained("gpt2")
+        model.save_pretrained("gpt2-finetuned")
+        tokenizer.save_pretrained("gpt2-finetuned")
+        """,
+        why='the tokenizer is saved to the same directory',
+    ),
+    Valid(
+        """
+        import os
+        from transformers import AutoModel, AutoTokenizer
+
+
+        def export(model, tokenizer, root):
+            model.save_pretrained(os.path.join(root, "model"))
+            tokenizer.save_pretrained(os.path.join(root, "tokenizer"))
+        """,
+        why='the scope saves the tokenizer, to its own folder',
+    ),
+    Valid(
+        """
+        from transformers import GPT2Config, GPT2LMHeadModel
+
+        config = GPT2Config(n_layer=6, n_head=8, n_embd=512)
+        model = GPT2LMHeadModel(config)
+        pretrain(model)
+        model.save_pretrained("gpt2-small-scratch")
+        """,
+        why='no tokenizer anywhere: a model pretrained from a config',
+    ),
+    Valid(
+        """
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer, Trainer, TrainingArguments
+
+        tokenizer = AutoTokenizer.from_pretrained("bert-base-uncased")
+        model = AutoModelForSequenceClassification.from_pretrained("bert-base-uncased")
+        trainer = Trainer(
+            model=model,
+            args=TrainingArguments(output_dir="out"),
+            train_dataset=train_ds,
+            processing_class=tokenizer,
+        )
+        trainer.train()
+        trainer.save_model("out/best")
+        """,
+        why='the Trainer got the tokenizer as processing_class and saves it',
+    ),
+    Valid(
+        """
+        from transformers import AutoTokenizer, Seq2SeqTrainer
+
+        tokenizer = AutoTokenizer.from_pretrained("t5-small")
+        trainer = Seq2SeqTrainer(model=model, args=args, train_dataset=ds, tokenizer=tokenizer)
+        trainer.save_model(args.output_dir)
+        """,
+        why='the Trainer got the tokenizer under its older name',
+    ),
+    Valid(
+        """
+        from transformers import AutoConfig, AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained("bert-base-uncased")
+        config = AutoConfig.from_pretrained("bert-base-uncased", num_labels=4)
+        config.save_pretrained("export")
+        tokenizer.save_pretrained("export")
+        """,
+        why='the config and tokenizer are not models',
+    ),
+    Valid(
+        """
+        from transformers import AutoTokenizer
+        from trl import SFTConfig, SFTTrainer
+
+        tokenizer = AutoTokenizer.from_pretrained("Qwen/Qwen2.5-0.5B")
+        trainer = SFTTrainer(model="Qwen/Qwen2.5-0.5B", args=SFTConfig(output_dir="sft"), train_dataset=ds)
+        trainer.train()
+        trainer.save_model("sft/final")
+        """,
+        why='TRL trainers save the processing class themselves',
+    ),
+    Valid(
+        """
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+
+        def train_and_save(model, loader, out_dir):
+            fit(model, loader)
+            model.save_pretrained(out_dir)
+
+
+        def predict(out_dir, texts):
+            tokenizer = AutoTokenizer.from_pretrained(out_dir)
+            model = AutoModelForSequenceClassification.from_pretrained(out_dir)
+            return model(**tokenizer(texts, return_tensors="pt", padding=True)).logits
+        """,
+        why='the tokenizer lives in another function, loaded after the save',
+    ),
+    Valid(
+        """
+        from transformers import AutoModel, AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained("bert-base-uncased")
+        model = AutoModel.from_pretrained("bert-base-uncased")
+        model.save_pretrained(**save_options)
+        """,
+        why='save options passed through **kwargs cannot be judged',
+    ),
+    Valid(
+        """
+        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+
+        class Translator:
+            def __init__(self, name):
+                self.tokenizer = AutoTokenizer.from_pretrained(name)
+                self.model = AutoModelForSeq2SeqLM.from_pretrained(name)
+
+            def save_tokenizer(self, path):
+                self.tokenizer.save_pretrained(path)
+
+            def save(self, path):
+                self.model.save_pretrained(path)
+                self.save_tokenizer(path)
+        """,
+        why='a method of the same class saves the tokenizer',
+    ),
+]

@@ -74,6 +74,6 @@ async def test_clients_without_snippet_support_get_plain_text(client: Client, tm
 async def test_no_snippets_while_typing_other_words(client: Client, tmp_path: Path) -> None:
     await initialize(client, tmp_path)
     uri = open_document(client, tmp_path / "train.py", "optim")
-    assert (await complete(client, uri, 0, 5)).items == []
+    assert not (await complete(client, uri, 0, 5)).items
     blank = await complete(client, uri, 1, 0)
     assert len(blank.items) == len(snippets.load())

@@ -8,17 +8,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..context import FUNCTION_TYPES, ModuleContext, dotted
+from ..context import ModuleContext, dotted
 from ..model import Applicability, Finding, Severity
 from ..patterns import (
     CST_BLOCK_OWNERS,
     alone_on_its_lines,
     backward_calls,
+    enclosing_loop,
     is_backward,
     lookup,
     looks_like_optimizer,
     method_calls,
     optimizer_step_calls,
+    unindented,
 )
 from ..rule import Rule
 
@@ -93,6 +95,8 @@ class DeprecatedAmpApi(Rule):
             if deprecated and not _has_modern_binding(ctx, alias.asname or alias.name):
                 found.append((alias, *deprecated))
         moved = tuple((a.name, a.asname) for a, device, name in found if _only_called(ctx, a.asname or a.name, device, name))
+        uses = [load for name, asname in moved for load in _loads(ctx, asname or name)]
+        definitions = _definitions_around(ctx, [node, *uses])
         for alias, device, name in found:
             yield self.finding(
                 ctx,
@@ -101,7 +105,7 @@ class DeprecatedAmpApi(Rule):
                 fix=(alias.name, alias.asname) in moved,
                 fix_target=ctx.tree,
                 fix_node="Module",
-                fix_data=(node.module, device, moved),
+                fix_data=(node.module, device, moved, definitions),
             )
 
     def _use(self, ctx: ModuleContext, node: ast.Attribute, device: str, name: str) -> Finding:
@@ -172,8 +176,7 @@ def _only_called(ctx: ModuleContext, local: str, device: str, name: str) -> bool
     A CUDA GradScaler may also be named without a call (annotations, ``isinstance``): its
     device defaults to "cuda" in ``torch.amp``.
     """
-    loads = ctx.memo("amp.name_loads", lambda: _name_loads(ctx))
-    for node in loads.get(local, ()):
+    for node in _loads(ctx, local):
         call = ctx.parent(node)
         if isinstance(call, ast.Call) and call.func is node:
             if not _device_insertable(call, name):
@@ -181,6 +184,20 @@ def _only_called(ctx: ModuleContext, local: str, device: str, name: str) -> bool
         elif name != "GradScaler" or device != "cuda":
             return False
     return True
+
+
+def _loads(ctx: ModuleContext, local: str) -> list[ast.Name]:
+    return ctx.memo("amp.name_loads", lambda: _name_loads(ctx)).get(local, [])
+
+
+def _definitions_around(ctx: ModuleContext, nodes: list[ast.AST]) -> frozenset[str]:
+    """Names of the top-level functions and classes that contain ``nodes``."""
+    names = set()
+    for node in nodes:
+        top = next((a for a in ctx.ancestors(node) if ctx.parent(a) is ctx.tree), node)
+        if isinstance(top, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(top.name)
+    return frozenset(names)
 
 
 def _name_loads(ctx: ModuleContext) -> dict[str, list[ast.Name]]:
@@ -199,8 +216,8 @@ def _with_device(call: cst.Call, device: str, name: str) -> cst.Call:
     if name == "autocast":
         no_space = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
         args = [
-            arg.with_changes(keyword=cst.Name(keyword), equal=no_space) if arg.keyword is None else arg
-            for arg, keyword in zip(args, AUTOCAST_POSITIONAL + ("",) * len(args))
+            arg.with_changes(keyword=cst.Name(AUTOCAST_POSITIONAL[index]), equal=no_space) if arg.keyword is None else arg
+            for index, arg in enumerate(args)
         ]
     first = cst.Arg(cst.SimpleString(f'"{device}"'))
     if args:
@@ -211,16 +228,20 @@ def _with_device(call: cst.Call, device: str, name: str) -> cst.Call:
     return call.with_changes(args=[first, *args])
 
 
-def _migrate_import(module: cst.Module, source: str, device: str, moved: tuple) -> cst.Module:
+def _migrate_import(module: cst.Module, source: str, device: str, moved: tuple, definitions: frozenset[str]) -> cst.Module:
     """Import the ``moved`` names from ``torch.amp`` instead of ``source`` and give every call
-    through them the device; unchanged when no such import is left."""
+    through them the device; unchanged when no such import is left.
+
+    Top-level functions and classes that are not in ``definitions`` are not visited: a libcst
+    transform of a whole module costs as much as parsing it.
+    """
     import libcst as cst
 
     names = set(moved)
     called = {asname or name: name for name, asname in moved}
     torch_amp = cst.parse_expression("torch.amp")
 
-    class Migration(cst.CSTTransformer):
+    class ImportMigration(cst.CSTTransformer):
         changed = False
 
         def leave_SimpleStatementLine(self, original, updated):
@@ -230,7 +251,9 @@ def _migrate_import(module: cst.Module, source: str, device: str, moved: tuple) 
                     keep = [a for a in small.names if _alias_key(a) not in names]
                     move = [a for a in small.names if _alias_key(a) in names]
                     if move and keep:
-                        small = small.with_changes(names=_without_trailing_comma(keep))
+                        # The list ends as it did (a trailing comma and comment in parentheses).
+                        keep[-1] = keep[-1].with_changes(comma=small.names[-1].comma)
+                        small = small.with_changes(names=keep)
                         added.append(cst.ImportFrom(module=torch_amp, names=_one_line(move)))
                     elif move:
                         small = small.with_changes(module=torch_amp)
@@ -239,14 +262,30 @@ def _migrate_import(module: cst.Module, source: str, device: str, moved: tuple) 
             line = updated.with_changes(body=body)
             return cst.FlattenSentinel([line, cst.SimpleStatementLine(body=added)]) if added else line
 
+    class CallMigration(cst.CSTTransformer):
         def leave_Call(self, original, updated):
             if isinstance(updated.func, cst.Name) and updated.func.value in called:
                 return _with_device(updated, device, called[updated.func.value])
             return updated
 
-    migration = Migration()
-    migrated = module.visit(migration)
-    return migrated if migration.changed else module
+    imports = ImportMigration()
+    body = _visit_top_level(module.body, definitions, imports)
+    if not imports.changed:
+        return module
+    return module.with_changes(body=_visit_top_level(body, definitions, CallMigration()))
+
+
+def _visit_top_level(statements, definitions: frozenset[str], transformer) -> list:
+    """``statements`` visited by ``transformer``, except the functions and classes not named in
+    ``definitions`` (those hold none of the nodes to rewrite)."""
+    import libcst as cst
+
+    visited = []
+    for statement in statements:
+        if not isinstance(statement, (cst.FunctionDef, cst.ClassDef)) or statement.name.value in definitions:
+            statement = statement.visit(transformer)
+        visited.extend(statement.nodes if isinstance(statement, cst.FlattenSentinel) else [statement])
+    return visited
 
 
 def _imports_from(node: cst.CSTNode, module: str) -> bool:
@@ -298,13 +337,14 @@ LOW_PRECISION = {"torch.float16", "torch.half", "torch.bfloat16"}
 DOUBLE_PRECISION = {"torch.float64", "torch.double"}
 CASTS = {"half", "bfloat16", "double"}
 LBFGS = {"torch.optim.LBFGS", "torch.optim.lbfgs.LBFGS"}
+AUTOCAST_UNSAFE = {"torch.nn.BCELoss", "torch.nn.modules.loss.BCELoss", "torch.nn.functional.binary_cross_entropy"}
 #: Calls that move, reshape or reduce tensors: none of them is a forward pass.
 PLAIN_CALLS = frozenset(
     "to cuda cpu float half double bfloat16 long int bool type detach clone contiguous view view_as reshape "
     "squeeze unsqueeze flatten permute transpose t expand expand_as repeat size dim numel item tolist numpy "
     "mean sum scale len range enumerate zip min max abs isinstance getattr list tuple dict tqdm append extend "
     "items keys values get pop format print tensor as_tensor from_numpy zeros ones full empty rand randn randint "
-    "arange zeros_like ones_like cat stack".split()
+    "arange zeros_like ones_like cat stack Variable".split()
 )
 #: ``xs.append(v)`` and friends add ``v`` to ``xs``.
 COLLECTING = {"append", "extend", "add", "update", "insert"}
@@ -380,7 +420,7 @@ class MissingAutocast(Rule):
 
     def _finding(self, ctx: ModuleContext, step: TrainingStep) -> Finding:
         message = self.scaled_message if step.scaled else self.message
-        run = step.forward_run()
+        run = None if _autocast_unsafe_loss(ctx) else step.forward_run()
         if run is None:
             return self.finding(ctx, step.backward, message)
         owner, statements = run
@@ -426,9 +466,9 @@ def _find_run(statements: list, texts: tuple[str, ...]) -> tuple[int, int] | Non
     import libcst as cst
 
     def code(small: cst.BaseSmallStatement) -> str:
-        return _unindented(cst.Module(body=[]).code_for_node(small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)))
+        return unindented(cst.Module(body=[]).code_for_node(small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)))
 
-    texts = tuple(_unindented(text) for text in texts)
+    texts = tuple(unindented(text) for text in texts)
     for start in range(len(statements)):
         end, matched = start, 0
         while matched < len(texts) and end < len(statements) and isinstance(statements[end], cst.SimpleStatementLine):
@@ -440,11 +480,6 @@ def _find_run(statements: list, texts: tuple[str, ...]) -> tuple[int, int] | Non
         if matched == len(texts):
             return start, end
     return None
-
-
-def _unindented(text: str) -> str:
-    """A statement's text without indentation: libcst prints continuation lines relative to the block."""
-    return "\n".join(line.strip() for line in text.strip().splitlines())
 
 
 # .. module facts ...........................................................................
@@ -479,6 +514,14 @@ def _autocast_scopes(ctx: ModuleContext) -> AutocastScopes | None:
         if isinstance(call, ast.Call)
     }
     return AutocastScopes(frozenset(functions), entering, frozenset(called_under), module_level)
+
+
+def _autocast_unsafe_loss(ctx: ModuleContext) -> bool:
+    """The module uses a loss that raises under autocast (BCELoss on probabilities): wrapping its
+    forward pass needs ``BCEWithLogitsLoss`` first, which no automatic edit can choose."""
+    return ctx.memo(
+        "amp.autocast_unsafe_loss", lambda: any(ctx.qualname(call.func) in AUTOCAST_UNSAFE for call in ctx.nodes(ast.Call))
+    )
 
 
 def _mixed_precision_elsewhere(ctx: ModuleContext) -> bool:
@@ -608,7 +651,7 @@ class TrainingStep:
             return None
         computing = _dependencies(ctx, function, ctx.statement_of(backward), chains)
         step = cls(ctx, backward, loss, function, computing, chains)
-        if not step.inline_forward and not any(_computes(ctx, s) for s in computing):
+        if not step.inline_forward and not any(_computes(s) for s in computing):
             return None
         return step
 
@@ -638,7 +681,7 @@ class TrainingStep:
             return None
         core = [
             s for s in self.computing
-            if _computes(self.ctx, s) or any(_covers(t, c) for t in _targets(s) for c in self.chains)
+            if _computes(s) or any(_covers(t, c) for t in _targets(s) for c in self.chains)
         ]
         owner = self.ctx.parent(core[0])
         block = getattr(owner, "body", None)
@@ -731,10 +774,6 @@ def _targets(statement: ast.stmt) -> list[str]:
         targets = statement.targets
     elif isinstance(statement, (ast.AugAssign, ast.AnnAssign)):
         targets = [statement.target]
-    elif isinstance(statement, (ast.For, ast.AsyncFor)):
-        targets = [statement.target]
-    elif isinstance(statement, (ast.With, ast.AsyncWith)):
-        targets = [item.optional_vars for item in statement.items if item.optional_vars]
     elif isinstance(statement, ast.Expr) and _collecting(statement.value):
         targets = [statement.value.func.value]  # type: ignore[attr-defined]
     else:
@@ -759,16 +798,12 @@ def _collecting(expr: ast.expr) -> bool:
 def _values(statement: ast.stmt) -> list[ast.expr]:
     if isinstance(statement, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
         return [statement.value] if statement.value is not None else []
-    if isinstance(statement, (ast.For, ast.AsyncFor)):
-        return [statement.iter]
-    if isinstance(statement, (ast.With, ast.AsyncWith)):
-        return [item.context_expr for item in statement.items]
     if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
         return list(statement.value.args) + [kw.value for kw in statement.value.keywords]
     return []
 
 
-def _computes(ctx: ModuleContext, statement: ast.stmt) -> bool:
+def _computes(statement: ast.stmt) -> bool:
     """A simple statement whose value runs a forward pass (a call that is not a tensor move or reduction)."""
     return isinstance(statement, SIMPLE) and any(_has_forward(value) for value in _values(statement))
 
@@ -778,11 +813,13 @@ def _has_forward(expr: ast.expr) -> bool:
 
 
 def _dependencies(ctx: ModuleContext, function: ast.AST | None, backward: ast.stmt, chains: frozenset[str]) -> list[ast.stmt]:
-    """Statements of the function before ``backward`` that the chains depend on, transitively,
-    latest first (straight-line reading: loops and branches are not followed back)."""
+    """Statements of the same iteration (the innermost loop around ``backward``, else the
+    function) before ``backward`` that the chains depend on, transitively, latest first
+    (straight-line reading: loops and branches are not followed back)."""
     needed = set(chains)
     found = []
-    for statement in reversed(list(_statements_before(ctx, function, backward))):
+    scope = enclosing_loop(ctx, backward) or function or ctx.tree
+    for statement in reversed(list(_statements_before(scope, backward))):
         targets = _targets(statement)
         if any(_covers(t, c) for t in targets for c in needed):
             found.append(statement)
@@ -793,10 +830,10 @@ def _dependencies(ctx: ModuleContext, function: ast.AST | None, backward: ast.st
     return found
 
 
-def _statements_before(ctx: ModuleContext, function: ast.AST | None, end: ast.stmt) -> Iterator[ast.stmt]:
-    """The statements of a function (or of module-level code) that start before ``end``, in
-    source order, without entering nested functions and classes."""
-    stack = list(reversed((function or ctx.tree).body))  # type: ignore[attr-defined]
+def _statements_before(scope: ast.AST, end: ast.stmt) -> Iterator[ast.stmt]:
+    """The statements in the body of ``scope`` (a loop, function or module) that start before
+    ``end``, in source order, without entering nested functions and classes."""
+    stack = list(reversed(scope.body))  # type: ignore[attr-defined]
     while stack:
         statement = stack.pop()
         if statement.lineno >= end.lineno:
@@ -818,7 +855,8 @@ def _device_type(ctx: ModuleContext, at: ast.AST) -> str:
     if not bindings:
         return '"cuda"'
     for binding in bindings:
-        if isinstance(binding.node, ast.arg) and ctx.qualname(binding.node.annotation) == "torch.device":
+        annotation = binding.node.annotation if isinstance(binding.node, ast.arg) else None
+        if annotation is not None and ctx.qualname(annotation) == "torch.device":
             continue
         value = binding.value
         if binding.path or binding.iterated or value is None:

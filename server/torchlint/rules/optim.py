@@ -18,6 +18,7 @@ from ..patterns import (
     lookup,
     method_calls,
     scope_bindings,
+    unindented,
 )
 from ..rule import Rule
 
@@ -82,12 +83,13 @@ WARMUP_SCHEDULERS = {
 }
 #: Names of calls and imports that build or apply a learning-rate schedule: `get_scheduler`,
 #: `get_cosine_schedule_with_warmup`, `adjust_learning_rate`, `OneCycleLR`, `set_lr`.
-SCHEDULE_NAME = re.compile(r"sched|warm_?up|learning_rate|(^|_)lrs?(_|$)|LR$", re.IGNORECASE)
+SCHEDULE_NAME = re.compile(r"sched|warm_?up|learning_rate|(^|_)lrs?(_|$)", re.IGNORECASE)
 WARMUP = re.compile(r"warm_?up", re.IGNORECASE)
 #: The share of the run that the inserted warmup takes.
 WARMUP_DIVISOR = 20
 PLACEHOLDER_STEPS = "10_000  # TODO: the number of optimizer steps in the run"
 BUILTINS = frozenset(dir(builtins))
+DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 def builds_scheduler(ctx: ModuleContext) -> bool:
@@ -97,14 +99,19 @@ def builds_scheduler(ctx: ModuleContext) -> bool:
 
 def _builds_scheduler(ctx: ModuleContext) -> bool:
     for local, qualname in ctx.imports.items():
-        if qualname.startswith(SCHEDULER_PREFIX) or SCHEDULE_NAME.search(local) or SCHEDULE_NAME.search(qualname.rsplit(".", 1)[-1]):
+        if qualname.startswith(SCHEDULER_PREFIX) or _schedule_name(local) or _schedule_name(qualname.rsplit(".", 1)[-1]):
             return True
     for call in ctx.nodes(ast.Call):
-        if SCHEDULE_NAME.search(_last_name(call.func)) or (ctx.qualname(call.func) or "").startswith(SCHEDULER_PREFIX):
+        if _schedule_name(_last_name(call.func)) or (ctx.qualname(call.func) or "").startswith(SCHEDULER_PREFIX):
             return True
     if any("sched" in (dotted(call.func.value) or "").lower() for call in method_calls(ctx, "step")):  # type: ignore[attr-defined]
         return True
     return sets_lr_by_hand(ctx)
+
+
+def _schedule_name(name: str) -> bool:
+    """Named like a schedule: ``get_scheduler``, ``adjust_learning_rate``, ``set_lr``, ``OneCycleLR``."""
+    return bool(SCHEDULE_NAME.search(name)) or name.endswith("LR")
 
 
 def sets_lr_by_hand(ctx: ModuleContext) -> bool:
@@ -175,9 +182,6 @@ def fresh_name(taken: set[str], *candidates: str) -> str:
     while f"{candidates[0]}_{number}" in taken:
         number += 1
     return f"{candidates[0]}_{number}"
-
-
-DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 class MissingLrScheduler(Rule):
@@ -279,9 +283,9 @@ class OptimizerUse:
         use.steps = [step for step in method_calls(ctx, "step") if _steps(step, name) and use.reaches(step)]
         return use
 
-    def reaches(self, node: ast.AST, name: str | None = None) -> bool:
-        """``name`` (default: the optimizer's) read at ``node`` is the binding made at home."""
-        name = name or self.name
+    def reaches(self, node: ast.AST) -> bool:
+        """The optimizer's name read at ``node`` is the binding made at home."""
+        name = self.name
         if name.startswith("self."):
             return self.home is not None and self.ctx.enclosing(node, ast.ClassDef) is self.home
         root = name.split(".")[0]
@@ -356,7 +360,7 @@ class OptimizerUse:
         assignments = [
             node
             for node in self.ctx.nodes(ast.Assign, ast.AnnAssign)
-            if any(dotted(t) == self.name for t in getattr(node, "targets", [getattr(node, "target", None)]))
+            if any(dotted(t) == self.name for t in _assigned_targets(node))
         ]
         return sum(self.reaches(node) for node in assignments) > 1
 
@@ -597,6 +601,7 @@ class SchedulerWithoutWarmup(Rule):
             and period is not None
             and not _in_nested_scope(ctx, call, statement)
             and not _spans_lines_in_a_string(call)
+            and not _stepped_with_arguments(ctx, statement)
         )
         if not fixable:
             return self.finding(ctx, call)
@@ -604,7 +609,10 @@ class SchedulerWithoutWarmup(Rule):
         if is_constant(period, int):
             warmup = str(max(1, period.value // WARMUP_DIVISOR))  # type: ignore[union-attr]
         else:
-            warmup = f"max(1, {ctx.text(period)} // {WARMUP_DIVISOR})"
+            operand = ctx.text(period)
+            if not isinstance(period, (ast.Name, ast.Attribute, ast.Call, ast.Subscript)):
+                operand = f"({operand})"
+            warmup = f"max(1, {operand} // {WARMUP_DIVISOR})"
         return self.finding(
             ctx, call, fix=True, fix_target=statement, fix_data=(ctx.text(call), spelling, ctx.text(optimizer), warmup, imports)
         )
@@ -619,7 +627,7 @@ class SchedulerWithoutWarmup(Rule):
             done = False
 
             def leave_Call(self, original, updated):
-                if self.done or code(original) != cosine:
+                if self.done or unindented(code(original)) != unindented(cosine):
                     return updated
                 self.done = True
                 # Two levels deeper inside SequentialLR(schedulers=[...]).
@@ -673,6 +681,18 @@ def _in_nested_scope(ctx: ModuleContext, node: ast.AST, statement: ast.stmt) -> 
 def _spans_lines_in_a_string(node: ast.AST) -> bool:
     """A string literal inside ``node`` spans lines (re-indenting ``node`` would change it)."""
     return any(
-        isinstance(n, (ast.Constant, ast.JoinedStr)) and isinstance(getattr(n, "value", ""), str) and n.end_lineno != n.lineno
-        for n in ast.walk(node)
+        (isinstance(n, ast.JoinedStr) or is_constant(n, str)) and n.end_lineno != n.lineno for n in ast.walk(node)  # type: ignore[attr-defined]
     )
+
+
+def _stepped_with_arguments(ctx: ModuleContext, statement: ast.stmt) -> bool:
+    """The scheduler the statement assigns is stepped with an epoch (`scheduler.step(epoch + i / n)`),
+    which SequentialLR does not take."""
+    names = {dotted(t) for t in _assigned_targets(statement)} - {None}
+    return any(call.args and dotted(call.func.value) in names for call in method_calls(ctx, "step"))  # type: ignore[attr-defined]
+
+
+def _assigned_targets(statement: ast.stmt) -> list[ast.expr]:
+    if isinstance(statement, ast.Assign):
+        return statement.targets
+    return [statement.target] if isinstance(statement, (ast.AnnAssign, ast.AugAssign)) else []
