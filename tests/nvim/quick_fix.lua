@@ -16,10 +16,12 @@ local function fail(message)
   finish()
 end
 
+-- The LSP diagnostic behind a vim.diagnostic entry (0.7 keeps only the code in user_data).
 local function lsp_diagnostic(d)
-  return (d.user_data and d.user_data.lsp) or {
+  local extra = (d.user_data and d.user_data.lsp) or {}
+  return {
     range = { start = { line = d.lnum, character = d.col }, ["end"] = { line = d.end_lnum, character = d.end_col } },
-    message = d.message, code = d.code, source = d.source, severity = d.severity,
+    message = d.message, code = extra.code or d.code, source = d.source, severity = d.severity,
   }
 end
 

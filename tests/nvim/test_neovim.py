@@ -38,7 +38,7 @@ def test_quick_fix_in_neovim(tmp_path: Path) -> None:
     proc = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert result_path.exists(), f"nvim wrote no result (exit {proc.returncode}): {proc.stdout}{proc.stderr}"
     result = json.loads(result_path.read_text())
-    assert result["error"] is None, result
+    assert result.get("error") is None, result
 
     (diagnostic,) = result["diagnostics"]
     assert diagnostic["code"] == "TL103" and diagnostic["source"] == "torchlint"

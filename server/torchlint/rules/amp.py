@@ -96,7 +96,7 @@ class DeprecatedAmpApi(Rule):
                 found.append((alias, *deprecated))
         moved = tuple((a.name, a.asname) for a, device, name in found if _only_called(ctx, a.asname or a.name, device, name))
         uses = [load for name, asname in moved for load in _loads(ctx, asname or name)]
-        definitions = _definitions_around(ctx, [node, *uses])
+        where = (_top_level_keys(ctx, [node]), _top_level_keys(ctx, uses))
         for alias, device, name in found:
             yield self.finding(
                 ctx,
@@ -105,7 +105,7 @@ class DeprecatedAmpApi(Rule):
                 fix=(alias.name, alias.asname) in moved,
                 fix_target=ctx.tree,
                 fix_node="Module",
-                fix_data=(node.module, device, moved, definitions),
+                fix_data=(node.module, device, moved, where),
             )
 
     def _use(self, ctx: ModuleContext, node: ast.Attribute, device: str, name: str) -> Finding:
@@ -190,14 +190,17 @@ def _loads(ctx: ModuleContext, local: str) -> list[ast.Name]:
     return ctx.memo("amp.name_loads", lambda: _name_loads(ctx)).get(local, [])
 
 
-def _definitions_around(ctx: ModuleContext, nodes: list[ast.AST]) -> frozenset[str]:
-    """Names of the top-level functions and classes that contain ``nodes``."""
-    names = set()
+def _top_level_keys(ctx: ModuleContext, nodes: list[ast.AST]) -> frozenset[str]:
+    """Which top-level statements hold ``nodes``: the names of functions and classes, ``"-"``
+    for simple statements, ``"*"`` for other compound statements."""
+    keys = set()
     for node in nodes:
         top = next((a for a in ctx.ancestors(node) if ctx.parent(a) is ctx.tree), node)
-        if isinstance(top, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(top.name)
-    return frozenset(names)
+        if isinstance(top, (*DEFS, ast.ClassDef)):
+            keys.add(top.name)
+        else:
+            keys.add("*" if any(isinstance(getattr(top, f, None), list) for f in ("body", "handlers")) else "-")
+    return frozenset(keys)
 
 
 def _name_loads(ctx: ModuleContext) -> dict[str, list[ast.Name]]:
@@ -228,12 +231,13 @@ def _with_device(call: cst.Call, device: str, name: str) -> cst.Call:
     return call.with_changes(args=[first, *args])
 
 
-def _migrate_import(module: cst.Module, source: str, device: str, moved: tuple, definitions: frozenset[str]) -> cst.Module:
+def _migrate_import(module: cst.Module, source: str, device: str, moved: tuple, where: tuple) -> cst.Module:
     """Import the ``moved`` names from ``torch.amp`` instead of ``source`` and give every call
     through them the device; unchanged when no such import is left.
 
-    Top-level functions and classes that are not in ``definitions`` are not visited: a libcst
-    transform of a whole module costs as much as parsing it.
+    ``where`` says which top-level statements hold the import and the calls (see
+    ``_top_level_keys``): only those are visited, as a libcst transform of a whole module costs
+    as much as parsing it.
     """
     import libcst as cst
 
@@ -268,21 +272,25 @@ def _migrate_import(module: cst.Module, source: str, device: str, moved: tuple, 
                 return _with_device(updated, device, called[updated.func.value])
             return updated
 
+    import_keys, call_keys = where
     imports = ImportMigration()
-    body = _visit_top_level(module.body, definitions, imports)
+    body = _visit_top_level(module.body, import_keys, imports)
     if not imports.changed:
         return module
-    return module.with_changes(body=_visit_top_level(body, definitions, CallMigration()))
+    return module.with_changes(body=_visit_top_level(body, call_keys, CallMigration()))
 
 
-def _visit_top_level(statements, definitions: frozenset[str], transformer) -> list:
-    """``statements`` visited by ``transformer``, except the functions and classes not named in
-    ``definitions`` (those hold none of the nodes to rewrite)."""
+def _visit_top_level(statements, keys: frozenset[str], transformer) -> list:
+    """``statements`` with the top-level statements that ``keys`` name visited by ``transformer``."""
     import libcst as cst
 
     visited = []
     for statement in statements:
-        if not isinstance(statement, (cst.FunctionDef, cst.ClassDef)) or statement.name.value in definitions:
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            key = statement.name.value
+        else:
+            key = "-" if isinstance(statement, cst.SimpleStatementLine) else "*"
+        if key in keys:
             statement = statement.visit(transformer)
         visited.extend(statement.nodes if isinstance(statement, cst.FlattenSentinel) else [statement])
     return visited
@@ -325,14 +333,9 @@ def _one_line(aliases: list) -> list:
 
 #: Callee names that look like entering mixed precision (`accelerator.autocast()`, `amp_ctx()`).
 AUTOCASTISH = re.compile(r"autocast|(^|_)amp($|_)|mixed_precision", re.IGNORECASE)
-#: Frameworks that run the forward pass in mixed precision from their own configuration.
-PRECISION_FRAMEWORKS = {
-    "accelerate.Accelerator",
-    "lightning.Fabric",
-    "lightning.fabric.Fabric",
-    "lightning_fabric.Fabric",
-}
-PRECISION_PACKAGES = ("apex", "deepspeed")
+#: Frameworks that run the forward pass in mixed precision from their own configuration
+#: (`Accelerator(mixed_precision=...)`, `Fabric(precision=...)`, apex, DeepSpeed).
+PRECISION_PACKAGES = ("accelerate", "lightning", "lightning_fabric", "pytorch_lightning", "apex", "deepspeed")
 LOW_PRECISION = {"torch.float16", "torch.half", "torch.bfloat16"}
 DOUBLE_PRECISION = {"torch.float64", "torch.double"}
 CASTS = {"half", "bfloat16", "double"}
@@ -525,10 +528,10 @@ def _autocast_unsafe_loss(ctx: ModuleContext) -> bool:
 
 
 def _mixed_precision_elsewhere(ctx: ModuleContext) -> bool:
-    """Accelerate, Fabric, apex or DeepSpeed own the precision, or LBFGS (needs full precision)."""
+    """Accelerate, Lightning, apex or DeepSpeed own the precision, or LBFGS (needs full precision)."""
     if ctx.imports_any(*PRECISION_PACKAGES):
         return True
-    return any(ctx.qualname(call.func) in PRECISION_FRAMEWORKS | LBFGS for call in ctx.nodes(ast.Call))
+    return any(ctx.qualname(call.func) in LBFGS for call in ctx.nodes(ast.Call))
 
 
 def _explicit_precision(ctx: ModuleContext) -> bool:

@@ -44,8 +44,6 @@ def seed_everything(seed: int) -> None:
     {torch}.manual_seed(seed)
     {torch}.cuda.manual_seed_all(seed)
 '''
-#: The compound statements a missing seed call can follow (besides simple statements).
-COMPOUND_NODES = {ast.If: "If", ast.With: "With", ast.Try: "Try"}
 
 
 def callee_name(call: ast.Call) -> str:
@@ -66,9 +64,11 @@ def seeds_anything(ctx: ModuleContext) -> bool:
 
 
 def uses_hf_trainer(ctx: ModuleContext) -> bool:
+    """A HuggingFace ``Trainer`` (or a TRL trainer and its ``*Config``) is imported."""
     for name in ctx.imports.values():
         package, _, rest = name.partition(".")
-        if package in TRAINER_PACKAGES and rest.endswith(("Trainer", "TrainingArguments", "Config")):
+        suffixes = ("Trainer", "TrainingArguments", "Config") if package == "trl" else ("Trainer", "TrainingArguments")
+        if package in TRAINER_PACKAGES and rest.endswith(suffixes):
             return True
     return False
 
@@ -151,7 +151,7 @@ def reachable_definitions(ctx: ModuleContext) -> set[str]:
     frameworks reach the functions they register (``@app.command()``, ``@hydra.main(...)``).
     """
     refs = references(ctx)
-    defined = set(refs) - {None}
+    defined = {stmt.name for stmt in ctx.tree.body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
     reached: set[str] = set()
     frontier = (refs[None] | registered_commands(ctx)) & defined
     while frontier:
@@ -212,25 +212,20 @@ class Seeding:
     blocks: dict[ast.AST, SeedBlock]
     functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef]
 
-    def coverage(self, block: SeedBlock, seen: frozenset = frozenset()) -> set[str]:
+    def coverage(self, block: SeedBlock) -> set[str]:
+        """The libraries ``block`` seeds, through the seeding functions of this module it calls too."""
         covered: set[str] = set()
-        for call, kind in block.calls:
-            if kind == "all":
-                covered.update(LIBRARIES)
-            elif kind == "call":
-                covered |= self.function_coverage(callee_name(call), seen | {id(block.owner)})
-            else:
-                covered.add(kind)
+        seen, pending = {block.owner}, [block]
+        while pending:
+            for call, kind in pending.pop().calls:
+                if kind == "all":
+                    covered.update(LIBRARIES)
+                elif kind != "call":
+                    covered.add(kind)
+                elif (function := self.functions[callee_name(call)]) not in seen and function in self.blocks:
+                    seen.add(function)
+                    pending.append(self.blocks[function])
         return covered
-
-    def function_coverage(self, name: str, seen: frozenset) -> set[str]:
-        function = self.functions.get(name)
-        if function is None:
-            return set(LIBRARIES)  # a seeding function defined elsewhere: cannot tell, assume complete
-        block = self.blocks.get(function)
-        if block is None or id(function) in seen:
-            return set()
-        return self.coverage(block, seen)
 
 
 def seeding(ctx: ModuleContext) -> Seeding:
@@ -273,12 +268,15 @@ def _seed_kind(ctx: ModuleContext, call: ast.Call, functions: dict) -> str | Non
 
 
 def _block_owner(ctx: ModuleContext, call: ast.Call) -> ast.AST | None:
+    """The function, ``__main__`` block or module whose statements make the call."""
     scope = ctx.scope_of(call)
+    top = ctx.statement_of(call)
+    if top is scope:
+        return None  # a default argument or a decorator
     if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return scope
     if not isinstance(scope, ast.Module):
         return None
-    top = ctx.statement_of(call)
     while ctx.parent(top) is not scope:
         top = ctx.parent(top)  # type: ignore[assignment]
     return top if is_main_guard(top) else scope
@@ -618,8 +616,9 @@ class IncompleteSeeding(Rule):
                 yield self.finding(ctx, anchor, message)
             else:
                 statement, data = fix
-                node = COMPOUND_NODES.get(type(statement), "SimpleStatementLine")
-                yield self.finding(ctx, anchor, message, fix=True, fix_target=statement, fix_node=node, fix_data=data)
+                yield self.finding(
+                    ctx, anchor, message, fix=True, fix_target=statement, fix_node="SimpleStatementLine", fix_data=data
+                )
 
     def fix(self, node, fix, ctx):
         import libcst as cst
@@ -649,30 +648,34 @@ def _function_name(ctx: ModuleContext, function: ast.FunctionDef | ast.AsyncFunc
 
 
 def _seed_fix(ctx: ModuleContext, block: SeedBlock, missing: tuple[str, ...]) -> tuple[ast.stmt, tuple] | None:
-    """The statement to add the missing seed calls after, and the fix's data."""
-    last = block.direct[-1]
+    """The statement to add the missing seed calls after, and the fix's data.
+
+    That is the block's last unconditional seed call (so a call under `if torch.cuda.is_available():`
+    does not make the others conditional), or its last seed call when all are conditional.
+    """
+    unconditional = [call for call in block.direct if ctx.statement_of(call) in block.body]
+    last = (unconditional or block.direct)[-1]
     seed = seed_argument(last)
+    statement = ctx.statement_of(last)
     names = module_names(ctx)
-    statement = _statement_in(ctx, last, block)
-    if seed is None or not simple_expression(seed) or names is None or statement is None:
+    if seed is None or not simple_expression(seed) or names is None or not _can_follow(ctx, statement):
         return None
     packed = tuple((lib, local, imported) for lib, (local, imported) in names.items() if lib in missing)
     return statement, (packed, ctx.text(seed), missing)
 
 
-def _statement_in(ctx: ModuleContext, call: ast.Call, block: SeedBlock) -> ast.stmt | None:
-    """The statement of the block's body that contains ``call``, if new lines can follow it."""
-    statement = ctx.statement_of(call)
-    while ctx.parent(statement) is not block.owner:
-        statement = ctx.statement_of(ctx.parent(statement))  # type: ignore[arg-type]
-    if statement not in block.body:
-        return None  # the `else:` of a `__main__` guard
-    if isinstance(statement, tuple(COMPOUND_NODES)):
-        return statement
+def _can_follow(ctx: ModuleContext, statement: ast.stmt) -> bool:
+    """``statement`` is a simple statement on lines of its own, so new lines can follow it."""
     if not isinstance(statement, (ast.Expr, ast.Assign, ast.AnnAssign)):
-        return None
+        return False
+    parent = ctx.parent(statement)
+    siblings = next(
+        (getattr(parent, name) for name in ("body", "orelse", "finalbody") if statement in getattr(parent, name, ())),
+        [],
+    )
+    on_header = statement.lineno == getattr(parent, "lineno", None)
     shares_line = any(
         other is not statement and other.lineno <= statement.end_lineno and other.end_lineno >= statement.lineno  # type: ignore[operator]
-        for other in block.body
+        for other in siblings
     )
-    return None if shares_line else statement
+    return not on_header and not shares_line

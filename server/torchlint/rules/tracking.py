@@ -308,8 +308,9 @@ def _loop_index(loop: ast.AST) -> str | None:
     callee = dotted(iterable.func) if isinstance(iterable, ast.Call) else None
     if callee in {"range", "trange"} and isinstance(loop.target, ast.Name):
         return loop.target.id
-    if callee == "enumerate" and isinstance(loop.target, ast.Tuple) and isinstance(loop.target.elts[0], ast.Name):
-        return loop.target.elts[0].id
+    if callee == "enumerate" and isinstance(loop.target, ast.Tuple) and loop.target.elts:
+        first = loop.target.elts[0]
+        return first.id if isinstance(first, ast.Name) else None
     return None
 
 

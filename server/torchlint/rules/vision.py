@@ -109,8 +109,13 @@ BACKBONE_NAME = re.compile(
 #: What may follow a family name: a depth, a version, a size (`ResNet18`, `MobileNetV3Small`,
 #: `VGG16_BN`, `ViT_B_16`), compared in lower case without underscores.
 BACKBONE_VARIANT = re.compile(r"(v\d)?(\d+|ti\d+|[tsblh]\d+|tiny|small|base|large|huge)?(v\d)?(bn|large|small)?")
-BLOCK_NAMES = {"BasicBlock": "resnet18", "Bottleneck": "resnet50", "PatchEmbed": "vit_base_patch16_224"}
-BLOCK_NAMES["PatchEmbedding"] = BLOCK_NAMES["PatchEmbed"]
+#: Building blocks of the standard backbones, with the timm model the message suggests.
+BLOCK_NAMES = {
+    "BasicBlock": "resnet18",
+    "Bottleneck": "resnet50",
+    "PatchEmbed": "vit_base_patch16_224",
+    "PatchEmbedding": "vit_base_patch16_224",
+}
 MAKE_LAYER = {"_make_layer", "make_layer"}
 RESIDUAL_NAMES = {"identity", "residual", "shortcut", "skip", "res"}
 RESIDUAL_BRANCHES = {"shortcut", "downsample", "skip", "proj", "residual"}
@@ -235,9 +240,12 @@ def _stacks_residual_blocks(ctx: ModuleContext, cls: ast.ClassDef, local: dict[s
 
 
 def _is_block(ctx: ModuleContext, cls: ast.ClassDef) -> bool:
-    if cls.name == "PatchEmbed" or cls.name == "PatchEmbedding":
+    """A ResNet block with convolutions and a skip connection, or a ViT patch embedding."""
+    if cls.name not in BLOCK_NAMES:
+        return False
+    if cls.name.startswith("PatchEmbed"):
         return any(ctx.qualname(c.func) in {CONV2D, "torch.nn.Linear"} for c in _calls(cls))
-    return cls.name in BLOCK_NAMES and _is_residual_conv_block(ctx, cls)
+    return _is_residual_conv_block(ctx, cls)
 
 
 def _bind_arguments(call: ast.Call, init: ast.FunctionDef | None) -> dict[str, ast.expr]:
@@ -904,11 +912,8 @@ class _Flip:
     array: str | None  # the flipped array's name
 
 
-TRANSFORM_NAMES = {
-    HORIZONTAL: "RandomHorizontalFlip",
-    VERTICAL: "RandomVerticalFlip",
-    ROTATE_180: "RandomRotation",
-}
+#: The v2 transform named in the message (rotations, 180-degree flips included, are RandomRotation).
+TRANSFORM_NAMES = {HORIZONTAL: "RandomHorizontalFlip", VERTICAL: "RandomVerticalFlip"}
 
 
 def _is_number(text: str) -> bool:
