@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import os
 import subprocess
 import sys
@@ -118,11 +119,21 @@ UNSEEDED_SCRIPTS = {
 }
 
 
-def _run(script: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONHASHSEED": "0"}
+#: Runs scripts one after another in one interpreter (torch is imported once): each is a new run.
+RUNNER = """
+import json, runpy, sys
+
+for script, args in json.loads(sys.argv[1]):
+    sys.argv = [script, *args]
+    runpy.run_path(script, run_name="__main__")
+"""
+
+
+def _run(cwd: Path, *runs: tuple[str, list[str]]) -> subprocess.CompletedProcess:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     return subprocess.run(
-        [sys.executable, script.name, *args],
-        cwd=script.parent,
+        [sys.executable, "-c", RUNNER, json.dumps(runs)],
+        cwd=cwd,
         env=env,
         capture_output=True,
         text=True,
@@ -137,10 +148,9 @@ def test_summary_writer_action_logs_the_printed_metrics(tmp_path: Path) -> None:
     ast.parse(result)
     assert 'writer.add_scalar("train/loss", loss, epoch * len(loader) + step)' in result
     assert 'writer.add_scalar("train/accuracy", correct / len(loader.dataset), epoch)' in result
-    script = tmp_path / "train.py"
-    script.write_text(result)
+    (tmp_path / "train.py").write_text(result)
 
-    completed = _run(script)
+    completed = _run(tmp_path, ("train.py", []))
 
     assert completed.returncode == 0, completed.stderr
     assert "accuracy" in completed.stdout  # the prints are kept
@@ -158,20 +168,19 @@ def test_summary_writer_action_logs_the_printed_metrics(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", list(UNSEEDED_SCRIPTS))
 def test_seeding_fix_makes_runs_repeat(tmp_path: Path, name: str) -> None:
+    """Two runs in one interpreter print the same draws only if every generator is reset."""
     code, source = UNSEEDED_SCRIPTS[name]
     source = textwrap.dedent(source).lstrip()
-    script = tmp_path / "train.py"
-    script.write_text(source)
-    unseeded = [_run(script).stdout for _ in range(2)]
-    assert unseeded[0] != unseeded[1]
-
     fixed = fix_all(source, "train.py", Config(select=(code,)), unsafe=True)
     assert fixed.applied and not fixed.remaining
-    script.write_text(fixed.source)
-    first, second = _run(script), _run(script)
+    (tmp_path / "original.py").write_text(source)
+    (tmp_path / "fixed.py").write_text(fixed.source)
+    other_seed = [("fixed.py", ["--seed", "4"])] if "--seed" in source else []
 
-    assert first.returncode == 0, first.stderr
-    assert first.stdout == second.stdout
-    assert len(first.stdout.split()) >= 2
-    if "--seed" in source:
-        assert _run(script, "--seed", "4").stdout != first.stdout
+    completed = _run(tmp_path, ("original.py", []), ("original.py", []), ("fixed.py", []), ("fixed.py", []), *other_seed)
+
+    assert completed.returncode == 0, completed.stderr
+    original_1, original_2, fixed_1, fixed_2, *reseeded = completed.stdout.splitlines()
+    assert original_1 != original_2  # the script does draw random numbers
+    assert fixed_1 == fixed_2
+    assert all(line != fixed_1 for line in reseeded)  # the seed comes from --seed

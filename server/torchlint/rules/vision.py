@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -116,7 +117,7 @@ BLOCK_NAMES = {
     "PatchEmbed": "vit_base_patch16_224",
     "PatchEmbedding": "vit_base_patch16_224",
 }
-MAKE_LAYER = {"_make_layer", "make_layer"}
+MAKE_LAYER = {"self._make_layer", "self.make_layer"}
 RESIDUAL_NAMES = {"identity", "residual", "shortcut", "skip", "res"}
 RESIDUAL_BRANCHES = {"shortcut", "downsample", "skip", "proj", "residual"}
 NUM_CLASSES_PARAMS = ("num_classes", "n_classes", "nclasses", "num_class", "n_class", "classes", "num_labels")
@@ -148,12 +149,10 @@ def _conv_factories(ctx: ModuleContext) -> set[str]:
 
     def compute() -> set[str]:
         return {
-            f.name
-            for f in ctx.function_defs
-            if any(
-                isinstance(n, ast.Return) and isinstance(n.value, ast.Call) and ctx.qualname(n.value.func) == CONV2D
-                for n in ast.walk(f)
-            )
+            function.name
+            for node in ctx.nodes(ast.Return)
+            if isinstance(node.value, ast.Call) and ctx.qualname(node.value.func) == CONV2D
+            if isinstance(function := ctx.enclosing(node, FUNCTION_TYPES), (ast.FunctionDef, ast.AsyncFunctionDef))
         }
 
     return ctx.memo("vision.conv_factories", compute)
@@ -211,7 +210,7 @@ def _builds_layers(ctx: ModuleContext, cls: ast.ClassDef, local: dict[str, ast.C
     for call in _calls(cls):
         name = ctx.qualname(call.func) or dotted(call.func) or ""
         last = name.rsplit(".", 1)[-1]
-        if (name.startswith("torch.nn.") and last[:1].isupper()) or name in local or name.startswith("self._make"):
+        if (name.startswith("torch.nn.") and last[:1].isupper()) or name in local or name in MAKE_LAYER:
             return True
     return False
 
@@ -233,10 +232,26 @@ def _backbone(ctx: ModuleContext, cls: ast.ClassDef, local: dict[str, ast.ClassD
     return _Backbone(cls, family, variant)
 
 
+def _layer_stacks(ctx: ModuleContext) -> set[ast.ClassDef]:
+    """Classes that build three or more stages with ``self._make_layer(...)``."""
+
+    def compute() -> set[ast.ClassDef]:
+        stages: Counter[ast.ClassDef] = Counter()
+        for call in ctx.nodes(ast.Call):
+            if dotted(call.func) in MAKE_LAYER:
+                cls = ctx.enclosing(call, ast.ClassDef)
+                if cls is not None:
+                    stages[cls] += 1
+        return {cls for cls, count in stages.items() if count >= 3}
+
+    return ctx.memo("vision.layer_stacks", compute)
+
+
 def _stacks_residual_blocks(ctx: ModuleContext, cls: ast.ClassDef, local: dict[str, ast.ClassDef]) -> bool:
     """A ResNet under another name: stages built by ``self._make_layer`` from residual conv blocks."""
-    stages = sum(dotted(c.func) in {f"self.{m}" for m in MAKE_LAYER} for c in _calls(cls))
-    return stages >= 3 and any(_is_residual_conv_block(ctx, other) for other in local.values() if other is not cls)
+    return cls in _layer_stacks(ctx) and any(
+        _is_residual_conv_block(ctx, other) for other in local.values() if other is not cls
+    )
 
 
 def _is_block(ctx: ModuleContext, cls: ast.ClassDef) -> bool:

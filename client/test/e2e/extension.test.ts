@@ -1,0 +1,223 @@
+/**
+ * The packaged extension in a real VS Code (code-server), driven like a user: diagnostics and the
+ * Problems count, hover, a quick fix, fix-all on save, a snippet, the GPU check and a restart.
+ *
+ * Inputs (set by .ci/e2e.sh): CODE_SERVER, TORCHLINT_VSIX, TORCHLINT_PYTHON (an interpreter with
+ * torch), CHROMIUM. Screenshots go to client/test/e2e/screenshots-last-run/, with code-server's and
+ * the extension host's logs when a step fails.
+ */
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { ADAM, FILES, LEGACY_SCRIPT, writeProject } from './fixtures';
+import { CodeServer, findFiles, folders, installExtension, keepLogs, launchBrowser, until, Workbench, writeUserSettings } from './workbench';
+
+const repo = resolve(__dirname, '..', '..', '..', '..');
+const artifacts = join(repo, 'client', 'test', 'e2e', 'screenshots-last-run');
+const python = process.env.TORCHLINT_PYTHON ?? join(repo, '.venv', 'bin', 'python');
+const codeServerBin = required('CODE_SERVER');
+const vsix = process.env.TORCHLINT_VSIX ?? newestVsix();
+const QUICK_FIX = 'torchlint (TL103): Replace Adam with AdamW';
+
+function required(name: string): string {
+    const value = process.env[name];
+    if (!value) {
+        throw new Error(`${name} is not set: run the end-to-end test through .ci/e2e.sh`);
+    }
+    return value;
+}
+
+function newestVsix(): string {
+    const packages = readdirSync(repo).filter((name) => /^torchlint-.*\.vsix$/.test(name));
+    assert.ok(packages.length > 0, 'no torchlint-*.vsix: run `npx @vscode/vsce package` first');
+    return join(repo, packages.sort().at(-1)!);
+}
+
+/** What the CLI finds in `folder`, by severity: the editor must show the same. */
+function expectedCounts(folder: string): Record<string, number> {
+    const output = execFileSync(python, ['-m', 'torchlint', 'check', '--format', 'json', '--exit-zero', folder], { encoding: 'utf8' });
+    const counts: Record<string, number> = { error: 0, warning: 0, info: 0 };
+    for (const finding of JSON.parse(output) as { severity: string }[]) {
+        counts[finding.severity] += 1;
+    }
+    return counts;
+}
+
+/** The CLI's `--fix` on a copy of the legacy script: what fix-all on save must write. */
+function fixedByCli(scratch: string): string {
+    const copy = join(scratch, 'expected.py');
+    copyFileSync(join(scratch, 'project', FILES.fixOnSave), copy);
+    execFileSync(python, ['-m', 'torchlint', 'check', '--fix', '--exit-zero', copy], { stdio: 'pipe' });
+    return readFileSync(copy, 'utf8');
+}
+
+function problemCounts(label: string): Record<string, number> {
+    const count = (kind: string) => Number(new RegExp(`${kind}: (\\d+)`, 'i').exec(label)?.[1] ?? 0);
+    return { error: count('errors'), warning: count('warnings'), info: count('infos') };
+}
+
+describe('torchlint in VS Code', { timeout: 300_000 }, () => {
+    const dirs = folders(mkdtempSync(join(tmpdir(), 'torchlint-e2e-')));
+    let server: CodeServer;
+    let browser: Browser;
+    let workbench: Workbench;
+    let failed = false;
+
+    /** One step of the test; a failing step leaves a screenshot named after it. */
+    function step(name: string, body: () => Promise<void>): void {
+        it(name, async () => {
+            try {
+                await body();
+            } catch (error) {
+                failed = true;
+                await workbench?.screenshot(join(artifacts, `failed-${name.replace(/\W+/g, '-')}.png`)).catch(() => undefined);
+                throw error;
+            }
+        });
+    }
+
+    before(async () => {
+        rmSync(artifacts, { recursive: true, force: true });
+        mkdirSync(artifacts, { recursive: true });
+        writeProject(dirs.project);
+        writeUserSettings(dirs, {
+            'torchlint.interpreter': python,
+            'editor.codeActionsOnSave': { 'source.fixAll.torchlint': 'explicit' },
+            'workbench.startupEditor': 'none',
+            'workbench.tips.enabled': false,
+            'workbench.secondarySideBar.defaultVisibility': 'hidden',
+            'chat.disableAIFeatures': true,
+            'telemetry.telemetryLevel': 'off',
+            'security.workspace.trust.enabled': false,
+            'extensions.ignoreRecommendations': true,
+            'files.autoSave': 'off',
+            'editor.minimap.enabled': false,
+            'git.enabled': false,
+        });
+        installExtension(codeServerBin, dirs, vsix);
+        server = await CodeServer.start(codeServerBin, dirs);
+        browser = await launchBrowser(process.env.CHROMIUM ?? '/usr/bin/chromium');
+        const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+        workbench = new Workbench(page);
+        await workbench.open(server.url, dirs.project);
+    });
+
+    after(async () => {
+        await browser?.close();
+        await server?.stop();
+        if (failed) {
+            keepLogs(dirs, join(artifacts, 'logs'));
+            console.log(`screenshots and logs of the failed run: ${artifacts}`);
+        }
+        rmSync(dirs.root, { recursive: true, force: true });
+    });
+
+    step('shows squiggles and the Problems count of the legacy script', async () => {
+        await workbench.openFile(FILES.legacy);
+        await until(async () => (await workbench.squiggles().count()) > 0, 60_000, 'torchlint squiggles appear');
+        const expected = expectedCounts(dirs.project);
+        await until(async () => {
+            const shown = problemCounts(await workbench.problems());
+            return shown.error === expected.error && shown.warning === expected.warning;
+        }, 30_000, `the Problems count shows ${JSON.stringify(expected)}`);
+    });
+
+    step('hover on a finding shows its rule documentation', async () => {
+        await workbench.goTo(ADAM.line, ADAM.column);
+        await workbench.page.keyboard.press('Control+K');
+        await workbench.page.keyboard.press('Control+I');
+        const hover = workbench.page.locator('.monaco-hover:visible', { hasText: 'Why is this bad?' });
+        await hover.waitFor({ timeout: 15_000 });
+        const text = await hover.innerText();
+        assert.match(text, /AdamW/);
+        assert.match(text, /TL103/);
+        await workbench.screenshot(join(artifacts, 'editor-diagnostic.png'));
+        await workbench.page.keyboard.press('Escape');
+    });
+
+    step('a quick fix from Ctrl+. changes the file', async () => {
+        await workbench.goTo(ADAM.line, ADAM.column);
+        await workbench.page.keyboard.press('Control+Period');
+        const fix = workbench.page.locator('.action-widget', { hasText: QUICK_FIX }).locator('.monaco-list-row', { hasText: QUICK_FIX });
+        await fix.first().click();
+        await until(async () => (await workbench.editorText()).includes('torch.optim.AdamW(model.parameters()'), 15_000, 'Adam becomes AdamW in the editor');
+    });
+
+    step('fix-all runs on save (editor.codeActionsOnSave)', async () => {
+        const expected = fixedByCli(dirs.root);
+        assert.notEqual(expected, LEGACY_SCRIPT);
+        await workbench.openFile(FILES.fixOnSave);
+        await until(async () => (await workbench.squiggles().count()) > 0, 30_000, 'the file is checked');
+        await workbench.page.keyboard.press('Control+S');
+        const onDisk = join(dirs.project, FILES.fixOnSave);
+        await until(async () => readFileSync(onDisk, 'utf8') !== LEGACY_SCRIPT, 20_000, 'the saved file changes');
+        assert.equal(readFileSync(onDisk, 'utf8'), expected);
+    });
+
+    step('a snippet is inserted by its prefix', async () => {
+        await workbench.openFile(FILES.snippet);
+        await workbench.page.keyboard.press('Control+End');
+        await workbench.page.keyboard.type('tl-seed-everything', { delay: 20 });
+        const item = workbench.page.locator('.suggest-widget .monaco-list-row', { hasText: 'tl-seed-everything' });
+        await until(async () => (await item.count()) > 0 || (await workbench.page.keyboard.press('Control+Space'), false), 15_000, 'the snippet is suggested');
+        await item.first().click();
+        await until(async () => (await workbench.editorText()).includes('def seed_everything(seed: int) -> None:'), 10_000, 'the snippet body is in the editor');
+        assert.match(await workbench.editorText(), /torch\.cuda\.manual_seed_all\(seed\)/);
+    });
+
+    step('torchlint: Run GPU Check shows the report', async () => {
+        await workbench.command('torchlint: Run GPU Check');
+        const report = workbench.page.locator(`.tab[data-resource-name="GPU check report.md"]`);
+        await report.waitFor({ timeout: 150_000 });
+        await until(async () => /# torchlint GPU check: passed/.test(await workbench.editorText()), 10_000, 'the report says passed');
+        const text = await workbench.editorText();
+        assert.match(text, /\| torch +\| \d+\.\d+/);
+        assert.match(text, /## Training steps/);
+        assert.match(text, /\| pass +\|/);
+        const summary = workbench.page.locator('.notifications-toasts', { hasText: 'torchlint GPU check passed on cpu' });
+        await summary.waitFor({ timeout: 10_000 });
+        await workbench.screenshot(join(artifacts, 'gpu-check-report.png'));
+    });
+
+    step('torchlint: Restart Server starts a server that checks edits', async () => {
+        await workbench.openFile(FILES.legacy);
+        await workbench.command('torchlint: Restart Server');
+        await until(() => restartLogged(dirs.userData), 20_000, 'the log shows the restart and the new server');
+        const before = await steadyProblems(workbench);
+        // Undo the quick fix: the new server must report Adam again.
+        await workbench.page.keyboard.press('Control+Z');
+        await until(async () => (await workbench.editorText()).includes('torch.optim.Adam(model.parameters()'), 10_000, 'the quick fix is undone');
+        await until(async () => {
+            const shown = problemCounts(await workbench.problems());
+            return shown.warning === before.warning + 1 && shown.error === before.error;
+        }, 30_000, `the restarted server reports the undone Adam (one more warning than ${JSON.stringify(before)})`);
+    });
+});
+
+/** The Problems count once it has not changed for a second (and is not empty). */
+async function steadyProblems(workbench: Workbench): Promise<Record<string, number>> {
+    let last = '';
+    let since = Date.now();
+    const label = await until(async () => {
+        const current = await workbench.problems();
+        if (current !== last) {
+            [last, since] = [current, Date.now()];
+        }
+        return Date.now() - since > 1000 && problemCounts(current).warning > 0 && current;
+    }, 30_000, 'the Problems count settles');
+    return problemCounts(label);
+}
+
+/** The torchlint log of the extension host shows a restart followed by a running server. */
+async function restartLogged(userData: string): Promise<boolean> {
+    const logs = join(userData, 'logs');
+    if (!existsSync(logs)) {
+        return false;
+    }
+    return findFiles(logs, 'torchlint').some((file) => /restarting the server[\s\S]*server running/.test(readFileSync(file, 'utf8')));
+}
