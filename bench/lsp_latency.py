@@ -47,6 +47,19 @@ class Probe(LanguageClient):
             adam = sum(1 for d in params.diagnostics if d.code == "TL103")
             self.arrivals.append((time.perf_counter(), adam))
 
+        @self.feature(lsp.WORKSPACE_CONFIGURATION)
+        def configuration(params: lsp.ConfigurationParams) -> list[None]:
+            return [None for _ in params.items]  # no editor settings beyond initializationOptions
+
+        @self.feature(lsp.CLIENT_REGISTER_CAPABILITY)
+        def register(params: lsp.RegistrationParams) -> None:
+            return None
+
+        @self.feature(lsp.WINDOW_LOG_MESSAGE)
+        def log(params: lsp.LogMessageParams) -> None:
+            if params.type == lsp.MessageType.Error:
+                print(params.message, file=sys.stderr)
+
     async def next_publication(self, after: int, adam: int, timeout: float = 60.0) -> float:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -274,11 +274,11 @@ CASES = [
 
         def fix_seeds(seed):
             torch.manual_seed(seed)
+            random.seed(seed)
+            numpy.random.seed(seed)
             if torch.cuda.is_available():
                 torch.cuda.manual_seed_all(seed)
                 torch.backends.cudnn.benchmark = False
-            random.seed(seed)
-            numpy.random.seed(seed)
         """,
     ),
     Invalid(
@@ -414,6 +414,54 @@ CASES = [
             seed_torch(seed)
             np.random.seed(seed)
             random.seed(seed)
+        """,
+    ),
+    Invalid(
+        """
+        import random
+
+        import numpy as np
+        import torch
+
+
+        def main(cfg):
+            if cfg.seed is not None:
+                random.seed(cfg.seed)
+                torch.manual_seed(cfg.seed)
+            model = build_model(cfg)
+            for batch in loader:
+                loss = model(batch)
+                loss.backward()
+                optimizer.step()
+                optimizer.zero_grad()
+
+
+        if __name__ == "__main__":
+            main(load_config())
+        """,
+        at=[(9, 9)],
+        fixed="""
+        import random
+
+        import numpy as np
+        import torch
+
+
+        def main(cfg):
+            if cfg.seed is not None:
+                random.seed(cfg.seed)
+                torch.manual_seed(cfg.seed)
+                np.random.seed(cfg.seed)
+            model = build_model(cfg)
+            for batch in loader:
+                loss = model(batch)
+                loss.backward()
+                optimizer.step()
+                optimizer.zero_grad()
+
+
+        if __name__ == "__main__":
+            main(load_config())
         """,
     ),
     Valid(
