@@ -20,7 +20,8 @@ rm -rf bundled
 mkdir -p "$target" "$scratch/source"
 
 # Built from a copy, so no build/ folder is left (or reused) in the repository.
-cp -r pyproject.toml README.md "$scratch/source/"
+# server/torchlint/_snippets links to ../../snippets.
+cp -r pyproject.toml README.md snippets "$scratch/source/"
 mkdir "$scratch/source/server"
 cp -r server/torchlint "$scratch/source/server/"
 "${pip[@]}" wheel --no-deps --wheel-dir "$scratch/wheel" "$scratch/source"

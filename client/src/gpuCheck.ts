@@ -9,9 +9,14 @@ import type { VirtualDocuments } from './documents';
 import { errorText } from './interpreter';
 import { GpuCheckReport, renderReport, summarize, torchInstallCommand } from './report';
 import type { Server } from './server';
-import { clientSettings, SECTION } from './settings';
+import { clientSettings, GpuCheckSettings, SECTION } from './settings';
 
 export const GPU_CHECK = 'torchlint.gpuCheck';
+
+/** The argument of `torchlint.gpuCheck`. */
+interface CheckOptions extends GpuCheckSettings {
+    python: string;
+}
 export const REPORT_NAME = 'GPU check report.md';
 
 export async function runGpuCheck(server: Server, documents: VirtualDocuments, log: vscode.LogOutputChannel): Promise<void> {
@@ -25,7 +30,7 @@ export async function runGpuCheck(server: Server, documents: VirtualDocuments, l
         return;
     }
     const folder = vscode.workspace.workspaceFolders?.[0];
-    const options = { python, ...clientSettings(vscode.workspace.getConfiguration(SECTION, folder)).gpuCheck };
+    const options: CheckOptions = { python, ...clientSettings(vscode.workspace.getConfiguration(SECTION, folder)).gpuCheck };
     log.info(`GPU check: ${JSON.stringify(options)}`);
     const report = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: 'torchlint GPU check', cancellable: true },
@@ -43,7 +48,7 @@ export async function runGpuCheck(server: Server, documents: VirtualDocuments, l
 /** The report, or `undefined` when the user cancelled; a failed request is a failed report. */
 async function request(
     server: Server,
-    options: object,
+    options: CheckOptions,
     progress: vscode.Progress<{ message?: string; increment?: number }>,
     cancel: vscode.CancellationToken,
 ): Promise<GpuCheckReport | undefined> {
@@ -61,7 +66,10 @@ async function request(
     try {
         return await Promise.race([server.execute<GpuCheckReport>(GPU_CHECK, [options], cancel, token), cancelled]);
     } catch (error) {
-        return cancel.isCancellationRequested ? undefined : { ok: false, error: errorText(error) };
+        if (cancel.isCancellationRequested) {
+            return undefined;
+        }
+        return { ok: false, error: errorText(error), python_executable: options.python, device: options.device, dtype: options.dtype };
     } finally {
         following.dispose();
     }

@@ -71,7 +71,7 @@ export function renderReport(report: GpuCheckReport): string {
 
 function failure(report: GpuCheckReport): string[] {
     const lines = ['# torchlint GPU check: failed', '', report.error ?? 'unknown error', ''];
-    lines.push(...table(['', ''], [
+    lines.push(...table(['setting', 'value'], [
         ['interpreter', report.python_executable ?? 'unknown'],
         ['device', report.device ?? 'auto'],
         ['dtype', report.dtype ?? 'auto'],
@@ -93,7 +93,7 @@ function passedOrFailedRun(report: GpuCheckReport): string[] {
         '',
         '## Versions',
         '',
-        ...table(['', ''], [
+        ...table(['component', 'version'], [
             ['Python', `${env.python} (${report.python_executable ?? 'unknown'})`],
             ['torch', env.torch],
             ['CUDA runtime', env.cuda_runtime ?? 'not available'],

@@ -154,6 +154,9 @@ export class Server implements vscode.Disposable {
             initializationOptions: serverSettings(vscode.workspace.getConfiguration(SECTION)),
             diagnosticPullOptions: { onChange: run === 'onType', onSave: true },
             middleware: {
+                // The server completes the snippets of snippets/ for editors without snippet files;
+                // VS Code has them from the extension's contributes.snippets, so each would show twice.
+                provideCompletionItem: () => undefined,
                 workspace: {
                     // The server reads only its own keys: answer with those, mapped from the settings.
                     configuration: async (params, token, next) => {

@@ -148,12 +148,53 @@ class ModuleContext:
     def call_name(self, call: ast.Call) -> str | None:
         return self.qualname(call.func)
 
-    def calls(self, *qualnames: str) -> Iterator[ast.Call]:
-        """Calls whose callee resolves to one of ``qualnames``."""
-        wanted = set(qualnames)
+    def calls(self, *qualnames: str) -> list[ast.Call]:
+        """Calls whose callee resolves to one of ``qualnames``, in source order."""
+        index = self.memo("calls_by_name", self._index_calls)[0]
+        if len(qualnames) == 1:
+            return index.get(qualnames[0], [])
+        found = [call for name in set(qualnames) for call in index.get(name, ())]
+        found.sort(key=_source_order)
+        return found
+
+    def method_calls(self, method: str) -> list[ast.Call]:
+        """Calls of ``<anything>.method(...)``, in source order."""
+        return self.memo("calls_by_name", self._index_calls)[1].get(method, [])
+
+    def _index_calls(self) -> tuple[dict[str, list[ast.Call]], dict[str, list[ast.Call]]]:
+        by_name: dict[str, list[ast.Call]] = defaultdict(list)
+        by_method: dict[str, list[ast.Call]] = defaultdict(list)
+        qualname = self.qualname
         for call in self.nodes(ast.Call):
-            if self.qualname(call.func) in wanted:
-                yield call
+            func = call.func
+            if isinstance(func, ast.Attribute):
+                by_method[func.attr].append(call)
+            name = qualname(func)
+            if name is not None:
+                by_name[name].append(call)
+        return by_name, by_method
+
+    def references(self, *qualnames: str) -> list[ast.Name | ast.Attribute]:
+        """The outermost names and attribute chains that resolve to one of ``qualnames``
+        (``torch.optim.Adam`` in ``torch.optim.Adam(...)``, not its ``torch.optim`` part)."""
+        index = self.memo("references", self._index_references)
+        found = [node for name in set(qualnames) for node in index.get(name, ())]
+        found.sort(key=_source_order)
+        return found
+
+    def _index_references(self) -> dict[str, list[ast.Name | ast.Attribute]]:
+        index: dict[str, list[ast.Name | ast.Attribute]] = defaultdict(list)
+        imports, parent = self.imports, self._parent
+        for name in self.nodes(ast.Name):
+            if name.id not in imports or not isinstance(name.ctx, ast.Load):
+                continue
+            node: ast.Name | ast.Attribute = name
+            while isinstance(parent.get(node), ast.Attribute) and parent[node].value is node:  # type: ignore[union-attr]
+                node = parent[node]  # type: ignore[assignment]
+            qualified = self.qualname(node)
+            if qualified is not None:
+                index[qualified].append(node)
+        return index
 
     def imported_modules(self) -> set[str]:
         """Top-level packages the module imports (``torch``, ``gymnasium``...)."""
@@ -178,7 +219,15 @@ class ModuleContext:
         return Range(start, end)
 
     def text(self, node: ast.AST) -> str:
-        return ast.get_source_segment(self.source, node) or ""
+        """The source text of ``node`` (``ast.get_source_segment`` re-splits the module per call)."""
+        first, last = node.lineno - 1, (node.end_lineno or node.lineno) - 1
+        if first >= len(self.lines):
+            return ""
+        if first == last:
+            return self.lines[first].encode()[node.col_offset : node.end_col_offset].decode(errors="replace")
+        head = self.lines[first].encode()[node.col_offset :].decode(errors="replace")
+        tail = self.lines[last].encode()[: node.end_col_offset].decode(errors="replace")
+        return "\n".join([head, *self.lines[first + 1 : last], tail])
 
     @cached_property
     def function_defs(self) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:

@@ -49,11 +49,9 @@ def _optimizer_names(ctx: ModuleContext) -> dict[str, ast.Call]:
     return names
 
 
-def method_calls(ctx: ModuleContext, method: str) -> Iterator[ast.Call]:
+def method_calls(ctx: ModuleContext, method: str) -> list[ast.Call]:
     """Calls of ``<anything>.method(...)``."""
-    for call in ctx.nodes(ast.Call):
-        if isinstance(call.func, ast.Attribute) and call.func.attr == method:
-            yield call
+    return ctx.method_calls(method)
 
 
 def is_backward(call: ast.Call) -> bool:
@@ -62,7 +60,7 @@ def is_backward(call: ast.Call) -> bool:
 
 
 def backward_calls(ctx: ModuleContext) -> list[ast.Call]:
-    return ctx.memo("backward_calls", lambda: [call for call in ctx.nodes(ast.Call) if is_backward(call)])
+    return ctx.method_calls("backward")
 
 
 def looks_like_optimizer(name: str) -> bool:
@@ -189,39 +187,41 @@ def _lookup_scopes(ctx: ModuleContext, node: ast.AST) -> Iterator[ast.AST]:
 
 def scope_bindings(ctx: ModuleContext, scope: ast.AST) -> dict[str, list[Binding]]:
     """Every name bound directly in ``scope`` (not in the functions, classes and comprehensions
-    nested in it) with its bindings."""
-    return ctx.memo(f"scope_bindings:{id(scope)}", lambda: _scope_bindings(ctx, scope))
+    nested in it) with its bindings, in source order."""
+    return ctx.memo("scope_bindings", lambda: _all_scope_bindings(ctx)).get(scope, {})
 
 
-def _scope_bindings(ctx: ModuleContext, scope: ast.AST) -> dict[str, list[Binding]]:
-    found: dict[str, list[Binding]] = defaultdict(list)
-    if isinstance(scope, COMPREHENSION_TYPES):
-        roots: list[ast.AST] = [generator.target for generator in scope.generators]
-    else:
-        if isinstance(scope, FUNCTION_TYPES):
-            arguments = scope.args
-            named = (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
-            for arg in (*named, arguments.vararg, arguments.kwarg):
-                if arg is not None:
-                    found[arg.arg].append(Binding(arg))
-        roots = scope.body if isinstance(scope.body, list) else [scope.body]
-    stack = list(reversed(roots))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            found[node.id].append(_binding(ctx, node))
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            found[node.name].append(Binding(node))
-            continue
-        elif isinstance(node, (ast.Lambda, *COMPREHENSION_TYPES)):
-            continue
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                found[(alias.asname or alias.name).partition(".")[0]].append(Binding(alias))
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            found[node.name].append(Binding(node))
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
-    return dict(found)
+_BINDING_SCOPES = FUNCTION_TYPES + COMPREHENSION_TYPES + (ast.ClassDef, ast.Module)
+
+
+def _all_scope_bindings(ctx: ModuleContext) -> dict[ast.AST, dict[str, list[Binding]]]:
+    """The bindings of every scope at once, from the node index (no extra traversal)."""
+    table: dict[ast.AST, dict[str, list[Binding]]] = defaultdict(lambda: defaultdict(list))
+
+    def scope_of(node: ast.AST) -> ast.AST:
+        return ctx.enclosing(node, _BINDING_SCOPES) or ctx.tree
+
+    for function in ctx.nodes(*FUNCTION_TYPES):
+        arguments = function.args
+        named = (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
+        for arg in (*named, arguments.vararg, arguments.kwarg):
+            if arg is not None:
+                table[function][arg.arg].append(Binding(arg))
+    for name in ctx.nodes(ast.Name):
+        if isinstance(name.ctx, ast.Store):
+            table[scope_of(name)][name.id].append(_binding(ctx, name))
+    for definition in ctx.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+        table[scope_of(definition)][definition.name].append(Binding(definition))
+    for statement in ctx.nodes(ast.Import, ast.ImportFrom):
+        for alias in statement.names:
+            table[scope_of(statement)][(alias.asname or alias.name).partition(".")[0]].append(Binding(alias))
+    for handler in ctx.nodes(ast.ExceptHandler):
+        if handler.name:
+            table[scope_of(handler)][handler.name].append(Binding(handler))
+    for names in table.values():
+        for bindings in names.values():
+            bindings.sort(key=lambda b: (getattr(b.node, "lineno", 0), getattr(b.node, "col_offset", 0)))
+    return {scope: dict(names) for scope, names in table.items()}
 
 
 def _binding(ctx: ModuleContext, name: ast.Name) -> Binding:

@@ -87,6 +87,7 @@ describe('torchlint in VS Code', { timeout: 300_000 }, () => {
         writeProject(dirs.project);
         writeUserSettings(dirs, {
             'torchlint.interpreter': python,
+            'torchlint.ignore': ['TL105'],
             'editor.codeActionsOnSave': { 'source.fixAll.torchlint': 'explicit' },
             'workbench.startupEditor': 'none',
             'workbench.tips.enabled': false,
@@ -170,6 +171,14 @@ describe('torchlint in VS Code', { timeout: 300_000 }, () => {
         assert.match(await workbench.editorText(), /torch\.cuda\.manual_seed_all\(seed\)/);
     });
 
+    step('torchlint: Show Effective Settings shows what the server applies', async () => {
+        await workbench.openFile(FILES.legacy);
+        await workbench.command('torchlint: Show Effective Settings');
+        await workbench.page.locator('.tab.active[data-resource-name="effective settings.json"]').waitFor({ timeout: 15_000 });
+        await until(async () => /"editorSettings"/.test(await workbench.editorText()), 10_000, 'the settings are shown');
+        assert.match((await workbench.editorText()).replace(/\s+/g, ' '), /"ignore": \[ "TL105" \]/);
+    });
+
     step('torchlint: Run GPU Check shows the report', async () => {
         await workbench.command('torchlint: Run GPU Check');
         const report = workbench.page.locator(`.tab[data-resource-name="GPU check report.md"]`);
@@ -188,6 +197,7 @@ describe('torchlint in VS Code', { timeout: 300_000 }, () => {
         await workbench.openFile(FILES.legacy);
         await workbench.command('torchlint: Restart Server');
         await until(() => restartLogged(dirs.userData), 20_000, 'the log shows the restart and the new server');
+        assert.doesNotMatch(torchlintLog(dirs.userData), /unknown setting/);
         const before = await steadyProblems(workbench);
         // Undo the quick fix: the new server must report Adam again.
         await workbench.page.keyboard.press('Control+Z');
@@ -213,11 +223,14 @@ async function steadyProblems(workbench: Workbench): Promise<Record<string, numb
     return problemCounts(label);
 }
 
-/** The torchlint log of the extension host shows a restart followed by a running server. */
-async function restartLogged(userData: string): Promise<boolean> {
+/** The torchlint log of the extension host (VS Code writes it under the user data folder). */
+function torchlintLog(userData: string): string {
     const logs = join(userData, 'logs');
-    if (!existsSync(logs)) {
-        return false;
-    }
-    return findFiles(logs, 'torchlint').some((file) => /restarting the server[\s\S]*server running/.test(readFileSync(file, 'utf8')));
+    const files = existsSync(logs) ? findFiles(logs, join('torchlint.torchlint', 'torchlint.log')) : [];
+    return files.map((file) => readFileSync(file, 'utf8')).join('\n');
+}
+
+/** The log shows a restart followed by a running server. */
+async function restartLogged(userData: string): Promise<boolean> {
+    return /restarting the server[\s\S]*server running/.test(torchlintLog(userData));
 }

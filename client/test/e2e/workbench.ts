@@ -150,7 +150,7 @@ export class Workbench {
     async editorText(): Promise<string> {
         const lines = this.activeEditor().locator('.view-lines .view-line');
         const rendered = await lines.evaluateAll((nodes) =>
-            nodes.map((node) => ({ top: parseFloat((node as HTMLElement).style.top), text: node.textContent ?? '' })),
+            nodes.map((node) => ({ top: parseFloat(/top:\s*(-?[\d.]+)px/.exec(node.getAttribute('style') ?? '')?.[1] ?? '0'), text: node.textContent ?? '' })),
         );
         return rendered
             .sort((a, b) => a.top - b.top)

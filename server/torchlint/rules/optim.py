@@ -54,9 +54,7 @@ class AdamNotAdamW(Rule):
     fix_title = "Replace Adam with AdamW"
 
     def check(self, ctx: ModuleContext) -> Iterator[Finding]:
-        for node in ctx.nodes(ast.Name, ast.Attribute):
-            if ctx.qualname(node) not in ADAM or isinstance(ctx.parent(node), ast.Attribute):
-                continue
+        for node in ctx.references(*ADAM):
             yield self.finding(ctx, node, fix=True, fix_node=type(node).__name__)
 
     def fix(self, node, fix, ctx):
