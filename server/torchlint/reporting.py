@@ -131,10 +131,9 @@ def rules_markdown() -> str:
         "|---|---|---|---|---|",
     ]
     for code, rule in rules.items():
-        if rule.fix_applicability is not None:
-            fix = f"{rule.fix_applicability.value} fix"
-        else:
-            fix = "code action" if rule.action_title else ""
+        remedies = [f"{rule.fix_applicability.value} fix"] if rule.fix_applicability is not None else []
+        remedies += ["code action"] if rule.action_title else []
+        fix = ", ".join(remedies)
         lines.append(f"| [{code}](#{code}) | {rule.name} | {rule.severity.value} | {fix} | {rule.summary()} |")
     lines.append("")
     for rule in rules.values():

@@ -121,12 +121,12 @@ class Rule:
         ``level`` is the heading level of its title; sections are one level below.
         """
         title, section = "#" * level, "#" * (level + 1)
+        remedies = []
         if cls.fix_applicability is not None:
-            fix = f"{cls.fix_title} ({cls.fix_applicability.value} fix)."
-        elif cls.action_title:
-            fix = f"No automatic fix; code action: {cls.action_title}."
-        else:
-            fix = "None."
+            remedies.append(f"{cls.fix_title} ({cls.fix_applicability.value} fix).")
+        if cls.action_title:
+            remedies.append(f"Code action (never applied automatically): {cls.action_title}.")
+        fix = " ".join(remedies) or "None."
         return "\n".join(
             [
                 f"{title} {cls.code} {cls.name}",
