@@ -21,6 +21,10 @@ T = TypeVar("T")
 FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.Module)
 LOOP_TYPES = (ast.For, ast.AsyncFor, ast.While)
+COMPOUND_TYPES = (
+    ast.For, ast.AsyncFor, ast.While, ast.If, ast.With, ast.AsyncWith, ast.Try,
+    ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Match,
+) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
 
 
 class ModuleContext:
@@ -217,6 +221,26 @@ class ModuleContext:
         start = self.position(node.lineno, node.col_offset)
         end = self.position(node.end_lineno or node.lineno, node.end_col_offset or node.col_offset)
         return Range(start, end)
+
+    def report_range(self, node: ast.AST) -> Range:
+        """Where a finding on ``node`` is shown: a compound statement only by its header
+        (``for batch in loader``, ``class ResNet(nn.Module)``), never its whole body."""
+        header_end: ast.AST | None = None
+        if isinstance(node, (ast.For, ast.AsyncFor)):
+            header_end = node.iter
+        elif isinstance(node, (ast.While, ast.If)):
+            header_end = node.test
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            last = node.items[-1]
+            header_end = last.optional_vars or last.context_expr
+        elif not isinstance(node, COMPOUND_TYPES):
+            return self.range(node)
+        start = self.position(node.lineno, node.col_offset)
+        if header_end is not None:
+            return Range(start, self.position(header_end.end_lineno or 1, header_end.end_col_offset or 0))
+        line = self.lines[node.lineno - 1] if node.lineno <= len(self.lines) else ""
+        head = line.split("#", 1)[0].rstrip().removesuffix(":").rstrip()
+        return Range(start, Position(node.lineno, max(len(head), start.column) + 1))
 
     def text(self, node: ast.AST) -> str:
         """The source text of ``node`` (``ast.get_source_segment`` re-splits the module per call)."""

@@ -78,6 +78,11 @@ class Rule:
         The fix rewrites the libcst node of type ``fix_node`` at ``fix_target``'s range
         (default: the reported node); ``fix_target=ctx.tree`` means the whole module.
         """
+        shown = ctx.report_range(node)
+        if shown != ctx.range(node):
+            # Shown by its header only: the edits still address the whole statement.
+            fix_target = node if fix_target is None else fix_target
+            action_target = node if action_target is None else action_target
         if fix is True:
             fix = Fix(
                 title=self.fix_title,
@@ -98,7 +103,7 @@ class Rule:
             name=self.name,
             message=message or self.message,
             severity=self.severity,
-            range=ctx.range(node),
+            range=shown,
             path=ctx.path,
             fix=fix or None,
             actions=(action,) if action else (),
