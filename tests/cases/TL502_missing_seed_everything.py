@@ -39,6 +39,7 @@ CASES = [
             main()
         """,
         at=[(25, 5)],
+        message="seed_everything(seed)",
         fixed='''
         import argparse
 

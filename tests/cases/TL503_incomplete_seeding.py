@@ -17,6 +17,7 @@ CASES = [
             torch.backends.cudnn.deterministic = True
         """,
         at=[(7, 5)],
+        message="Also call random.seed with the same seed",
         fixed="""
         import os
 

@@ -197,3 +197,14 @@ async def test_every_rule_code_action_matches_the_engine(client: Client, tmp_pat
         action = await resolved(client, action)
         expected = fixer.run_action(case.source, finding, finding.actions[0])
         assert apply_workspace_edit({uri: case.source}, action.edit)[uri] == expected, code
+
+
+async def test_quick_fix_in_a_crlf_document_with_a_form_feed(client: Client, tmp_path: Path) -> None:
+    """Line breaks stay as they were, and a form feed (no line break for LSP) does not shift lines."""
+    text = "import torch\r\n\x0c\r\n# -- training --\r\nopt = torch.optim.Adam([])  # lr\r\n"
+    await initialize(client, tmp_path)
+    uri = open_document(client, tmp_path / "train.py", text)
+    (item,) = await diagnostics(client, uri, until=bool)
+    assert item.range == span(3, 6, 3, 22)
+    fix = await resolved(client, (await actions_at(client, uri, item.range))[0])
+    assert apply_workspace_edit({uri: text}, fix.edit)[uri] == text.replace("Adam(", "AdamW(")

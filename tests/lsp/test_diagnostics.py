@@ -6,9 +6,11 @@ import asyncio
 import textwrap
 from pathlib import Path
 
+import pytest
 from lsprotocol import types as lsp
 
 from tests.lsp.harness import Client, change, codes, diagnostics, initialize, open_document, position_of, settle, span
+from torchlint.rule import all_rules
 
 ADAM = textwrap.dedent(
     """\
@@ -129,3 +131,12 @@ async def test_documents_that_are_not_python_are_left_alone(client: Client, tmp_
     await diagnostics(client, uri, until=bool)
     await settle(client)
     assert {p.uri for p in client.published} == {uri}
+
+
+async def test_deprecated_apis_are_tagged(client: Client, tmp_path: Path) -> None:
+    if "TL402" not in all_rules():
+        pytest.skip("TL402 (legacy gym) is not registered yet")
+    await initialize(client, tmp_path)
+    uri = open_document(client, tmp_path / "agent.py", "import gym\n\nenv = gym.make('CartPole-v1')\n")
+    items = [item for item in await diagnostics(client, uri, until=bool) if item.code == "TL402"]
+    assert items and all(list(item.tags) == [lsp.DiagnosticTag.Deprecated] for item in items)

@@ -177,6 +177,7 @@ describe('torchlint in VS Code', { timeout: 300_000 }, () => {
         await workbench.page.locator('.tab.active[data-resource-name="effective settings.json"]').waitFor({ timeout: 15_000 });
         await until(async () => /"editorSettings"/.test(await workbench.editorText()), 10_000, 'the settings are shown');
         assert.match((await workbench.editorText()).replace(/\s+/g, ' '), /"ignore": \[ "TL105" \]/);
+        await workbench.closeEditor();
     });
 
     step('torchlint: Run GPU Check shows the report', async () => {
@@ -191,6 +192,7 @@ describe('torchlint in VS Code', { timeout: 300_000 }, () => {
         const summary = workbench.page.locator('.notifications-toasts', { hasText: 'torchlint GPU check passed on cpu' });
         await summary.waitFor({ timeout: 10_000 });
         await workbench.screenshot(join(artifacts, 'gpu-check-report.png'));
+        await workbench.closeEditor();
     });
 
     step('torchlint: Restart Server starts a server that checks edits', async () => {

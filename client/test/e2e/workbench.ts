@@ -132,6 +132,14 @@ export class Workbench {
         await this.activeEditor().locator('.view-lines').waitFor();
     }
 
+    /** Closes the active editor (View: Close Editor). */
+    async closeEditor(): Promise<void> {
+        const tabs = this.page.locator('.tab');
+        const open = await tabs.count();
+        await this.command('View: Close Editor');
+        await until(async () => (await tabs.count()) < open, 5_000, 'the editor is closed');
+    }
+
     /** Places the cursor with Go to Line (1-based line and column). */
     async goTo(line: number, column: number): Promise<void> {
         await this.page.keyboard.press('Control+G');

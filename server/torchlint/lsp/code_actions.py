@@ -44,7 +44,7 @@ async def code_actions(server: TorchlintServer, params: lsp.CodeActionParams) ->
     start = source.from_client(uri, params.range.start, encoding)
     end = source.from_client(uri, params.range.end, encoding)
     actions: list[lsp.CodeAction] = []
-    if _wanted(QUICK_FIX, params.context.only):
+    if start is not None and end is not None and _wanted(QUICK_FIX, params.context.only):
         for finding in analysis.findings:
             if finding.range.start <= end and start <= finding.range.end and _in_document(source, finding, uri):
                 actions += _finding_actions(server, analysis, uri, finding)

@@ -21,6 +21,8 @@ async def hover(server: TorchlintServer, params: lsp.HoverParams) -> lsp.Hover |
     if source is None:
         return None
     position = source.from_client(uri, params.position, server.client.encoding)
+    if position is None:
+        return None
     try:
         analysis = await server.analyses.get(source)
     except AnalysisFailed as failure:

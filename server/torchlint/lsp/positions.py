@@ -7,7 +7,6 @@ encoding the client and server agreed on: UTF-16 code units unless the client of
 
 from __future__ import annotations
 
-import bisect
 import re
 
 from lsprotocol.types import PositionEncodingKind
@@ -56,33 +55,3 @@ def code_points(line: str, column: int, encoding: str = UTF16) -> int:
             return index
         count += units(char, encoding)
     return len(line)
-
-
-class LineIndex:
-    """Turns offsets into (0-based line, code point column) pairs and back for one text."""
-
-    def __init__(self, starts: list[int], length: int) -> None:
-        self.starts = starts
-        self.length = length
-
-    @classmethod
-    def lsp(cls, text: str) -> "LineIndex":
-        return cls(line_starts(text), len(text))
-
-    @classmethod
-    def splitlines(cls, text: str) -> "LineIndex":
-        """Lines as :meth:`str.splitlines` counts them (``torchlint.fixer.text_edits`` does)."""
-        starts, offset = [], 0
-        for line in text.splitlines(keepends=True):
-            starts.append(offset)
-            offset += len(line)
-        return cls(starts or [0], len(text))
-
-    def offset(self, line: int, column: int) -> int:
-        if line >= len(self.starts):
-            return self.length
-        return min(self.starts[line] + column, self.length)
-
-    def position(self, offset: int) -> tuple[int, int]:
-        line = bisect.bisect_right(self.starts, offset) - 1
-        return line, offset - self.starts[line]

@@ -27,8 +27,8 @@ from .settings import SECTION, SettingsStore
 
 SHOW_SETTINGS = "torchlint.showEffectiveSettings"
 SETTINGS_FILE = "pyproject.toml"
-#: How long to wait for the client's answer to ``workspace/configuration``.
-CONFIGURATION_TIMEOUT_S = 5.0
+#: How long to wait for the client's answer to a request of the server.
+CLIENT_TIMEOUT_S = 5.0
 NOTEBOOK_SYNC = lsp.NotebookDocumentSyncOptions(
     notebook_selector=[lsp.NotebookDocumentFilterWithCells(cells=[lsp.NotebookCellLanguage("python")], notebook="*")],
     save=True,
@@ -78,8 +78,8 @@ class TorchlintServer(LanguageServer):
             self.analyse(key)
 
     def debounce(self, key: str) -> float:
-        source = self.documents.source(key)
-        return self.settings.effective(source.path if source else None).editor.debounce_ms / 1000
+        """The debounce of the document or notebook ``key``, in seconds."""
+        return self.settings.effective(to_fs_path(key)).editor.debounce_ms / 1000
 
     def bind_loop(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -144,10 +144,10 @@ def initialize(ls: TorchlintServer, params: lsp.InitializeParams) -> None:
 
 async def initialized(ls: TorchlintServer, params: lsp.InitializedParams) -> None:
     try:
-        await _register_watchers(ls)
         await _fetch_settings(ls)
     finally:
         ls.ready.set()
+    await _register_watchers(ls)
 
 
 async def _register_watchers(ls: TorchlintServer) -> None:
@@ -172,7 +172,7 @@ async def _register_watchers(ls: TorchlintServer) -> None:
     if not registrations:
         return
     try:
-        await ls.client_register_capability_async(lsp.RegistrationParams(registrations))
+        await asyncio.wait_for(ls.client_register_capability_async(lsp.RegistrationParams(registrations)), CLIENT_TIMEOUT_S)
     except Exception as error:  # noqa: BLE001 - settings files are then re-read on save only
         ls.log(f"the client did not register the settings watchers ({error}); settings changes apply on save", lsp.MessageType.Warning)
 
@@ -185,7 +185,7 @@ async def _fetch_settings(ls: TorchlintServer) -> None:
     items = [lsp.ConfigurationItem(scope_uri=scope, section=SECTION) for scope in scopes]
     try:
         values = await asyncio.wait_for(
-            ls.workspace_configuration_async(lsp.ConfigurationParams(items)), CONFIGURATION_TIMEOUT_S
+            ls.workspace_configuration_async(lsp.ConfigurationParams(items)), CLIENT_TIMEOUT_S
         )
     except Exception as error:  # noqa: BLE001 - fall back to initializationOptions
         ls.log(f"workspace/configuration failed ({error!r}); using initializationOptions", lsp.MessageType.Warning)

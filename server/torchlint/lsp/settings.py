@@ -155,7 +155,9 @@ class SettingsStore:
             find_pyproject.cache_clear()
 
     def editor(self, folder: str | None) -> tuple[EditorSettings, list[str]]:
-        raw = self._client.get(folder, self._client.get(None))
+        raw = self._client.get(folder)
+        if raw is None:
+            raw = self._client.get(None)
         merged = {**self.initialization, **raw} if isinstance(raw, Mapping) else self.initialization
         return EditorSettings.parse(merged)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from lsprotocol import types as lsp
 
 from ..model import Position, Range
-from .positions import UTF16, LineIndex, code_points, lines_with_breaks, split_lines, units
+from .positions import UTF16, code_points, lines_with_breaks, split_lines, units
 
 
 @dataclass(frozen=True)
@@ -145,15 +145,15 @@ def _order(position: lsp.Position) -> tuple[int, int]:
 
 
 def _text_edits(old: str, new: str, encoding: str) -> list[lsp.TextEdit]:
-    """``torchlint.fixer.text_edits`` in LSP terms (its lines are ``str.splitlines``')."""
+    """``torchlint.fixer.text_edits`` (1-based lines and code point columns) in the client's units."""
     from ..fixer import text_edits
 
-    theirs, ours = LineIndex.splitlines(old), LineIndex.lsp(old)
+    lines = split_lines(old)
 
     def convert(position: Position) -> lsp.Position:
-        offset = theirs.offset(position.line - 1, position.column - 1)
-        line, _ = ours.position(offset)
-        return lsp.Position(line, units(old[ours.starts[line] : offset], encoding))
+        line = position.line - 1
+        text = lines[line] if line < len(lines) else ""
+        return lsp.Position(line, units(text[: position.column - 1], encoding))
 
     return [
         lsp.TextEdit(lsp.Range(convert(edit.range.start), convert(edit.range.end)), edit.new_text)

@@ -477,8 +477,8 @@ def _parsed_arguments(ctx: ModuleContext) -> tuple[str, ast.Assign] | None:
         target = targets[0].elts[0] if isinstance(targets[0], ast.Tuple) and targets[0].elts else targets[0]
         if not isinstance(target, ast.Name) or _returns_name(ctx, assign, target.id):
             continue
-        if isinstance(ctx.parent(assign), ast.Module) and _imports_after(ctx, assign):
-            return None  # arguments parsed before the imports: no place for a working call
+        if not _can_follow(ctx, assign) or isinstance(ctx.parent(assign), ast.Module) and _imports_after(ctx, assign):
+            return None  # shares its line, or parses arguments before the imports: no place for the call
         return target.id, assign
     return None
 
@@ -571,7 +571,7 @@ def _call_after(ctx, text: str, call):
 
 
 class IncompleteSeeding(Rule):
-    """A seeding function, or the seed calls at the start of an entry point, miss a generator.
+    """A seeding function or the seed calls of an entry point leave random, numpy or torch unseeded.
 
     A function named like `*seed*` must seed all of `random`, `numpy` and `torch`; the seed calls
     at the start of a `__main__` block, a script or the function it runs must seed `torch` and each

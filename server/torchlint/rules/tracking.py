@@ -190,7 +190,7 @@ def is_console_output(ctx: ModuleContext, call: ast.Call) -> bool:
     """``print(...)`` (to the console), ``accelerator.print``, ``tqdm.write`` and progress-bar postfixes."""
     func = call.func
     if isinstance(func, ast.Name):
-        return func.id == "print" and ctx.qualname(func) is None and _prints_to_console(call)
+        return func.id == "print" and ctx.qualname(func) in {None, "rich.print"} and _prints_to_console(call)
     if not isinstance(func, ast.Attribute):
         return False
     if func.attr == "print":
