@@ -1,6 +1,6 @@
-"""A pytest-lsp client that records what the server sends, and small editor-side helpers.
+"""A pytest-lsp client that records what the server sends, and what an editor does around it.
 
-The helpers apply edits the way an editor does (UTF-16 positions), independently of the
+Edits are applied the way an editor applies them (UTF-16 positions), independently of the
 server's own position code.
 """
 
@@ -61,10 +61,19 @@ def make_client() -> Client:
     return client
 
 
-def capabilities(*, pull: bool = False, notebooks: bool = False, resolve: bool = True, snippets: bool = True) -> lsp.ClientCapabilities:
-    """VS Code's capabilities; ``pull`` and ``notebooks`` add what VS Code 1.65 predates."""
+def capabilities(
+    *,
+    pull: bool = False,
+    notebooks: bool = False,
+    resolve: bool = True,
+    snippets: bool = True,
+    encodings: list[str] | None = None,
+) -> lsp.ClientCapabilities:
+    """VS Code's capabilities; ``pull``, ``notebooks`` and ``encodings`` add what VS Code 1.65 predates."""
     caps = client_capabilities("visual_studio_code")
     text = caps.text_document
+    if encodings:
+        caps.general.position_encodings = encodings
     if pull:
         text.diagnostic = lsp.DiagnosticClientCapabilities(
             dynamic_registration=True,

@@ -140,3 +140,27 @@ async def test_deprecated_apis_are_tagged(client: Client, tmp_path: Path) -> Non
     uri = open_document(client, tmp_path / "agent.py", "import gym\n\nenv = gym.make('CartPole-v1')\n")
     items = [item for item in await diagnostics(client, uri, until=bool) if item.code == "TL402"]
     assert items and all(list(item.tags) == [lsp.DiagnosticTag.Deprecated] for item in items)
+
+
+async def test_utf8_positions_when_the_client_prefers_them(client: Client, tmp_path: Path) -> None:
+    text = ADAM.replace("optimizer = ", 'label = "é🔥"; optimizer = ')
+    result = await initialize(client, tmp_path, encodings=["utf-8", "utf-16"])
+    assert result.capabilities.position_encoding == "utf-8"
+    uri = open_document(client, tmp_path / "train.py", text)
+    (item,) = await diagnostics(client, uri, until=bool)
+    line = text.splitlines()[3]
+    start = len(line[: line.index("torch.optim")].encode())
+    assert item.range == span(3, start, 3, start + len("torch.optim.Adam"))
+
+
+async def test_server_capabilities(client: Client, tmp_path: Path) -> None:
+    result = await initialize(client, tmp_path)
+    capabilities = result.capabilities
+    assert result.server_info.name == "torchlint"
+    assert capabilities.text_document_sync.change == lsp.TextDocumentSyncKind.Incremental
+    assert capabilities.text_document_sync.save is not None
+    assert list(capabilities.code_action_provider.code_action_kinds) == ["quickfix", "source.fixAll.torchlint"]
+    assert capabilities.code_action_provider.resolve_provider
+    assert capabilities.hover_provider and capabilities.completion_provider
+    assert "torchlint.showEffectiveSettings" in capabilities.execute_command_provider.commands
+    assert capabilities.diagnostic_provider.workspace_diagnostics

@@ -71,8 +71,9 @@ def metric_tag(label: str, value: ast.expr) -> str | None:
     label_words = words(label)
     value_words = identifier_words(value)
     metric = next(filter(None, map(metric_word, value_words)), None)
-    if metric is None and label_words:
-        metric = metric_word(label_words[-1])
+    if metric is None:
+        # The label's last word, or the one before a suffix (``"Loss_D: "``, ``"loss (val): "``).
+        metric = next(filter(None, map(metric_word, reversed(label_words[-2:]))), None)
     if metric is None:
         return None
     prefix = "val" if EVAL_WORDS.intersection(label_words + value_words) else "train"
