@@ -169,6 +169,7 @@ describe('torchlint in VS Code', { timeout: 300_000 }, () => {
         await item.first().click();
         await until(async () => (await workbench.editorText()).includes('def seed_everything(seed: int) -> None:'), 10_000, 'the snippet body is in the editor');
         assert.match(await workbench.editorText(), /torch\.cuda\.manual_seed_all\(seed\)/);
+        await workbench.page.keyboard.press('Escape');
     });
 
     step('torchlint: Show Effective Settings shows what the server applies', async () => {

@@ -117,8 +117,7 @@ export class Workbench {
         const input = this.page.locator('.quick-input-widget input');
         await input.waitFor();
         await input.fill(`>${title}`);
-        await this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
-        await this.page.keyboard.press('Enter');
+        await this.pick(title);
     }
 
     async openFile(name: string): Promise<void> {
@@ -126,10 +125,16 @@ export class Workbench {
         const input = this.page.locator('.quick-input-widget input');
         await input.waitFor();
         await input.fill(name);
-        await this.page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
-        await this.page.keyboard.press('Enter');
+        await this.pick(name);
         await this.page.locator(`.tab.active[data-resource-name="${name}"]`).waitFor();
         await this.activeEditor().locator('.view-lines').waitFor();
+    }
+
+    /** Accepts the quick input once the filtered list has `text` in its focused row. */
+    private async pick(text: string): Promise<void> {
+        await this.page.locator('.quick-input-list .monaco-list-row.focused', { hasText: text }).waitFor();
+        await this.page.keyboard.press('Enter');
+        await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
     }
 
     /** Closes the active editor (View: Close Editor). */

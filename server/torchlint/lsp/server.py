@@ -11,24 +11,19 @@ import inspect
 import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from .. import __version__
-from ..rule import all_rules
-from . import code_actions, completion, diagnostics, hover
+from . import code_actions, completion, diagnostics, hover, sync, workspace
 from .analysis import Analyses, AnalysisFailed
 from .capabilities import ClientFeatures
 from .documents import Documents
-from .settings import SECTION, SettingsStore
+from .settings import SettingsStore
 
 SHOW_SETTINGS = "torchlint.showEffectiveSettings"
-SETTINGS_FILE = "pyproject.toml"
-#: How long to wait for the client's answer to a request of the server.
-CLIENT_TIMEOUT_S = 5.0
 NOTEBOOK_SYNC = lsp.NotebookDocumentSyncOptions(
     notebook_selector=[lsp.NotebookDocumentFilterWithCells(cells=[lsp.NotebookCellLanguage("python")], notebook="*")],
     save=True,
@@ -131,167 +126,20 @@ def _uri_of(params: object) -> str | None:
     return params if isinstance(params, str) else None
 
 
-# -- lifecycle and settings -----------------------------------------------------------------
-
-
-def initialize(ls: TorchlintServer, params: lsp.InitializeParams) -> None:
-    ls.bind_loop()
-    all_rules()  # fill the rule registry before worker threads read it
-    ls.client = ClientFeatures.read(params.capabilities, ls.workspace.position_encoding or lsp.PositionEncodingKind.Utf16)
-    ls.settings.folders = _folders(ls)
-    ls.settings.set_initialization(params.initialization_options)
-
-
-async def initialized(ls: TorchlintServer, params: lsp.InitializedParams) -> None:
-    try:
-        await _fetch_settings(ls)
-    finally:
-        ls.ready.set()
-    await _register_watchers(ls)
-
-
-async def _register_watchers(ls: TorchlintServer) -> None:
-    registrations = []
-    if ls.client.register_watched_files:
-        watcher = lsp.FileSystemWatcher(glob_pattern=f"**/{SETTINGS_FILE}")
-        registrations.append(
-            lsp.Registration(
-                "torchlint-settings-files",
-                lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES,
-                lsp.DidChangeWatchedFilesRegistrationOptions(watchers=[watcher]),
-            )
-        )
-    if ls.client.register_configuration:
-        registrations.append(
-            lsp.Registration(
-                "torchlint-configuration",
-                lsp.WORKSPACE_DID_CHANGE_CONFIGURATION,
-                lsp.DidChangeConfigurationRegistrationOptions(section=SECTION),
-            )
-        )
-    if not registrations:
-        return
-    try:
-        await asyncio.wait_for(ls.client_register_capability_async(lsp.RegistrationParams(registrations)), CLIENT_TIMEOUT_S)
-    except Exception as error:  # noqa: BLE001 - settings files are then re-read on save only
-        ls.log(f"the client did not register the settings watchers ({error}); settings changes apply on save", lsp.MessageType.Warning)
-
-
-async def _fetch_settings(ls: TorchlintServer) -> None:
-    """Ask the client for the ``torchlint`` section of every workspace folder and of the editor."""
-    if not ls.client.configuration:
-        return
-    scopes = [*ls.settings.folders, None]
-    items = [lsp.ConfigurationItem(scope_uri=scope, section=SECTION) for scope in scopes]
-    try:
-        values = await asyncio.wait_for(
-            ls.workspace_configuration_async(lsp.ConfigurationParams(items)), CLIENT_TIMEOUT_S
-        )
-    except Exception as error:  # noqa: BLE001 - fall back to initializationOptions
-        ls.log(f"workspace/configuration failed ({error!r}); using initializationOptions", lsp.MessageType.Warning)
-        return
-    for scope, value in zip(scopes, values):
-        ls.settings.set_client(scope, value)
-
-
-def _folders(ls: TorchlintServer) -> dict[str, Path]:
-    folders = {folder.uri: to_fs_path(folder.uri) for folder in ls.workspace.folders.values()}
-    if not folders and ls.workspace.root_uri:
-        folders = {ls.workspace.root_uri: to_fs_path(ls.workspace.root_uri)}
-    return {uri: Path(path) for uri, path in folders.items() if path}
-
-
-async def did_change_configuration(ls: TorchlintServer, params: lsp.DidChangeConfigurationParams) -> None:
-    if ls.client.configuration:
-        await _fetch_settings(ls)
-    elif isinstance(params.settings, dict) and SECTION in params.settings:
-        ls.settings.set_client(None, params.settings[SECTION])
-    ls.settings_changed()
-
-
-def did_change_watched_files(ls: TorchlintServer, params: lsp.DidChangeWatchedFilesParams) -> None:
-    if any(change.uri.endswith(SETTINGS_FILE) for change in params.changes):
-        ls.settings_changed()
-
-
-async def did_change_workspace_folders(ls: TorchlintServer, params: lsp.DidChangeWorkspaceFoldersParams) -> None:
-    ls.settings.folders = _folders(ls)
-    await _fetch_settings(ls)
-    ls.settings_changed()
-
-
-def show_effective_settings(ls: TorchlintServer, uri: str) -> dict:
-    """What applies to the document ``uri``: its settings, where each came from, the rules that run."""
-    source = ls.documents.source(uri)
-    path = source.path if source is not None else to_fs_path(uri)
-    effective = ls.settings.effective(path)
-    described = effective.describe(uri, path)
-    described["enabledRules"] = [code for code in all_rules() if effective.config.enabled(code)]
-    return described
-
-
-# -- documents ------------------------------------------------------------------------------
-
-
-def did_open(ls: TorchlintServer, params: lsp.DidOpenTextDocumentParams) -> None:
-    key = ls.documents.key(params.text_document.uri)
-    if key is not None:
-        ls.analyse(key)
-
-
-def did_change(ls: TorchlintServer, params: lsp.DidChangeTextDocumentParams) -> None:
-    key = ls.documents.key(params.text_document.uri)
-    if key is not None:
-        ls.analyse(key, ls.debounce(key))
-
-
-def did_save(ls: TorchlintServer, params: lsp.DidSaveTextDocumentParams) -> None:
-    uri = params.text_document.uri
-    if uri.endswith(SETTINGS_FILE):
-        ls.settings_changed()
-    elif (key := ls.documents.key(uri)) is not None:
-        ls.analyse(key)
-
-
-def did_close(ls: TorchlintServer, params: lsp.DidCloseTextDocumentParams) -> None:
-    uri = params.text_document.uri
-    ls.publisher.clear(uri)
-    ls.analyses.forget(uri)
-
-
-def notebook_did_open(ls: TorchlintServer, params: lsp.DidOpenNotebookDocumentParams) -> None:
-    ls.analyse(params.notebook_document.uri)
-
-
-def notebook_did_change(ls: TorchlintServer, params: lsp.DidChangeNotebookDocumentParams) -> None:
-    key = params.notebook_document.uri
-    ls.analyse(key, ls.debounce(key))
-
-
-def notebook_did_save(ls: TorchlintServer, params: lsp.DidSaveNotebookDocumentParams) -> None:
-    ls.analyse(params.notebook_document.uri)
-
-
-def notebook_did_close(ls: TorchlintServer, params: lsp.DidCloseNotebookDocumentParams) -> None:
-    key = params.notebook_document.uri
-    ls.publisher.clear(key)
-    ls.analyses.forget(key)
-
-
 HANDLERS = [
-    (lsp.INITIALIZE, initialize, None),
-    (lsp.INITIALIZED, initialized, None),
-    (lsp.WORKSPACE_DID_CHANGE_CONFIGURATION, did_change_configuration, None),
-    (lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES, did_change_watched_files, None),
-    (lsp.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS, did_change_workspace_folders, None),
-    (lsp.TEXT_DOCUMENT_DID_OPEN, did_open, None),
-    (lsp.TEXT_DOCUMENT_DID_CHANGE, did_change, None),
-    (lsp.TEXT_DOCUMENT_DID_SAVE, did_save, lsp.SaveOptions(include_text=False)),
-    (lsp.TEXT_DOCUMENT_DID_CLOSE, did_close, None),
-    (lsp.NOTEBOOK_DOCUMENT_DID_OPEN, notebook_did_open, None),
-    (lsp.NOTEBOOK_DOCUMENT_DID_CHANGE, notebook_did_change, None),
-    (lsp.NOTEBOOK_DOCUMENT_DID_SAVE, notebook_did_save, None),
-    (lsp.NOTEBOOK_DOCUMENT_DID_CLOSE, notebook_did_close, None),
+    (lsp.INITIALIZE, workspace.initialize, None),
+    (lsp.INITIALIZED, workspace.initialized, None),
+    (lsp.WORKSPACE_DID_CHANGE_CONFIGURATION, workspace.did_change_configuration, None),
+    (lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES, workspace.did_change_watched_files, None),
+    (lsp.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS, workspace.did_change_workspace_folders, None),
+    (lsp.TEXT_DOCUMENT_DID_OPEN, sync.did_open, None),
+    (lsp.TEXT_DOCUMENT_DID_CHANGE, sync.did_change, None),
+    (lsp.TEXT_DOCUMENT_DID_SAVE, sync.did_save, lsp.SaveOptions(include_text=False)),
+    (lsp.TEXT_DOCUMENT_DID_CLOSE, sync.did_close, None),
+    (lsp.NOTEBOOK_DOCUMENT_DID_OPEN, sync.notebook_did_open, None),
+    (lsp.NOTEBOOK_DOCUMENT_DID_CHANGE, sync.notebook_did_change, None),
+    (lsp.NOTEBOOK_DOCUMENT_DID_SAVE, sync.notebook_did_save, None),
+    (lsp.NOTEBOOK_DOCUMENT_DID_CLOSE, sync.notebook_did_close, None),
     (
         lsp.TEXT_DOCUMENT_DIAGNOSTIC,
         diagnostics.document_report,
@@ -317,5 +165,5 @@ def create_server() -> TorchlintServer:
     server = TorchlintServer()
     for method, handler, options in HANDLERS:
         server.feature(method, options)(guarded(handler))
-    server.command(SHOW_SETTINGS)(guarded(show_effective_settings))
+    server.command(SHOW_SETTINGS)(guarded(workspace.show_effective_settings))
     return server
