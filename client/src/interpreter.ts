@@ -1,6 +1,8 @@
 /**
  * Which Python runs the server and the GPU check: the `torchlint.interpreter` setting, else the
  * Python extension's active environment, else `python3` on PATH. Every fallback is logged.
+ * In an untrusted workspace the Python extension is not asked: its environment may be one the
+ * workspace brought (a `.venv` whose start-up files run code).
  */
 
 import * as fs from 'node:fs';
@@ -21,6 +23,8 @@ export interface InterpreterLookup {
     pythonExtension(): Promise<string | undefined>;
     /** The first `name` on PATH. */
     onPath(name: string): string | undefined;
+    /** Whether the workspace is trusted. */
+    trusted: boolean;
 }
 
 export const PATH_PYTHON = process.platform === 'win32' ? 'python' : 'python3';
@@ -29,6 +33,10 @@ export async function resolveInterpreter(lookup: InterpreterLookup, log: (messag
     const configured = lookup.setting();
     if (configured) {
         return { path: configured, source: 'setting' };
+    }
+    if (!lookup.trusted) {
+        log(`torchlint.interpreter is not set and the workspace is not trusted; looking for ${PATH_PYTHON} on PATH`);
+        return onPath(lookup, log);
     }
     try {
         const active = await lookup.pythonExtension();
@@ -40,6 +48,10 @@ export async function resolveInterpreter(lookup: InterpreterLookup, log: (messag
     } catch (error) {
         log(`torchlint.interpreter is not set and the Python extension is not available (${errorText(error)}); looking for ${PATH_PYTHON} on PATH`);
     }
+    return onPath(lookup, log);
+}
+
+function onPath(lookup: InterpreterLookup, log: (message: string) => void): Interpreter | undefined {
     const found = lookup.onPath(PATH_PYTHON);
     if (found) {
         log(`using ${found} from PATH`);

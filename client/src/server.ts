@@ -101,6 +101,7 @@ export class Server implements vscode.Disposable {
                 setting: () => (settings.interpreter ? expandPath(settings.interpreter, folder?.uri.fsPath, os.homedir()) : ''),
                 pythonExtension: () => activeEnvironment(folder?.uri),
                 onPath: (name) => findOnPath(name, process.env.PATH),
+                trusted: vscode.workspace.isTrusted,
             },
             (message) => this.log.info(message),
         );

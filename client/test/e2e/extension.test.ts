@@ -172,6 +172,17 @@ describe('torchlint in VS Code', { timeout: 300_000 }, () => {
         await workbench.page.keyboard.press('Escape');
     });
 
+    step('the language status shows the server, its interpreter and the rules', async () => {
+        await workbench.openFile(FILES.legacy);
+        await workbench.page.locator('#status\\.languageStatus').click();
+        const status = workbench.page.locator('.monaco-hover:visible', { hasText: 'torchlint running' });
+        await status.waitFor({ timeout: 10_000 });
+        const text = await status.innerText();
+        assert.match(text, /torchlint running, \d+ rules/);
+        assert.ok(text.includes(`${python} (from setting)`), text);
+        await workbench.page.keyboard.press('Escape');
+    });
+
     step('torchlint: Show Effective Settings shows what the server applies', async () => {
         await workbench.openFile(FILES.legacy);
         await workbench.command('torchlint: Show Effective Settings');

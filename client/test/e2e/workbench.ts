@@ -126,14 +126,15 @@ export class Workbench {
         await input.waitFor();
         await input.fill(name);
         await this.pick(name);
-        await this.page.locator(`.tab.active[data-resource-name="${name}"]`).waitFor();
+        await this.page.locator(`.tab.active[data-resource-name="${name}"]`).first().waitFor();
         await this.activeEditor().locator('.view-lines').waitFor();
     }
 
-    /** Accepts the quick input once the filtered list has `text` in its focused row. */
-    private async pick(text: string): Promise<void> {
-        await this.page.locator('.quick-input-list .monaco-list-row.focused', { hasText: text }).waitFor();
-        await this.page.keyboard.press('Enter');
+    /** Picks the row of the quick input whose label is exactly `label`. */
+    private async pick(label: string): Promise<void> {
+        const exact = new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+        const name = this.page.locator('.label-name', { hasText: exact });
+        await this.page.locator('.quick-input-list .monaco-list-row').filter({ has: name }).first().click();
         await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
     }
 

@@ -8,7 +8,7 @@ interface Calls {
     onPath: string[];
 }
 
-function lookup(setting: string, pythonExtension: () => Promise<string | undefined>, onPath: string | undefined): [InterpreterLookup, Calls] {
+function lookup(setting: string, pythonExtension: () => Promise<string | undefined>, onPath: string | undefined, trusted = true): [InterpreterLookup, Calls] {
     const calls: Calls = { pythonExtension: 0, onPath: [] };
     return [
         {
@@ -21,6 +21,7 @@ function lookup(setting: string, pythonExtension: () => Promise<string | undefin
                 calls.onPath.push(name);
                 return onPath;
             },
+            trusted,
         },
         calls,
     ];
@@ -60,6 +61,19 @@ describe('resolveInterpreter', () => {
         const logs: string[] = [];
         assert.deepEqual(await resolveInterpreter(sources, (m) => logs.push(m)), { path: '/usr/local/bin/python3', source: 'PATH' });
         assert.match(logs[0], /has no active environment/);
+    });
+
+    it('does not ask the Python extension in an untrusted workspace', async () => {
+        const [sources, calls] = lookup('', async () => '/workspace/.venv/bin/python', '/usr/bin/python3', false);
+        const logs: string[] = [];
+        assert.deepEqual(await resolveInterpreter(sources, (m) => logs.push(m)), { path: '/usr/bin/python3', source: 'PATH' });
+        assert.equal(calls.pythonExtension, 0);
+        assert.match(logs[0], /not trusted/);
+    });
+
+    it('takes the (user) setting in an untrusted workspace too', async () => {
+        const [sources] = lookup('/home/me/py/bin/python', async () => undefined, undefined, false);
+        assert.deepEqual(await resolveInterpreter(sources, () => undefined), { path: '/home/me/py/bin/python', source: 'setting' });
     });
 
     it('reports that nothing was found', async () => {

@@ -44,7 +44,9 @@ def diagnostic(finding: Finding, rng: lsp.Range, client: ClientFeatures) -> lsp.
     )
 
 
-def by_document(source: Source, findings: tuple[Finding, ...], client: ClientFeatures) -> dict[str, list[lsp.Diagnostic]]:
+def by_document(
+    source: Source, findings: tuple[Finding, ...], client: ClientFeatures
+) -> dict[str, list[lsp.Diagnostic]]:
     """The diagnostics of every document (every cell) of ``source``, empty lists included."""
     result: dict[str, list[lsp.Diagnostic]] = {cell.uri: [] for cell in source.cells}
     for finding in findings:
@@ -105,7 +107,9 @@ class Publisher:
         self.server.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri, items, version))
 
 
-async def document_report(server: TorchlintServer, params: lsp.DocumentDiagnosticParams) -> lsp.DocumentDiagnosticReport:
+async def document_report(
+    server: TorchlintServer, params: lsp.DocumentDiagnosticParams
+) -> lsp.DocumentDiagnosticReport:
     """``textDocument/diagnostic``: a full report, or "unchanged" when the result id still holds."""
     uri = params.text_document.uri
     source = server.documents.source(uri)
@@ -126,7 +130,9 @@ async def document_report(server: TorchlintServer, params: lsp.DocumentDiagnosti
     return lsp.RelatedFullDocumentDiagnosticReport(items=items, result_id=result_id)
 
 
-async def workspace_report(server: TorchlintServer, params: lsp.WorkspaceDiagnosticParams) -> lsp.WorkspaceDiagnosticReport:
+async def workspace_report(
+    server: TorchlintServer, params: lsp.WorkspaceDiagnosticParams
+) -> lsp.WorkspaceDiagnosticReport:
     """``workspace/diagnostic``: every Python file of the workspace folders (open ones as edited)."""
     await server.ready.wait()
     previous = {entry.uri: entry.value for entry in params.previous_result_ids}

@@ -44,7 +44,8 @@ class EditorSettings:
             for key in raw
             if key not in KNOWN_KEYS
         ]
-        rules, rule_warnings = from_table({k: raw[k] for k in ("select", "ignore", "severity") if k in raw}, source=source)
+        table = {key: raw[key] for key in ("select", "ignore", "severity") if key in raw}
+        rules, rule_warnings = from_table(table, source=source)
         warnings += rule_warnings
         settings = cls(
             select=rules.select if "select" in raw else None,
@@ -80,7 +81,9 @@ class EditorSettings:
 def _debounce(value: object, source: str, warnings: list[str]) -> int:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= MAX_DEBOUNCE_MS:
         return int(value)
-    warnings.append(f"{source}: debounce must be a number of milliseconds from 0 to {MAX_DEBOUNCE_MS}; using {DEFAULT_DEBOUNCE_MS}")
+    warnings.append(
+        f"{source}: debounce must be a number of milliseconds from 0 to {MAX_DEBOUNCE_MS}; using {DEFAULT_DEBOUNCE_MS}"
+    )
     return DEFAULT_DEBOUNCE_MS
 
 

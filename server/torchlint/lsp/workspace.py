@@ -24,7 +24,8 @@ CLIENT_TIMEOUT_S = 5.0
 def initialize(ls: TorchlintServer, params: lsp.InitializeParams) -> None:
     ls.bind_loop()
     all_rules()  # fill the rule registry before worker threads read it
-    ls.client = ClientFeatures.read(params.capabilities, ls.workspace.position_encoding or lsp.PositionEncodingKind.Utf16)
+    encoding = ls.workspace.position_encoding or lsp.PositionEncodingKind.Utf16
+    ls.client = ClientFeatures.read(params.capabilities, encoding)
     ls.settings.folders = _folders(ls)
     ls.settings.set_initialization(params.initialization_options)
 
@@ -59,9 +60,11 @@ async def _register_watchers(ls: TorchlintServer) -> None:
     if not registrations:
         return
     try:
-        await asyncio.wait_for(ls.client_register_capability_async(lsp.RegistrationParams(registrations)), CLIENT_TIMEOUT_S)
+        registration = ls.client_register_capability_async(lsp.RegistrationParams(registrations))
+        await asyncio.wait_for(registration, CLIENT_TIMEOUT_S)
     except Exception as error:  # noqa: BLE001 - settings files are then re-read on save only
-        ls.log(f"the client did not register the settings watchers ({error}); settings changes apply on save", lsp.MessageType.Warning)
+        message = f"the client did not register the settings watchers ({error}); settings changes apply on save"
+        ls.log(message, lsp.MessageType.Warning)
 
 
 async def _fetch_settings(ls: TorchlintServer) -> None:
