@@ -250,3 +250,34 @@ def test_rules_listing_and_documentation(tmp_path: Path) -> None:
     unknown = run("rules", "TL999", cwd=tmp_path)
     assert unknown.returncode == 2
     assert "unknown rule 'TL999'" in unknown.stderr
+
+
+FAILING_RULE = """
+import sys
+from torchlint.cli import main
+from torchlint.model import Severity
+from torchlint.rule import Rule
+
+
+class Exploding(Rule):
+    code, name, severity, message = "TL999", "exploding", Severity.ERROR, "never"
+    why = example = use_instead = "-"
+
+    def check(self, ctx):
+        raise RuntimeError("boom")
+
+
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_failing_rule_is_an_internal_error_that_loses_no_other_finding(project: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", FAILING_RULE, "check", "--format", "json", "train.py"],
+        cwd=project, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (
+        "torchlint: error: train.py: internal error, please report it: rule TL999 failed: RuntimeError: boom"
+    )
+    assert [f["code"] for f in json.loads(proc.stdout)] == ["TL103"]

@@ -20,7 +20,7 @@ from pathlib import Path
 from . import __version__, reporting
 from .config import Config, ConfigError, load
 from .context import split_lines
-from .engine import analyze
+from .engine import RuleFailure, analyze
 from .files import SourceFile, UnreadableFile, discover
 from .model import Finding
 from .rule import all_rules
@@ -49,6 +49,7 @@ class FileResult:
     fixed: int = 0
     diff: str = ""
     error: str = ""
+    internal_errors: list[str] = field(default_factory=list)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -196,13 +197,21 @@ def _process(task: tuple[str, Config, Mode]) -> FileResult:
 
 
 def _lint(text: str, display: str, config: Config, mode: Mode) -> FileResult:
-    """Findings of one file; with a fix mode, ``diff`` holds the fixed text or the diff."""
+    """Findings of one file; with a fix mode, ``diff`` holds the fixed text or the diff.
+
+    A rule that fails is reported as an internal error of that file; the other rules' findings stand.
+    """
+    failures: list[str] = []
+
+    def report(failure: RuleFailure) -> None:
+        failures.append(f"{display}: internal error, please report it: {failure}")
+
     if not (mode.fix or mode.diff):
-        return FileResult(display, analyze(text, display, config))
+        return FileResult(display, analyze(text, display, config, on_error=report), internal_errors=failures)
     from .fixer import fix_all, run_action  # libcst is loaded only when fixing
 
-    fixed = fix_all(text, display, config, unsafe=mode.unsafe)
-    result = FileResult(display, fixed.remaining, fixed=len(fixed.applied))
+    fixed = fix_all(text, display, config, unsafe=mode.unsafe, on_error=report)
+    result = FileResult(display, fixed.remaining, fixed=len(fixed.applied), internal_errors=failures)
     if not mode.diff:
         result.diff = fixed.source
         return result
@@ -237,22 +246,29 @@ def _check_stdin(args: argparse.Namespace, overrides: dict, mode: Mode) -> int:
     if mode.fix and not mode.diff:
         sys.stdout.write(result.diff if result.fixed else source.text)
         result.diff = ""
+        _print_errors([result])
         _print_findings(args, [result], to=sys.stderr)
         return _exit_code(args, [result])
     return _report(args, [result], mode)
 
 
 def _report(args: argparse.Namespace, results: list[FileResult], mode: Mode) -> int:
-    for result in results:
-        if result.error:
-            print(f"torchlint: error: {result.error}", file=sys.stderr)
+    _print_errors(results)
     if mode.diff:
         sys.stdout.write("".join(r.diff for r in results))
         fixed = sum(r.fixed for r in results)
         print(f"Would fix {fixed} finding{'' if fixed == 1 else 's'}.", file=sys.stderr)
+        if any(r.internal_errors for r in results):
+            return EXIT_ERROR
         return EXIT_FINDINGS if any(r.diff for r in results) and not args.exit_zero else EXIT_CLEAN
     _print_findings(args, results, to=sys.stdout)
     return _exit_code(args, results)
+
+
+def _print_errors(results: list[FileResult]) -> None:
+    for result in results:
+        for message in ([result.error] if result.error else []) + result.internal_errors:
+            print(f"torchlint: error: {message}", file=sys.stderr)
 
 
 def _print_findings(args: argparse.Namespace, results: list[FileResult], to) -> None:
@@ -270,6 +286,8 @@ def _print_findings(args: argparse.Namespace, results: list[FileResult], to) -> 
 
 
 def _exit_code(args: argparse.Namespace, results: list[FileResult]) -> int:
+    if any(r.internal_errors for r in results):
+        return EXIT_ERROR
     if args.exit_zero:
         return EXIT_CLEAN
     return EXIT_FINDINGS if any(r.findings or r.error for r in results) else EXIT_CLEAN

@@ -10,7 +10,8 @@ from __future__ import annotations
 import ast
 import re
 import warnings
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from .config import Config
 from .context import ModuleContext, split_lines
@@ -26,8 +27,29 @@ _RELEVANT = re.compile(
 )
 
 
-def analyze(source: str, path: str = "", config: Config | None = None) -> list[Finding]:
-    """Every enabled finding in ``source``, sorted by position, suppressions applied."""
+@dataclass(frozen=True)
+class RuleFailure:
+    """A rule raised on a module; the findings of the other rules still stand."""
+
+    code: str
+    error: Exception
+
+    def __str__(self) -> str:
+        return f"rule {self.code} failed: {type(self.error).__name__}: {self.error}"
+
+
+def analyze(
+    source: str,
+    path: str = "",
+    config: Config | None = None,
+    *,
+    on_error: Callable[[RuleFailure], None] | None = None,
+) -> list[Finding]:
+    """Every enabled finding in ``source``, sorted by position, suppressions applied.
+
+    A rule that raises is reported to ``on_error`` and skipped (without ``on_error``, the
+    error propagates).
+    """
     config = config or Config()
     if not _RELEVANT.search(source):
         return []
@@ -38,8 +60,14 @@ def analyze(source: str, path: str = "", config: Config | None = None) -> list[F
         ctx = ModuleContext(source, tree, path)
         findings = []
         for rule in enabled_rules(config):
-            if any(word in source for word in rule.requires):
+            if not any(word in source for word in rule.requires):
+                continue
+            try:
                 findings.extend(rule.check(ctx))
+            except Exception as error:
+                if on_error is None:
+                    raise
+                on_error(RuleFailure(rule.code, error))
     findings = [
         f if f.severity is config.severity_of(f.code, f.severity) else _with_severity(f, config)
         for f in Suppressions.parse(source).filter(findings)
@@ -60,12 +88,17 @@ def parse(source: str) -> ast.Module | SyntaxError:
     """The module's tree, or the error that stops it parsing."""
     try:
         return parse_quietly(source)
-    except SyntaxError as error:
-        return error
-    except ValueError as error:  # source code string cannot contain null bytes
-        return SyntaxError(str(error), ("", 1, 1, "", 1, 1))
+    except (SyntaxError, ValueError) as error:
+        if isinstance(error, SyntaxError) and error.lineno:
+            return error
+        # Null bytes: Python names no position, so point at the first one.
+        nul = max(source.find("\x00"), 0)
+        line = source.count("\n", 0, nul) + 1
+        column = nul - source.rfind("\n", 0, nul)
+        message = getattr(error, "msg", None) or str(error)
+        return SyntaxError(message, ("", line, column, "", line, column + 1))
     except (RecursionError, MemoryError):
-        return SyntaxError("too deeply nested to analyse", ("", 1, 1, "", 1, 1))
+        return SyntaxError("too deeply nested to analyse", ("", 1, 1, "", 1, 2))
 
 
 def enabled_rules(config: Config) -> list[Rule]:

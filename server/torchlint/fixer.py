@@ -13,7 +13,7 @@ import ast
 import bisect
 import difflib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
@@ -23,7 +23,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from .config import Config
 from .context import split_lines
-from .engine import analyze, parse_quietly, rule_for
+from .engine import RuleFailure, analyze, parse_quietly, rule_for
 from .model import Action, Finding, Fix, Position, Range, TextEdit
 
 Edit = Fix | Action
@@ -201,13 +201,22 @@ class FixResult:
     remaining: list[Finding]
 
 
-def fix_all(source: str, path: str = "", config: Config | None = None, *, unsafe: bool = False, passes: int = 4) -> FixResult:
+def fix_all(
+    source: str,
+    path: str = "",
+    config: Config | None = None,
+    *,
+    unsafe: bool = False,
+    passes: int = 4,
+    on_error: Callable[[RuleFailure], None] | None = None,
+) -> FixResult:
     """Apply every available fix (safe ones only unless ``unsafe``) until nothing changes.
 
     Fixes that touch the same node are applied in successive passes, as ruff does.
+    ``on_error`` is :func:`~torchlint.engine.analyze`'s.
     """
     applied: list[Finding] = []
-    findings = analyze(source, path, config)
+    findings = analyze(source, path, config, on_error=on_error)
     for _ in range(passes):
         chosen = [(f, f.fix) for f in findings if f.fix and (unsafe or f.fix.safe)]
         if not chosen:
@@ -217,7 +226,7 @@ def fix_all(source: str, path: str = "", config: Config | None = None, *, unsafe
             break
         applied += [f for f, _ in chosen]
         source = fixed
-        findings = analyze(source, path, config)
+        findings = analyze(source, path, config, on_error=on_error)
     return FixResult(source, applied, findings)
 
 

@@ -44,6 +44,8 @@ class Rule:
     #: Title of the code action this rule offers (a larger, never automatic rewrite).
     action_title: ClassVar[str] = ""
     action_node: ClassVar[str] = "SimpleStatementLine"
+    #: The rule flags a deprecated API (editors may strike it through).
+    deprecated: ClassVar[bool] = False
 
     def check(self, ctx: ModuleContext) -> Iterable[Finding]:
         raise NotImplementedError
@@ -180,12 +182,15 @@ def all_rules() -> dict[str, type[Rule]]:
 
         for module in pkgutil.iter_modules(rules.__path__):
             importlib.import_module(f"{rules.__name__}.{module.name}")
+        found: dict[str, type[Rule]] = {}
         for cls in _subclasses(Rule):
             if "code" in cls.__dict__:
-                if cls.code in _REGISTRY:
+                if cls.code in found:
                     raise RuntimeError(f"rule code {cls.code} is declared twice")
-                _REGISTRY[cls.code] = cls
-    return dict(sorted(_REGISTRY.items()))
+                found[cls.code] = cls
+        # Published in one step, so a thread never sees a half-filled registry.
+        _REGISTRY.update(sorted(found.items()))
+    return dict(_REGISTRY)
 
 
 def _subclasses(cls: type) -> Iterator[type]:

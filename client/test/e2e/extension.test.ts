@@ -8,11 +8,11 @@
  */
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, TestContext } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { ADAM, FILES, LEGACY_SCRIPT, writeProject } from './fixtures';
 import { CodeServer, findFiles, folders, installExtension, keepLogs, launchBrowser, until, Workbench, writeUserSettings } from './workbench';
@@ -61,6 +61,22 @@ function problemCounts(label: string): Record<string, number> {
     return { error: count('errors'), warning: count('warnings'), info: count('infos') };
 }
 
+const userSettings = {
+    'torchlint.interpreter': python,
+    'torchlint.ignore': ['TL105'],
+    'editor.codeActionsOnSave': { 'source.fixAll.torchlint': 'explicit' },
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    'chat.disableAIFeatures': true,
+    'telemetry.telemetryLevel': 'off',
+    'security.workspace.trust.enabled': false,
+    'extensions.ignoreRecommendations': true,
+    'files.autoSave': 'off',
+    'editor.minimap.enabled': false,
+    'git.enabled': false,
+};
+
 describe('torchlint in VS Code', { timeout: 300_000 }, () => {
     const dirs = folders(mkdtempSync(join(tmpdir(), 'torchlint-e2e-')));
     let server: CodeServer;
@@ -69,10 +85,10 @@ describe('torchlint in VS Code', { timeout: 300_000 }, () => {
     let failed = false;
 
     /** One step of the test; a failing step leaves a screenshot named after it. */
-    function step(name: string, body: () => Promise<void>): void {
-        it(name, async () => {
+    function step(name: string, body: (t: TestContext) => Promise<void>): void {
+        it(name, async (t) => {
             try {
-                await body();
+                await body(t);
             } catch (error) {
                 failed = true;
                 await workbench?.screenshot(join(artifacts, `failed-${name.replace(/\W+/g, '-')}.png`)).catch(() => undefined);
@@ -85,21 +101,7 @@ describe('torchlint in VS Code', { timeout: 300_000 }, () => {
         rmSync(artifacts, { recursive: true, force: true });
         mkdirSync(artifacts, { recursive: true });
         writeProject(dirs.project);
-        writeUserSettings(dirs, {
-            'torchlint.interpreter': python,
-            'torchlint.ignore': ['TL105'],
-            'editor.codeActionsOnSave': { 'source.fixAll.torchlint': 'explicit' },
-            'workbench.startupEditor': 'none',
-            'workbench.tips.enabled': false,
-            'workbench.secondarySideBar.defaultVisibility': 'hidden',
-            'chat.disableAIFeatures': true,
-            'telemetry.telemetryLevel': 'off',
-            'security.workspace.trust.enabled': false,
-            'extensions.ignoreRecommendations': true,
-            'files.autoSave': 'off',
-            'editor.minimap.enabled': false,
-            'git.enabled': false,
-        });
+        writeUserSettings(dirs, userSettings);
         installExtension(codeServerBin, dirs, vsix);
         server = await CodeServer.start(codeServerBin, dirs);
         browser = await launchBrowser(process.env.CHROMIUM ?? '/usr/bin/chromium');
@@ -220,6 +222,23 @@ describe('torchlint in VS Code', { timeout: 300_000 }, () => {
             const shown = problemCounts(await workbench.problems());
             return shown.warning === before.warning + 1 && shown.error === before.error;
         }, 30_000, `the restarted server reports the undone Adam (one more warning than ${JSON.stringify(before)})`);
+    });
+
+    step('a new interpreter restarts the server; without torch the GPU check says how to install it', async (t) => {
+        const bare = process.env.PYTHON_WITHOUT_TORCH ?? '/usr/bin/python3';
+        if (!existsSync(bare) || spawnSync(bare, ['-c', 'import torch']).status === 0) {
+            t.skip(`${bare} is missing or has torch`);
+            return;
+        }
+        // The workspace's settings file: the folder is watched, the user settings file is not.
+        mkdirSync(join(dirs.project, '.vscode'));
+        writeFileSync(join(dirs.project, '.vscode', 'settings.json'), JSON.stringify({ 'torchlint.interpreter': bare }));
+        await until(async () => torchlintLog(dirs.userData).includes(`server: ${bare} -m torchlint server`), 20_000, 'the server restarts with the new interpreter');
+        await until(async () => /torchlint\.interpreter changed[\s\S]*server running/.test(torchlintLog(dirs.userData)), 20_000, 'the new server runs');
+        await workbench.command('torchlint: Run GPU Check');
+        const message = workbench.page.locator('.notifications-toasts', { hasText: `torch is not installed in ${bare}` });
+        await message.waitFor({ timeout: 60_000 });
+        assert.match(await message.innerText(), new RegExp(`${bare} -m pip install torch`));
     });
 });
 

@@ -1,7 +1,7 @@
 """Running the engine on a source: off the event loop, cached per text and settings.
 
-When the engine raises, :class:`AnalysisFailed` names the document and, read from the
-traceback, the rule whose code was running.
+A rule that raises is reported (:class:`AnalysisFailed` names the document and the rule)
+and the other rules' findings are kept.
 """
 
 from __future__ import annotations
@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import traceback
+from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from ..config import Config
-from ..engine import analyze
+from ..engine import RuleFailure, analyze
 from ..model import Finding
-from ..rule import Rule
 from .settings import SettingsStore
 from .sources import Source
 
@@ -23,21 +23,11 @@ from .sources import Source
 class AnalysisFailed(Exception):
     """The engine raised while ``task`` (analysing, fixing) on document ``name``."""
 
-    def __init__(self, name: str, error: BaseException, task: str = "analysing") -> None:
-        self.rule = failing_rule(error)
-        where = f" in rule {self.rule}" if self.rule else ""
+    def __init__(self, name: str, error: BaseException, task: str = "analysing", rule: str | None = None) -> None:
+        self.rule = rule
+        where = f" in rule {rule}" if rule else ""
         super().__init__(f"{task} {name} failed{where}: {type(error).__name__}: {error}")
         self.details = "".join(traceback.format_exception(error))
-
-
-def failing_rule(error: BaseException) -> str | None:
-    """The code of the innermost rule method on the traceback of ``error``."""
-    code = None
-    for frame, _ in traceback.walk_tb(error.__traceback__):
-        owner = frame.f_locals.get("self")
-        if isinstance(owner, Rule):
-            code = owner.code
-    return code
 
 
 @dataclass(frozen=True)
@@ -57,19 +47,25 @@ def result_id(generation: int, text: str) -> str:
     return f"{generation}-{digest.hexdigest()}"
 
 
-def run(source: Source, config: Config) -> tuple[Finding, ...]:
+def run(source: Source, config: Config, on_failure: Callable[[AnalysisFailed], None]) -> tuple[Finding, ...]:
+    """The findings of ``source``; a rule that fails is reported and the others' findings kept."""
+
+    def report(failure: RuleFailure) -> None:
+        on_failure(AnalysisFailed(source.name, failure.error, rule=failure.code))
+
     try:
-        return tuple(analyze(source.text, source.name, config))
-    except Exception as error:  # noqa: BLE001 - reported with the document and rule
+        return tuple(analyze(source.text, source.name, config, on_error=report))
+    except Exception as error:  # noqa: BLE001 - reported with the document
         raise AnalysisFailed(source.name, error) from error
 
 
 class Analyses:
     """The latest analysis of every open source."""
 
-    def __init__(self, settings: SettingsStore, executor: Executor) -> None:
+    def __init__(self, settings: SettingsStore, executor: Executor, on_failure: Callable[[AnalysisFailed], None]) -> None:
         self.settings = settings
         self.executor = executor
+        self.on_failure = on_failure
         self._latest: dict[str, Analysis] = {}
 
     async def get(self, source: Source) -> Analysis:
@@ -82,7 +78,7 @@ class Analyses:
             findings: tuple[Finding, ...] = ()
         else:
             loop = asyncio.get_running_loop()
-            findings = await loop.run_in_executor(self.executor, run, source, effective.config)
+            findings = await loop.run_in_executor(self.executor, run, source, effective.config, self.on_failure)
         analysis = Analysis(source, generation, findings)
         self._latest[source.key] = analysis
         return analysis

@@ -74,7 +74,8 @@ async def resolve(server: TorchlintServer, action: lsp.CodeAction) -> lsp.CodeAc
     try:
         new_text = await loop.run_in_executor(server.executor, _new_text, data, source, finding, config)
     except Exception as error:  # noqa: BLE001 - a failing fix must not take the server down
-        server.log_failure(AnalysisFailed(source.name, error, task=f"{action.title!r} on"))
+        rule = finding.code if finding is not None else None
+        server.log_failure(AnalysisFailed(source.name, error, task=f"{action.title!r} on", rule=rule))
         return action
     action.edit = workspace_edit(source, new_text, server)
     return action

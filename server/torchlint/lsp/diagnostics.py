@@ -13,7 +13,7 @@ from pygls.uris import from_fs_path
 
 from ..files import SourceFile, UnreadableFile, discover
 from ..model import Finding, Severity
-from ..rule import DOCS_URL
+from ..rule import DOCS_URL, all_rules
 from .analysis import Analysis, AnalysisFailed, result_id, run
 from .capabilities import ClientFeatures
 from .sources import Source
@@ -28,11 +28,11 @@ SEVERITIES = {
     Severity.INFO: lsp.DiagnosticSeverity.Information,
 }
 #: Rules that report an API its library deprecated or replaced: shown struck through.
-DEPRECATED = frozenset({"TL102", "TL120", "TL402"})
 
 
 def diagnostic(finding: Finding, rng: lsp.Range, client: ClientFeatures) -> lsp.Diagnostic:
-    tags = [lsp.DiagnosticTag.Deprecated] if finding.code in DEPRECATED else []
+    rule = all_rules().get(finding.code)
+    tags = [lsp.DiagnosticTag.Deprecated] if rule is not None and rule.deprecated else []
     return lsp.Diagnostic(
         range=rng,
         message=finding.message,
@@ -170,7 +170,7 @@ def _workspace_items(server: TorchlintServer, open_files: dict[str, Source], pre
                     server.log(str(error), lsp.MessageType.Warning)
                     continue
             try:
-                findings = run(source, settings.effective(source.path).config)
+                findings = run(source, settings.effective(source.path).config, server.log_failure)
             except AnalysisFailed as failure:
                 server.log_failure(failure)
                 continue

@@ -37,7 +37,7 @@ class TorchlintServer(LanguageServer):
         self.settings = SettingsStore(on_warning=lambda message: self.log(message, lsp.MessageType.Warning))
         self.documents = Documents(lambda: self.workspace)
         self.executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="torchlint-analysis")
-        self.analyses = Analyses(self.settings, self.executor)
+        self.analyses = Analyses(self.settings, self.executor, self.log_failure)
         self.publisher = diagnostics.Publisher(self)
         self.ready = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None

@@ -57,6 +57,7 @@ class DeprecatedAmpApi(Rule):
     """
 
     code = "TL102"
+    deprecated = True
     name = "deprecated-amp-api"
     severity = Severity.WARNING
     requires = ("amp",)

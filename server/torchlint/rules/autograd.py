@@ -87,6 +87,7 @@ class VariableWrapper(Rule):
     """
 
     code = "TL120"
+    deprecated = True
     name = "variable-wrapper"
     severity = Severity.ERROR
     requires = ("Variable",)

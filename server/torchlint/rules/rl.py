@@ -327,6 +327,7 @@ class LegacyGym(Rule):
     """
 
     code = "TL402"
+    deprecated = True
     name = "legacy-gym"
     severity = Severity.WARNING
     message = (
