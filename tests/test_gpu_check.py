@@ -74,3 +74,13 @@ def test_missing_interpreter() -> None:
     report = run(CheckOptions(python="/nonexistent/python"))
     assert report["ok"] is False
     assert report["error"].startswith("cannot start /nonexistent/python")
+
+
+def test_cancel_stops_the_step() -> None:
+    import threading
+
+    cancel = threading.Event()
+    threading.Timer(0.3, cancel.set).start()
+    report = run(CheckOptions(steps=1000), cancel=cancel)
+    assert report["ok"] is False
+    assert report["error"] == "the GPU check was cancelled"

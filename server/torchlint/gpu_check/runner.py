@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,8 +26,15 @@ class CheckOptions:
     timeout: float = 180.0
 
 
-def run(options: CheckOptions, on_progress: Callable[[int, str], None] | None = None) -> dict:
-    """Run the smoke step and return its report; failures are reports too (``ok: false``)."""
+def run(
+    options: CheckOptions,
+    on_progress: Callable[[int, str], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> dict:
+    """Run the smoke step and return its report; failures are reports too (``ok: false``).
+
+    Setting ``cancel`` stops the step (and its DataLoader workers) within a fraction of a second.
+    """
     command = [options.python, str(SMOKE), "--device", options.device, "--dtype", options.dtype, "--steps", str(options.steps)]
     try:
         # A session of its own, so a timeout also stops the DataLoader's worker processes.
@@ -43,12 +51,17 @@ def run(options: CheckOptions, on_progress: Callable[[int, str], None] | None = 
     ]
     for reader in readers:
         reader.start()
-    try:
-        process.wait(timeout=options.timeout)
-    except subprocess.TimeoutExpired:
-        _kill(process)
-        process.wait()
-        return _failure(options, f"the GPU check did not finish within {options.timeout:g} s and was stopped")
+    deadline = time.monotonic() + options.timeout
+    while process.poll() is None:
+        if cancel is not None and cancel.is_set():
+            _kill(process)
+            process.wait()
+            return _failure(options, "the GPU check was cancelled")
+        if time.monotonic() > deadline:
+            _kill(process)
+            process.wait()
+            return _failure(options, f"the GPU check did not finish within {options.timeout:g} s and was stopped")
+        time.sleep(0.05)
     for reader in readers:
         reader.join(timeout=5)
     report = _parse("".join(output))

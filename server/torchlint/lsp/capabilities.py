@@ -26,6 +26,7 @@ class ClientFeatures:
     configuration: bool = False
     register_configuration: bool = False
     register_watched_files: bool = False
+    work_done_progress: bool = False
 
     @classmethod
     def read(cls, capabilities: lsp.ClientCapabilities, encoding: str) -> "ClientFeatures":
@@ -51,4 +52,5 @@ class ClientFeatures:
             configuration=bool(has("workspace.configuration", False)),
             register_configuration=bool(has("workspace.did_change_configuration.dynamic_registration", False)),
             register_watched_files=bool(has("workspace.did_change_watched_files.dynamic_registration", False)),
+            work_done_progress=bool(has("window.work_done_progress", False)),
         )

@@ -17,7 +17,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from .. import __version__
-from . import code_actions, completion, diagnostics, hover, sync, workspace
+from . import code_actions, completion, diagnostics, gpu_check, hover, sync, workspace
 from .analysis import Analyses, AnalysisFailed
 from .capabilities import ClientFeatures
 from .documents import Documents
@@ -166,4 +166,5 @@ def create_server() -> TorchlintServer:
     for method, handler, options in HANDLERS:
         server.feature(method, options)(guarded(handler))
     server.command(SHOW_SETTINGS)(guarded(workspace.show_effective_settings))
+    server.command(gpu_check.GPU_CHECK)(guarded(gpu_check.gpu_check))
     return server
