@@ -13,13 +13,13 @@ export class VirtualDocuments implements vscode.TextDocumentContentProvider, vsc
         return this.contents.get(uri.toString()) ?? '';
     }
 
-    /** Shows `content` as the document `name` (its extension picks the language), beside the editor. */
+    /** Shows `content` as the document `name` (its extension picks the language). */
     async show(name: string, content: string): Promise<vscode.TextEditor> {
         const uri = vscode.Uri.from({ scheme: SCHEME, path: `/${name}` });
         this.contents.set(uri.toString(), content);
         this.changed.fire(uri);
         const document = await vscode.workspace.openTextDocument(uri);
-        return vscode.window.showTextDocument(document, { preview: false, viewColumn: vscode.ViewColumn.Beside });
+        return vscode.window.showTextDocument(document, { preview: false });
     }
 
     dispose(): void {

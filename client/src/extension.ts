@@ -39,6 +39,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
             if (changed) {
                 void server.restart(`${changed} changed`);
             } else if (event.affectsConfiguration(SECTION)) {
+                log.info('torchlint settings changed');
                 refreshRules();
             }
         }),

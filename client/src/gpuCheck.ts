@@ -3,21 +3,20 @@
  * cancellable progress notification, the report in a read-only document and a one-line summary.
  */
 
-import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { VirtualDocuments } from './documents';
 import { errorText } from './interpreter';
-import { GpuCheckReport, renderReport, summarize, torchInstallCommand } from './report';
+import { GpuCheckReport, renderReport, summarize, torchInstallCommand, wasCancelled } from './report';
 import type { Server } from './server';
 import { clientSettings, GpuCheckSettings, SECTION } from './settings';
 
 export const GPU_CHECK = 'torchlint.gpuCheck';
+export const REPORT_NAME = 'GPU check report.md';
 
 /** The argument of `torchlint.gpuCheck`. */
 interface CheckOptions extends GpuCheckSettings {
     python: string;
 }
-export const REPORT_NAME = 'GPU check report.md';
 
 export async function runGpuCheck(server: Server, documents: VirtualDocuments, log: vscode.LogOutputChannel): Promise<void> {
     if (!vscode.workspace.isTrusted) {
@@ -32,47 +31,19 @@ export async function runGpuCheck(server: Server, documents: VirtualDocuments, l
     const folder = vscode.workspace.workspaceFolders?.[0];
     const options: CheckOptions = { python, ...clientSettings(vscode.workspace.getConfiguration(SECTION, folder)).gpuCheck };
     log.info(`GPU check: ${JSON.stringify(options)}`);
-    const report = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: 'torchlint GPU check', cancellable: true },
-        (progress, cancel) => request(server, options, progress, cancel),
-    );
-    if (report === undefined) {
-        log.info('GPU check cancelled');
+    // The server shows the progress itself, as a cancellable notification (window/workDoneProgress).
+    let report: GpuCheckReport;
+    try {
+        report = await server.execute<GpuCheckReport>(GPU_CHECK, [options]);
+    } catch (error) {
+        report = { ok: false, error: errorText(error), python_executable: python, device: options.device, dtype: options.dtype };
+    }
+    log.info(`GPU check report: ${JSON.stringify(report)}`);
+    if (wasCancelled(report)) {
         void vscode.window.showInformationMessage('torchlint: GPU check cancelled.');
         return;
     }
-    log.info(`GPU check report: ${JSON.stringify(report)}`);
     await show(report, python, documents);
-}
-
-/** The report, or `undefined` when the user cancelled; a failed request is a failed report. */
-async function request(
-    server: Server,
-    options: CheckOptions,
-    progress: vscode.Progress<{ message?: string; increment?: number }>,
-    cancel: vscode.CancellationToken,
-): Promise<GpuCheckReport | undefined> {
-    const token = randomUUID();
-    let done = 0;
-    const following = server.onProgress(token, (value) => {
-        if (value.kind === 'end') {
-            return;
-        }
-        const percentage = value.percentage ?? done;
-        progress.report({ message: value.message, increment: Math.max(0, percentage - done) });
-        done = Math.max(done, percentage);
-    });
-    const cancelled = new Promise<undefined>((resolve) => cancel.onCancellationRequested(() => resolve(undefined)));
-    try {
-        return await Promise.race([server.execute<GpuCheckReport>(GPU_CHECK, [options], cancel, token), cancelled]);
-    } catch (error) {
-        if (cancel.isCancellationRequested) {
-            return undefined;
-        }
-        return { ok: false, error: errorText(error), python_executable: options.python, device: options.device, dtype: options.dtype };
-    } finally {
-        following.dispose();
-    }
 }
 
 async function show(report: GpuCheckReport, python: string, documents: VirtualDocuments): Promise<void> {

@@ -49,6 +49,12 @@ export interface GpuCheckReport {
 }
 
 const MISSING_TORCH = /torch is not installed/i;
+const CANCELLED = /was cancelled/i;
+
+/** The report of a check the user cancelled (from the server's progress notification). */
+export function wasCancelled(report: GpuCheckReport): boolean {
+    return !report.ok && !report.training && CANCELLED.test(report.error ?? '');
+}
 
 /** The command that installs torch into `python`, when the report says it is missing. */
 export function torchInstallCommand(report: GpuCheckReport, python: string): string | undefined {

@@ -5,17 +5,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
-    CancellationToken,
     ExecuteCommandRequest,
     LanguageClient,
     LanguageClientOptions,
     RevealOutputChannelOn,
     ServerOptions,
     State,
-    WorkDoneProgress,
-    WorkDoneProgressBegin,
-    WorkDoneProgressEnd,
-    WorkDoneProgressReport,
 } from 'vscode-languageclient/node';
 import { errorText, findOnPath, Interpreter, resolveInterpreter } from './interpreter';
 import { serverLaunch } from './launch';
@@ -62,7 +57,7 @@ export class Server implements vscode.Disposable {
     }
 
     /** Runs a command of the server (`workspace/executeCommand`), if it has that command. */
-    async execute<T>(command: string, args: unknown[], token?: CancellationToken, workDoneToken?: string): Promise<T> {
+    async execute<T>(command: string, args: unknown[]): Promise<T> {
         const client = this.client;
         if (!client || this.current.state !== 'running') {
             throw new Error('the torchlint server is not running (see torchlint: Show Logs)');
@@ -70,16 +65,11 @@ export class Server implements vscode.Disposable {
         if (!this.supports(command)) {
             throw new Error(`this torchlint server has no ${command} command; update torchlint`);
         }
-        return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args, workDoneToken }, token) as Promise<T>;
+        return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args }) as Promise<T>;
     }
 
     supports(command: string): boolean {
         return this.client?.initializeResult?.capabilities.executeCommandProvider?.commands.includes(command) ?? false;
-    }
-
-    /** Follows the `$/progress` reports of a request made with `workDoneToken: token`. */
-    onProgress(token: string, handler: (value: WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd) => void): vscode.Disposable {
-        return this.client?.onProgress(WorkDoneProgress.type, token, handler) ?? new vscode.Disposable(() => undefined);
     }
 
     async dispose(): Promise<void> {

@@ -7,6 +7,7 @@ cares about (calls, attributes, loops) instead of walking the tree again.
 from __future__ import annotations
 
 import ast
+import operator
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -36,10 +37,10 @@ class ModuleContext:
         self._by_type: dict[type, list[ast.AST]] = defaultdict(list)
         self._parent: dict[ast.AST, ast.AST] = {}
         self._in_order: set[type] = set()
-        self._index(tree)
-        self.imports = self._collect_imports()
         self._qualnames: dict[int, str | None] = {}
         self._memo: dict[str, object] = {}
+        self._index(tree)
+        self.imports = self._collect_imports()
 
     # -- indexing ---------------------------------------------------------------------------
 
@@ -66,17 +67,20 @@ class ModuleContext:
         """All nodes of the given types, in source order."""
         if len(types) == 1:
             return self._sorted(types[0])  # type: ignore[return-value]
+        return self.memo(f"nodes:{types}", lambda: self._merged(types))  # type: ignore[return-value]
+
+    def _merged(self, types: tuple[type, ...]) -> list[ast.AST]:
         merged = [n for t in types for n in self._sorted(t)]
         merged.sort(key=_source_order)
-        return merged  # type: ignore[return-value]
+        return merged
 
     def _sorted(self, kind: type) -> list[ast.AST]:
-        # The traversal is depth-first from the end; rules want source order, sorted on demand.
+        # The traversal meets nodes last-to-first; rules want source order, sorted on demand.
         nodes = self._by_type.get(kind)
         if nodes is None:
             return []
         if kind not in self._in_order:
-            nodes.sort(key=_source_order)
+            nodes.sort(key=_POSITION if "lineno" in kind._attributes else _source_order)
             self._in_order.add(kind)
         return nodes
 
@@ -260,8 +264,12 @@ class ModuleContext:
 
 @lru_cache(maxsize=None)
 def _child_fields(kind: type) -> tuple[str, ...]:
-    """The fields that can hold child nodes (``ctx`` holds a shared Load/Store marker, not a child)."""
-    return tuple(name for name in kind._fields if name != "ctx")
+    """The fields that can hold child nodes worth indexing: not ``ctx`` (a shared Load/Store
+    marker) nor ``op``/``ops`` (shared operator singletons), which rules read from their parent."""
+    return tuple(name for name in kind._fields if name not in ("ctx", "op", "ops"))
+
+
+_POSITION = operator.attrgetter("lineno", "col_offset")
 
 
 def _source_order(node: ast.AST) -> tuple[int, int]:

@@ -102,6 +102,14 @@ def outermost_loop(ctx: ModuleContext, node: ast.AST) -> ast.For | ast.AsyncFor 
     return found  # type: ignore[return-value]
 
 
+def loops_with_backward(ctx: ModuleContext) -> set[ast.AST]:
+    """Every loop (at any depth) that has a ``backward()`` call somewhere inside."""
+    return ctx.memo(
+        "loops_with_backward",
+        lambda: {a for call in backward_calls(ctx) for a in ctx.ancestors(call) if isinstance(a, LOOP_TYPES)},
+    )
+
+
 def training_loops(ctx: ModuleContext) -> list[ast.For | ast.AsyncFor | ast.While]:
     """Outermost loops (per function) that call ``backward()`` somewhere inside, in source order."""
     return ctx.memo("training_loops", lambda: _training_loops(ctx))

@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it, TestContext } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { ADAM, FILES, LEGACY_SCRIPT, writeProject } from './fixtures';
-import { CodeServer, findFiles, folders, installExtension, keepLogs, launchBrowser, until, Workbench, writeUserSettings } from './workbench';
+import { CodeServer, findFiles, Folders, folders, installExtension, keepLogs, launchBrowser, until, Workbench, writeUserSettings } from './workbench';
 
 const repo = resolve(__dirname, '..', '..', '..', '..');
 const artifacts = join(repo, 'client', 'test', 'e2e', 'screenshots-last-run');
@@ -162,6 +162,14 @@ describe('torchlint in VS Code', { timeout: 300_000 }, () => {
         assert.equal(readFileSync(onDisk, 'utf8'), expected);
     });
 
+    step('torchlint: Fix All applies the safe fixes in the editor', async () => {
+        await workbench.openFile(FILES.fixAll);
+        await until(async () => (await workbench.squiggles().count()) > 0, 30_000, 'the file is checked');
+        await workbench.command('torchlint: Fix All');
+        await until(async () => !(await workbench.editorText()).includes('Variable('), 15_000, 'Variable(...) is gone');
+        assert.match(await workbench.editorText(), /pin_memory=True/);
+    });
+
     step('a snippet is inserted by its prefix', async () => {
         await workbench.openFile(FILES.snippet);
         await workbench.page.keyboard.press('Control+End');
@@ -209,6 +217,19 @@ describe('torchlint in VS Code', { timeout: 300_000 }, () => {
         await workbench.closeEditor();
     });
 
+    step('the GPU check can be cancelled from its progress notification', async () => {
+        // Enough steps to be still running when Cancel is clicked.
+        const changes = settingsChanges(dirs.userData);
+        writeWorkspaceSettings(dirs, { 'torchlint.gpuCheck.steps': 5000 });
+        await until(async () => settingsChanges(dirs.userData) > changes, 15_000, 'the extension sees the new setting');
+        await workbench.command('torchlint: Run GPU Check');
+        const progress = workbench.page.locator('.notifications-toasts .notification-toast', { hasText: 'torchlint: GPU check' });
+        await progress.waitFor({ timeout: 15_000 });
+        await progress.hover();
+        await progress.getByRole('button', { name: 'Cancel' }).click();
+        await workbench.page.locator('.notifications-toasts', { hasText: 'torchlint: GPU check cancelled.' }).waitFor({ timeout: 15_000 });
+    });
+
     step('torchlint: Restart Server starts a server that checks edits', async () => {
         await workbench.openFile(FILES.legacy);
         await workbench.command('torchlint: Restart Server');
@@ -230,9 +251,7 @@ describe('torchlint in VS Code', { timeout: 300_000 }, () => {
             t.skip(`${bare} is missing or has torch`);
             return;
         }
-        // The workspace's settings file: the folder is watched, the user settings file is not.
-        mkdirSync(join(dirs.project, '.vscode'));
-        writeFileSync(join(dirs.project, '.vscode', 'settings.json'), JSON.stringify({ 'torchlint.interpreter': bare }));
+        writeWorkspaceSettings(dirs, { 'torchlint.interpreter': bare });
         await until(async () => torchlintLog(dirs.userData).includes(`server: ${bare} -m torchlint server`), 20_000, 'the server restarts with the new interpreter');
         await until(async () => /torchlint\.interpreter changed[\s\S]*server running/.test(torchlintLog(dirs.userData)), 20_000, 'the new server runs');
         await workbench.command('torchlint: Run GPU Check');
@@ -241,6 +260,12 @@ describe('torchlint in VS Code', { timeout: 300_000 }, () => {
         assert.match(await message.innerText(), new RegExp(`${bare} -m pip install torch`));
     });
 });
+
+/** Settings of the project folder: VS Code sees changes to them (it does not watch the user settings file). */
+function writeWorkspaceSettings(dirs: Folders, settings: Record<string, unknown>): void {
+    mkdirSync(join(dirs.project, '.vscode'), { recursive: true });
+    writeFileSync(join(dirs.project, '.vscode', 'settings.json'), JSON.stringify(settings));
+}
 
 /** The Problems count once it has not changed for a second (and is not empty). */
 async function steadyProblems(workbench: Workbench): Promise<Record<string, number>> {
@@ -261,6 +286,10 @@ function torchlintLog(userData: string): string {
     const logs = join(userData, 'logs');
     const files = existsSync(logs) ? findFiles(logs, join('torchlint.torchlint', 'torchlint.log')) : [];
     return files.map((file) => readFileSync(file, 'utf8')).join('\n');
+}
+
+function settingsChanges(userData: string): number {
+    return torchlintLog(userData).split('torchlint settings changed').length - 1;
 }
 
 /** The log shows a restart followed by a running server. */

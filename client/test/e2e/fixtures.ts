@@ -34,6 +34,7 @@ export const ADAM = { line: 12, column: 30 };
 export const FILES = {
     legacy: 'train_legacy.py',
     fixOnSave: 'train_fix_on_save.py',
+    fixAll: 'train_fix_all.py',
     snippet: 'seeding.py',
 };
 
@@ -41,5 +42,6 @@ export function writeProject(folder: string): void {
     mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, FILES.legacy), LEGACY_SCRIPT);
     writeFileSync(join(folder, FILES.fixOnSave), LEGACY_SCRIPT);
+    writeFileSync(join(folder, FILES.fixAll), LEGACY_SCRIPT);
     writeFileSync(join(folder, FILES.snippet), 'import random\n\nimport numpy as np\nimport torch\n\n');
 }

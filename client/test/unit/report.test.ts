@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { GpuCheckReport, renderReport, summarize, table, torchInstallCommand } from '../../src/report';
+import { GpuCheckReport, renderReport, summarize, table, torchInstallCommand, wasCancelled } from '../../src/report';
 
 // `torchlint gpu-check --format json --device cpu --steps 3` and the same without torch.
 const fixtures = join(__dirname, '..', '..', '..', 'test', 'unit', 'fixtures');
@@ -86,6 +86,14 @@ describe('torchInstallCommand', () => {
     it('is absent for any other report', () => {
         assert.equal(torchInstallCommand(cpuRun, '/py'), undefined);
         assert.equal(torchInstallCommand({ ok: false, error: 'the smoke step failed: exit status 1' }, '/py'), undefined);
+    });
+});
+
+describe('wasCancelled', () => {
+    it('tells a cancelled check from a failed one', () => {
+        assert.equal(wasCancelled({ ok: false, error: 'the GPU check was cancelled', device: 'auto', dtype: 'auto' }), true);
+        assert.equal(wasCancelled({ ok: false, error: 'the GPU check did not finish within 5 s and was stopped' }), false);
+        assert.equal(wasCancelled(cpuRun), false);
     });
 });
 

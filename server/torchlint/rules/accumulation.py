@@ -11,6 +11,7 @@ from ..model import Finding, Severity
 from ..patterns import (
     enclosing_loop,
     is_backward,
+    loops_with_backward,
     looks_like_optimizer,
     method_calls,
     optimizer_names,
@@ -236,7 +237,7 @@ def _scales_loss(ctx: ModuleContext, division: ast.BinOp) -> bool:
 def _is_micro_step_loop(ctx: ModuleContext, loop: ast.For | ast.AsyncFor) -> bool:
     """``for micro_step in range(grad_accum_steps): ... backward()`` followed by one optimizer step."""
     bounds = _loop_bounds(loop.iter)
-    if not bounds:
+    if not bounds or loop not in loops_with_backward(ctx):
         return False
     steps = _optimizer_steps(ctx)
     calls = [node for node in _walk(loop.body) if isinstance(node, ast.Call)]

@@ -523,34 +523,28 @@ def _autocast_scopes(ctx: ModuleContext) -> AutocastScopes | None:
 def _autocast_unsafe_loss(ctx: ModuleContext) -> bool:
     """The module uses a loss that raises under autocast (BCELoss on probabilities): wrapping its
     forward pass needs ``BCEWithLogitsLoss`` first, which no automatic edit can choose."""
-    return ctx.memo(
-        "amp.autocast_unsafe_loss", lambda: any(ctx.qualname(call.func) in AUTOCAST_UNSAFE for call in ctx.nodes(ast.Call))
-    )
+    return bool(ctx.calls(*AUTOCAST_UNSAFE))
 
 
 def _mixed_precision_elsewhere(ctx: ModuleContext) -> bool:
     """Accelerate, Lightning, apex or DeepSpeed own the precision, or LBFGS (needs full precision)."""
     if ctx.imports_any(*PRECISION_PACKAGES):
         return True
-    return any(ctx.qualname(call.func) in LBFGS for call in ctx.nodes(ast.Call))
+    return bool(ctx.calls(*LBFGS))
 
 
 def _explicit_precision(ctx: ModuleContext) -> bool:
     """float64 work, or a model cast to half precision (`.half()`, `torch_dtype=torch.bfloat16`)."""
-    for node in ctx.nodes(ast.Attribute):
-        if node.attr in CASTS and isinstance(call := ctx.parent(node), ast.Call) and call.func is node:
+    if any(ctx.method_calls(cast) for cast in CASTS) or ctx.references(*DOUBLE_PRECISION):
+        return True
+    for node in ctx.references(*LOW_PRECISION):
+        parent = ctx.parent(node)
+        call = ctx.parent(parent) if isinstance(parent, ast.keyword) else parent
+        if isinstance(call, ast.Call) and not _autocast_callee(call.func) and (
+            (isinstance(parent, ast.keyword) and parent.arg in ("dtype", "torch_dtype"))
+            or (isinstance(call.func, ast.Attribute) and call.func.attr == "to")
+        ):
             return True
-        qualname = ctx.qualname(node)
-        if qualname in DOUBLE_PRECISION:
-            return True
-        if qualname in LOW_PRECISION:
-            parent = ctx.parent(node)
-            call = ctx.parent(parent) if isinstance(parent, ast.keyword) else parent
-            if isinstance(call, ast.Call) and not _autocast_callee(call.func) and (
-                (isinstance(parent, ast.keyword) and parent.arg in ("dtype", "torch_dtype"))
-                or (isinstance(call.func, ast.Attribute) and call.func.attr == "to")
-            ):
-                return True
     return False
 
 

@@ -207,7 +207,7 @@ def configured_workers(ctx: ModuleContext, call: ast.Call) -> str | None:
         if any(_visible(ctx, b.node, call) for b in bindings) and all(_count_like(b) for b in bindings):
             return name
     function = ctx.enclosing(call, (ast.FunctionDef, ast.AsyncFunctionDef))
-    usages = [node for node in ctx.nodes(ast.Attribute) if node.attr in WORKER_NAMES]
+    usages = list(ctx.memo("dataloader.worker_attributes", lambda: [n for n in ctx.nodes(ast.Attribute) if n.attr in WORKER_NAMES]))
     not_counts = {dotted(node) for node in usages if not _count_like_store(ctx, node)}
     usages.sort(key=lambda node: ctx.enclosing(node, (ast.FunctionDef, ast.AsyncFunctionDef)) is not function)
     for node in usages:

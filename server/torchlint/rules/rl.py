@@ -496,7 +496,10 @@ def _prioritized(ctx: ModuleContext, container: ast.AST) -> bool:
 
 def _priority_lines(ctx: ModuleContext) -> list[int]:
     """Lines with an identifier about priorities or sum trees."""
-    lines = []
+    lines: list[int] = []
+    source = ctx.source.lower()
+    if not any(word in source for word in PRIORITY_WORDS):
+        return lines
     for node in ctx.nodes(ast.Name, ast.Attribute, ast.arg, ast.FunctionDef, ast.ClassDef):
         if any(word in _identifier(node).lower() for word in PRIORITY_WORDS):
             lines.append(node.lineno)
