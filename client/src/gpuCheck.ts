@@ -3,6 +3,7 @@
  * cancellable progress notification, the report in a read-only document and a one-line summary.
  */
 
+import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { VirtualDocuments } from './documents';
 import { errorText } from './interpreter';
@@ -31,19 +32,50 @@ export async function runGpuCheck(server: Server, documents: VirtualDocuments, l
     const folder = vscode.workspace.workspaceFolders?.[0];
     const options: CheckOptions = { python, ...clientSettings(vscode.workspace.getConfiguration(SECTION, folder)).gpuCheck };
     log.info(`GPU check: ${JSON.stringify(options)}`);
-    // The server shows the progress itself, as a cancellable notification (window/workDoneProgress).
-    let report: GpuCheckReport;
-    try {
-        report = await server.execute<GpuCheckReport>(GPU_CHECK, [options]);
-    } catch (error) {
-        report = { ok: false, error: errorText(error), python_executable: python, device: options.device, dtype: options.dtype };
-    }
-    log.info(`GPU check report: ${JSON.stringify(report)}`);
-    if (wasCancelled(report)) {
+    const report = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'torchlint GPU check', cancellable: true },
+        (progress, cancel) => request(server, options, progress, cancel),
+    );
+    if (report === undefined || wasCancelled(report)) {
+        log.info('GPU check cancelled');
         void vscode.window.showInformationMessage('torchlint: GPU check cancelled.');
         return;
     }
+    log.info(`GPU check report: ${JSON.stringify(report)}`);
     await show(report, python, documents);
+}
+
+/**
+ * The report, or `undefined` when the user cancelled. The server reports its progress on the
+ * request's `workDoneToken`; cancelling sends `$/cancelRequest`, which stops the check.
+ */
+async function request(
+    server: Server,
+    options: CheckOptions,
+    progress: vscode.Progress<{ message?: string; increment?: number }>,
+    cancel: vscode.CancellationToken,
+): Promise<GpuCheckReport | undefined> {
+    const token = randomUUID();
+    let done = 0;
+    const following = server.onProgress(token, (value) => {
+        if (value.kind === 'end') {
+            return;
+        }
+        const percentage = value.percentage ?? done;
+        progress.report({ message: value.message, increment: Math.max(0, percentage - done) });
+        done = Math.max(done, percentage);
+    });
+    const cancelled = new Promise<undefined>((resolve) => cancel.onCancellationRequested(() => resolve(undefined)));
+    try {
+        return await Promise.race([server.execute<GpuCheckReport>(GPU_CHECK, [options], cancel, token), cancelled]);
+    } catch (error) {
+        if (cancel.isCancellationRequested) {
+            return undefined;
+        }
+        return { ok: false, error: errorText(error), python_executable: options.python, device: options.device, dtype: options.dtype };
+    } finally {
+        following.dispose();
+    }
 }
 
 async function show(report: GpuCheckReport, python: string, documents: VirtualDocuments): Promise<void> {

@@ -5,12 +5,17 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
+    CancellationToken,
     ExecuteCommandRequest,
     LanguageClient,
     LanguageClientOptions,
     RevealOutputChannelOn,
     ServerOptions,
     State,
+    WorkDoneProgress,
+    WorkDoneProgressBegin,
+    WorkDoneProgressEnd,
+    WorkDoneProgressReport,
 } from 'vscode-languageclient/node';
 import { errorText, findOnPath, Interpreter, resolveInterpreter } from './interpreter';
 import { serverLaunch } from './launch';
@@ -57,7 +62,7 @@ export class Server implements vscode.Disposable {
     }
 
     /** Runs a command of the server (`workspace/executeCommand`), if it has that command. */
-    async execute<T>(command: string, args: unknown[]): Promise<T> {
+    async execute<T>(command: string, args: unknown[], token?: CancellationToken, workDoneToken?: string): Promise<T> {
         const client = this.client;
         if (!client || this.current.state !== 'running') {
             throw new Error('the torchlint server is not running (see torchlint: Show Logs)');
@@ -65,7 +70,12 @@ export class Server implements vscode.Disposable {
         if (!this.supports(command)) {
             throw new Error(`this torchlint server has no ${command} command; update torchlint`);
         }
-        return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args }) as Promise<T>;
+        return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args, workDoneToken }, token) as Promise<T>;
+    }
+
+    /** Follows the `$/progress` reports of a request made with `workDoneToken: token`. */
+    onProgress(token: string, handler: (value: WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd) => void): vscode.Disposable {
+        return this.client?.onProgress(WorkDoneProgress.type, token, handler) ?? new vscode.Disposable(() => undefined);
     }
 
     supports(command: string): boolean {
@@ -115,7 +125,7 @@ export class Server implements vscode.Disposable {
             args: launch.args,
             options: { env: launch.env, cwd: folder?.uri.fsPath },
         };
-        const client = new LanguageClient(SECTION, 'torchlint', serverOptions, this.clientOptions(settings.run));
+        const client: LanguageClient = new LanguageClient(SECTION, 'torchlint', serverOptions, this.clientOptions(settings.run, () => this.client === client));
         client.onDidChangeState((event) => {
             if (client === this.client && event.newState === State.Stopped) {
                 this.setStatus({ state: 'stopped', interpreter, detail: 'the server stopped' });
@@ -133,7 +143,8 @@ export class Server implements vscode.Disposable {
         }
     }
 
-    private clientOptions(run: 'onType' | 'onSave'): LanguageClientOptions {
+    /** `current`: whether the client is still the one in use (a client being replaced sends nothing). */
+    private clientOptions(run: 'onType' | 'onSave', current: () => boolean): LanguageClientOptions {
         return {
             documentSelector: [
                 { scheme: 'file', language: 'python' },
@@ -149,6 +160,7 @@ export class Server implements vscode.Disposable {
                 // VS Code has them from the extension's contributes.snippets, so each would show twice.
                 provideCompletionItem: () => undefined,
                 workspace: {
+                    didChangeConfiguration: (sections, next) => (current() ? next(sections) : Promise.resolve()),
                     // The server reads only its own keys: answer with those, mapped from the settings.
                     configuration: async (params, token, next) => {
                         const answers = await next(params, token);
@@ -176,7 +188,8 @@ export class Server implements vscode.Disposable {
         this.client = undefined;
         if (client) {
             try {
-                await client.stop(5000);
+                // dispose, not stop: a stopped client starts again on the next settings change.
+                await client.dispose(5000);
             } catch (error) {
                 this.log.warn(`the server did not stop cleanly: ${errorText(error)}`);
             }

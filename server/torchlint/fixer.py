@@ -17,13 +17,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from .config import Config
 from .context import split_lines
 from .engine import RuleFailure, analyze, parse_quietly, rule_for
+from .imports import Import, edit_block
 from .model import Action, Finding, Fix, Position, Range, TextEdit
 
 Edit = Fix | Action
@@ -34,12 +33,12 @@ class FixContext:
     """What a rule's fix may do besides replacing its node."""
 
     def __init__(self) -> None:
-        self._codemod = CodemodContext()
-        self._removals: list[tuple[str, str | None, str | None]] = []
+        self._additions: list[Import] = []
+        self._removals: list[Import] = []
 
     def add_import(self, module: str, name: str | None = None, alias: str | None = None) -> None:
         """Ensure ``import module`` (or ``from module import name``) exists, added at most once."""
-        AddImportsVisitor.add_needed_import(self._codemod, module, name, alias)
+        self._additions.append((module, name, alias))
 
     def remove_unused_import(self, module: str, name: str | None = None, alias: str | None = None) -> None:
         """Drop ``import module`` / ``from module import name`` if nothing uses it after the fixes."""
@@ -51,29 +50,19 @@ class FixContext:
 
     def finish(self, source: str) -> str:
         """``source`` with the requested imports added and the unused ones removed."""
-        removals = [r for r in self._removals if not _is_used(source, r[2] or (r[1] or r[0]).split(".")[0])]
-        if not removals and not self._codemod.scratch.get(AddImportsVisitor.CONTEXT_KEY):
+        if not self._additions and not self._removals:
             return source
-        for module, name, alias in removals:
-            RemoveImportsVisitor.remove_unused_import(self._codemod, module, name, alias)
+        tree = parse_quietly(source)
+        used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)} if self._removals else set()
+        removals = [r for r in self._removals if (r[2] or (r[1] or r[0]).split(".")[0]) not in used]
         lines = split_lines(source, keepends=True)
-        end = _header_end(parse_quietly(source))
+        end = _header_end(tree)
         header = "".join(lines[:end])
-        # Adding first lets a renamed name join its old import line before that name is dropped.
-        module = cst.parse_module(header)
-        for visitor in (AddImportsVisitor, RemoveImportsVisitor):
-            if self._codemod.scratch.get(visitor.CONTEXT_KEY):
-                module = visitor(self._codemod).transform_module(module)
-        new_header = module.code
+        new_header = edit_block(header, tree, self._additions, removals)
         if not header and new_header:
             rest = "".join(lines)
             new_header = new_header.rstrip("\n") + "\n" + ("\n" if rest.strip() and not rest.startswith("\n") else "")
         return new_header + "".join(lines[end:])
-
-
-def _is_used(source: str, name: str) -> bool:
-    """Whether ``name`` is read anywhere in ``source`` (imports of it do not count)."""
-    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(parse_quietly(source)))
 
 
 def _header_end(tree: ast.Module) -> int:

@@ -58,7 +58,7 @@ CASES = [
         at=[(10, 22)],
         fixed="""
         import torch.optim as optim
-        from torch.optim.lr_scheduler import LinearLR, SequentialLR, CosineAnnealingLR
+        from torch.optim.lr_scheduler import CosineAnnealingLR, LinearLR, SequentialLR
 
 
         class Trainer:

@@ -28,7 +28,7 @@ CASES = [
         action="""
         import torch
         from torch.utils.data import DataLoader
-        from transformers import Trainer, TrainingArguments, AutoModelForSequenceClassification, AutoTokenizer
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer, Trainer, TrainingArguments
 
         MODEL_NAME = "distilbert-base-uncased"
 
@@ -97,7 +97,7 @@ CASES = [
         at=[(7, 5)],
         action="""
         import torch
-        from transformers import Trainer, TrainingArguments, GPT2LMHeadModel
+        from transformers import GPT2LMHeadModel, Trainer, TrainingArguments
 
 
         def train(model, loader, optimizer, epochs, scaler):
@@ -178,7 +178,7 @@ CASES = [
         action="""
         import torch
         from tqdm.auto import tqdm
-        from transformers import Trainer, TrainingArguments, T5ForConditionalGeneration, T5TokenizerFast
+        from transformers import T5ForConditionalGeneration, T5TokenizerFast, Trainer, TrainingArguments
 
 
         class SummarizationFineTuner:
@@ -263,7 +263,7 @@ CASES = [
         action="""
         import torch
         from torch import nn
-        from transformers import Trainer, TrainingArguments, RobertaConfig, RobertaModel, RobertaPreTrainedModel
+        from transformers import RobertaConfig, RobertaModel, RobertaPreTrainedModel, Trainer, TrainingArguments
 
 
         class RobertaRegressor(RobertaPreTrainedModel):

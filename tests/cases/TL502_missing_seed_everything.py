@@ -192,8 +192,8 @@ CASES = [
 
         from torch import nn, optim
         import random
-        import torch
         import numpy as np
+        import torch
 
 
         def seed_everything(seed: int) -> None:

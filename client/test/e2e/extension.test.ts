@@ -4,7 +4,7 @@
  *
  * Inputs (set by .ci/e2e.sh): CODE_SERVER, TORCHLINT_VSIX, TORCHLINT_PYTHON (an interpreter with
  * torch), CHROMIUM. Screenshots go to client/test/e2e/screenshots-last-run/, with code-server's and
- * the extension host's logs when a step fails.
+ * the extension host's logs when a step fails (or TORCHLINT_E2E_KEEP_LOGS is set).
  */
 
 import assert from 'node:assert/strict';
@@ -113,9 +113,9 @@ describe('torchlint in VS Code', { timeout: 300_000 }, () => {
     after(async () => {
         await browser?.close();
         await server?.stop();
-        if (failed) {
+        if (failed || process.env.TORCHLINT_E2E_KEEP_LOGS) {
             keepLogs(dirs, join(artifacts, 'logs'));
-            console.log(`screenshots and logs of the failed run: ${artifacts}`);
+            console.log(`screenshots and logs: ${artifacts}`);
         }
         rmSync(dirs.root, { recursive: true, force: true });
     });
@@ -223,10 +223,11 @@ describe('torchlint in VS Code', { timeout: 300_000 }, () => {
         writeWorkspaceSettings(dirs, { 'torchlint.gpuCheck.steps': 5000 });
         await until(async () => settingsChanges(dirs.userData) > changes, 15_000, 'the extension sees the new setting');
         await workbench.command('torchlint: Run GPU Check');
-        const progress = workbench.page.locator('.notifications-toasts .notification-toast', { hasText: 'torchlint: GPU check' });
+        const cancel = workbench.page.getByRole('button', { name: 'Cancel' });
+        const progress = workbench.page.locator('.notifications-toasts .notification-toast', { hasText: 'torchlint GPU check' }).filter({ has: cancel });
         await progress.waitFor({ timeout: 15_000 });
         await progress.hover();
-        await progress.getByRole('button', { name: 'Cancel' }).click();
+        await progress.locator(cancel).click();
         await workbench.page.locator('.notifications-toasts', { hasText: 'torchlint: GPU check cancelled.' }).waitFor({ timeout: 15_000 });
     });
 
