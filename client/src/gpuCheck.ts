@@ -17,6 +17,8 @@ export const REPORT_NAME = 'GPU check report.md';
 /** The argument of `torchlint.gpuCheck`. */
 interface CheckOptions extends GpuCheckSettings {
     python: string;
+    /** Where the server reports `$/progress` (commands see their arguments, not the request's token). */
+    workDoneToken?: string;
 }
 
 export async function runGpuCheck(server: Server, documents: VirtualDocuments, log: vscode.LogOutputChannel): Promise<void> {
@@ -67,7 +69,8 @@ async function request(
     });
     const cancelled = new Promise<undefined>((resolve) => cancel.onCancellationRequested(() => resolve(undefined)));
     try {
-        return await Promise.race([server.execute<GpuCheckReport>(GPU_CHECK, [options], cancel, token), cancelled]);
+        const argument: CheckOptions = { ...options, workDoneToken: token };
+        return await Promise.race([server.execute<GpuCheckReport>(GPU_CHECK, [argument], cancel, token), cancelled]);
     } catch (error) {
         if (cancel.isCancellationRequested) {
             return undefined;

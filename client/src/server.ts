@@ -53,9 +53,12 @@ export class Server implements vscode.Disposable {
 
     /** Starts the server, or stops and starts it again; calls never overlap. */
     restart(reason: string): Promise<void> {
+        // Retired at once: the change that caused the restart must not reach the old server.
+        const old = this.client;
+        this.client = undefined;
         this.queue = this.queue.then(async () => {
-            this.log.info(`${this.client ? 'restarting' : 'starting'} the server: ${reason}`);
-            await this.stopClient();
+            this.log.info(`${old ? 'restarting' : 'starting'} the server: ${reason}`);
+            await this.stopClient(old);
             await this.startClient();
         });
         return this.queue;
@@ -84,7 +87,9 @@ export class Server implements vscode.Disposable {
 
     async dispose(): Promise<void> {
         await this.queue;
-        await this.stopClient();
+        const client = this.client;
+        this.client = undefined;
+        await this.stopClient(client);
         this.changed.dispose();
     }
 
@@ -183,9 +188,7 @@ export class Server implements vscode.Disposable {
         return fs.existsSync(path.join(libs, 'torchlint')) ? libs : undefined;
     }
 
-    private async stopClient(): Promise<void> {
-        const client = this.client;
-        this.client = undefined;
+    private async stopClient(client: LanguageClient | undefined): Promise<void> {
         if (client) {
             try {
                 // dispose, not stop: a stopped client starts again on the next settings change.

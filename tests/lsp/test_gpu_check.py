@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 
 import pytest
+import pytest_lsp
 from lsprotocol import types as lsp
+from pytest_lsp import ClientServerConfig
 
-from tests.lsp.harness import Client, initialize
+from tests.lsp.harness import SERVER_COMMAND, Client, initialize, make_client
 
 pytest.importorskip("torch", reason="the smoke step needs torch (tests/requirements.txt)")
 GPU_CHECK = "torchlint.gpuCheck"
@@ -44,3 +47,32 @@ async def test_bad_arguments_fall_back_to_defaults(client: Client, tmp_path: Pat
     report = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(GPU_CHECK, [arguments]))
     assert report["ok"] is False
     assert "sees no CUDA device" in report["error"]
+
+
+async def test_progress_goes_to_the_clients_token(client: Client, tmp_path: Path) -> None:
+    await initialize(client, tmp_path)
+    token = "client-made-token"
+    client.progress_reports[token] = []  # as a client that made the token itself
+    arguments = {"python": sys.executable, "steps": 2, "timeout": 240, "workDoneToken": token}
+    report = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(GPU_CHECK, [arguments]))
+    assert report["ok"] is True
+    assert list(client.progress_reports) == [token]
+    values = client.progress_reports[token]
+    assert isinstance(values[0], lsp.WorkDoneProgressBegin) and isinstance(values[-1], lsp.WorkDoneProgressEnd)
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER_COMMAND, client_factory=make_client))
+async def shutting_down(lsp_client: Client):
+    yield
+    lsp_client.exit(None)  # the test itself sends shutdown
+
+
+async def test_shutdown_stops_a_running_check(shutting_down: Client, tmp_path: Path) -> None:
+    client = shutting_down
+    await initialize(client, tmp_path)
+    arguments = {"python": sys.executable, "steps": 100_000, "timeout": 240}
+    pending = asyncio.ensure_future(client.workspace_execute_command_async(lsp.ExecuteCommandParams(GPU_CHECK, [arguments])))
+    await asyncio.sleep(3)
+    await client.shutdown_async(None)
+    report = await asyncio.wait_for(pending, 10)
+    assert report == {"ok": False, "error": "the GPU check was cancelled", "python_executable": sys.executable, "device": "auto", "dtype": "auto"}

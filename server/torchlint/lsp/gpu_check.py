@@ -3,6 +3,9 @@
 The argument is an object with any of ``python``, ``device``, ``dtype``, ``steps`` and
 ``timeout``; the result is the report of :func:`torchlint.gpu_check.run`. The step runs in the
 interpreter named by ``python`` (the user's, which has torch), not in the server's own.
+
+Progress goes to the argument's ``workDoneToken`` when the client made one (a command handler
+sees its arguments, not the request's own token), else to a token the server creates.
 """
 
 from __future__ import annotations
@@ -43,10 +46,11 @@ def options_from(argument: object) -> CheckOptions:
 
 
 async def gpu_check(ls: TorchlintServer, *arguments: object) -> dict:
-    options = options_from(arguments[0] if arguments else None)
+    argument = arguments[0] if arguments else None
+    options = options_from(argument)
     cancel = threading.Event()
     loop = asyncio.get_running_loop()
-    token = await _begin_progress(ls, cancel) if ls.client.work_done_progress else None
+    token = await _begin_progress(ls, cancel, _client_token(argument))
 
     def progress(percent: int, message: str) -> None:
         if token is not None:
@@ -54,22 +58,43 @@ async def gpu_check(ls: TorchlintServer, *arguments: object) -> dict:
             loop.call_soon_threadsafe(ls.work_done_progress.report, token, report)
 
     report: dict | None = None
+    running = loop.run_in_executor(None, run, options, progress, cancel)
+    ls.gpu_checks[cancel] = running
     try:
-        report = await loop.run_in_executor(None, run, options, progress, cancel)
+        report = await running
         return report
     except asyncio.CancelledError:  # the client cancelled the request
         cancel.set()
         raise
     finally:
+        del ls.gpu_checks[cancel]
         if token is not None:
             verdict = "passed" if report and report.get("ok") else "did not pass"
             ls.work_done_progress.end(token, lsp.WorkDoneProgressEnd(message=f"GPU check {verdict}"))
 
 
-async def _begin_progress(ls: TorchlintServer, cancel: threading.Event) -> str:
-    token = f"torchlint-gpu-check-{uuid.uuid4()}"
-    await ls.work_done_progress.create_async(token)
-    # The client's cancel button cancels this future.
-    ls.work_done_progress.tokens[token].add_done_callback(lambda _: cancel.set())
+def _client_token(argument: object) -> str | int | None:
+    token = argument.get("workDoneToken") if isinstance(argument, dict) else None
+    return token if isinstance(token, (str, int)) and not isinstance(token, bool) else None
+
+
+async def _begin_progress(ls: TorchlintServer, cancel: threading.Event, token: str | int | None) -> str | int | None:
+    """Begin reporting on the client's token, or on a new one where the client accepts that."""
+    if token is None:
+        if not ls.client.work_done_progress:
+            return None
+        token = f"torchlint-gpu-check-{uuid.uuid4()}"
+        await ls.work_done_progress.create_async(token)
     ls.work_done_progress.begin(token, lsp.WorkDoneProgressBegin(title=TITLE, cancellable=True, percentage=0))
+    # The client's cancel button (window/workDoneProgress/cancel) cancels this future.
+    ls.work_done_progress.tokens[token].add_done_callback(lambda _: cancel.set())
     return token
+
+
+async def stop_running_checks(ls: TorchlintServer, *_: object) -> None:
+    """On ``shutdown``: stop the checks still running and let their requests answer first."""
+    for cancel in ls.gpu_checks:
+        cancel.set()
+    if ls.gpu_checks:
+        await asyncio.wait(list(ls.gpu_checks.values()), timeout=5)
+        await asyncio.sleep(0.05)  # the commands' coroutines finish and answer their requests

@@ -40,6 +40,8 @@ class TorchlintServer(LanguageServer):
         self.analyses = Analyses(self.settings, self.executor, self.log_failure)
         self.publisher = diagnostics.Publisher(self)
         self.ready = asyncio.Event()
+        #: Running GPU checks: the event that cancels each, and its future.
+        self.gpu_checks: dict[threading.Event, asyncio.Future] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread: int | None = None
 
@@ -128,6 +130,7 @@ def _uri_of(params: object) -> str | None:
 
 HANDLERS = [
     (lsp.INITIALIZE, workspace.initialize, None),
+    (lsp.SHUTDOWN, gpu_check.stop_running_checks, None),
     (lsp.INITIALIZED, workspace.initialized, None),
     (lsp.WORKSPACE_DID_CHANGE_CONFIGURATION, workspace.did_change_configuration, None),
     (lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES, workspace.did_change_watched_files, None),
