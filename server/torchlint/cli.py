@@ -65,6 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `torchlint ... | head`: the reader left, which is not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_CLEAN
     except Exception:  # noqa: BLE001 - the last line of defence: say what broke, exit 2
         print("torchlint: internal error, please report it:", file=sys.stderr)
         traceback.print_exc()
