@@ -176,7 +176,7 @@ def _guard_divisor(ctx: ModuleContext, guard: ast.If) -> ast.expr | None:
     """The accumulation constant of ``if step % accum_steps == 0: optimizer.step()``, if it is one."""
     divisors = [n.right for n in ast.walk(guard.test) if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Mod)]
     loop = enclosing_loop(ctx, guard) if divisors else None
-    if loop is None:
+    if loop is None or loop not in loops_with_backward(ctx):
         return None
     steps = _optimizer_steps(ctx)
     region = {id(node) for node in _walk(_update_region(ctx, guard))}
