@@ -153,9 +153,6 @@ class ModuleContext:
         self._qualnames[key] = result
         return result
 
-    def call_name(self, call: ast.Call) -> str | None:
-        return self.qualname(call.func)
-
     def calls(self, *qualnames: str) -> list[ast.Call]:
         """Calls whose callee resolves to one of ``qualnames``, in source order."""
         index = self.memo("calls_by_name", self._index_calls)[0]
