@@ -1,0 +1,34 @@
+"""The engine's own promises, apart from any one rule."""
+
+from __future__ import annotations
+
+from torchlint.config import Config
+from torchlint.engine import analyze
+
+ADAM = "import torch\nopt = torch.optim.Adam(params)\n"
+
+
+def test_a_module_that_mentions_no_known_library_is_skipped_before_parsing() -> None:
+    assert analyze("def f(:\n    return 1\n") == []  # not even parsed: no TL000
+    assert [f.code for f in analyze("import torch\ndef f(:\n")] == ["TL000"]
+
+
+def test_findings_are_sorted_and_carry_full_ranges() -> None:
+    source = "import torch\nb = torch.optim.Adam(q)\na = torch.optim.Adam(p)  # two\n"
+    findings = analyze(source, "m.py", Config(select=("TL103",)))
+    assert [(f.line, f.column, f.range.end.line, f.range.end.column) for f in findings] == [(2, 5, 2, 21), (3, 5, 3, 21)]
+    assert {f.path for f in findings} == {"m.py"}
+
+
+def test_severity_override_and_selection() -> None:
+    [finding] = analyze(ADAM, config=Config(select=("TL103",)).override(severity={"TL103": "error"}))
+    assert finding.severity.value == "error"
+    # the more specific selector wins, whichever list it is in
+    assert analyze(ADAM, config=Config(select=("TL1",), ignore=("TL103",))) == []
+    assert [f.code for f in analyze(ADAM, config=Config(select=("TL103",), ignore=("TL10",)))] == ["TL103"]
+
+
+def test_columns_count_characters_not_bytes() -> None:
+    source = 'import torch\nname = "é"; opt = torch.optim.Adam(p)\n'
+    [finding] = analyze(source, config=Config(select=("TL103",)))
+    assert (finding.line, finding.column) == (2, 19)
