@@ -12,7 +12,8 @@ import ast
 import importlib
 import pkgutil
 import textwrap
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, ClassVar
 
 from .model import Action, Applicability, Finding, Fix, Range, Severity
@@ -173,10 +174,11 @@ def _dedent(text: str) -> str:
 
 
 _REGISTRY: dict[str, type[Rule]] = {}
+_RULES = MappingProxyType(_REGISTRY)
 
 
-def all_rules() -> dict[str, type[Rule]]:
-    """Every registered rule by code, importing each module of :mod:`torchlint.rules` once."""
+def all_rules() -> Mapping[str, type[Rule]]:
+    """Every registered rule by code (a read-only view), importing :mod:`torchlint.rules` once."""
     if not _REGISTRY:
         from . import rules
 
@@ -190,7 +192,7 @@ def all_rules() -> dict[str, type[Rule]]:
                 found[cls.code] = cls
         # Published in one step, so a thread never sees a half-filled registry.
         _REGISTRY.update(sorted(found.items()))
-    return dict(_REGISTRY)
+    return _RULES
 
 
 def _subclasses(cls: type) -> Iterator[type]:

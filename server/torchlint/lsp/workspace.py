@@ -23,7 +23,7 @@ CLIENT_TIMEOUT_S = 5.0
 
 def initialize(ls: TorchlintServer, params: lsp.InitializeParams) -> None:
     ls.bind_loop()
-    all_rules()  # fill the rule registry before worker threads read it
+    all_rules()  # import every rule module now, not on the first keystroke
     encoding = ls.workspace.position_encoding or lsp.PositionEncodingKind.Utf16
     ls.client = ClientFeatures.read(params.capabilities, encoding)
     ls.settings.folders = _folders(ls)
