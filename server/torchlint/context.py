@@ -9,9 +9,10 @@ from __future__ import annotations
 import ast
 import operator
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import TypeVar
 
 from .model import Position, Range
@@ -45,23 +46,24 @@ class ModuleContext:
     # -- indexing ---------------------------------------------------------------------------
 
     def _index(self, tree: ast.AST) -> None:
-        by_type, parent = self._by_type, self._parent
+        by_type, parent, shapes = self._by_type, self._parent, _SHAPES
         stack = [tree]
         pop, push = stack.pop, stack.append
         while stack:
             node = pop()
             kind = type(node)
             by_type[kind].append(node)
-            for name in _child_fields(kind):
-                value = getattr(node, name, None)
-                if isinstance(value, list):
-                    for child in value:
-                        if isinstance(child, ast.AST):
-                            parent[child] = node
-                            push(child)
-                elif isinstance(value, ast.AST):
-                    parent[value] = node
-                    push(value)
+            singles, lists = shapes.get(kind) or _shape(kind)
+            for name in singles:
+                child = getattr(node, name, None)
+                if child is not None:
+                    parent[child] = node
+                    push(child)
+            for name in lists:
+                for child in getattr(node, name, ()):
+                    if child is not None:  # a ``**mapping`` in a dict display has a ``None`` key
+                        parent[child] = node
+                        push(child)
 
     def nodes(self, *types: type[N]) -> list[N]:
         """All nodes of the given types, in source order."""
@@ -83,6 +85,45 @@ class ModuleContext:
             nodes.sort(key=_POSITION if "lineno" in kind._attributes else _source_order)
             self._in_order.add(kind)
         return nodes
+
+    def within(self, root: ast.AST | list[ast.stmt], *types: type[N]) -> list[N]:
+        """The nodes of ``types`` inside ``root`` (a node, itself included, or a block of
+        statements), in source order, like filtering ``ast.walk(root)`` but found by binary
+        search on position in the index instead of walking the subtree."""
+        if isinstance(root, list):
+            if not root:
+                return []
+            first, last = root[0], root[-1]
+        elif isinstance(root, _F_STRING_PARTS):
+            # Before Python 3.12 the parts of an f-string all carry the whole string's position.
+            return sorted((n for n in ast.walk(root) if isinstance(n, types)), key=_POSITION)  # type: ignore[arg-type]
+        else:
+            first = last = root
+        start = min((_POSITION(d) for d in getattr(first, "decorator_list", ())), default=_POSITION(first))
+        end = (last.end_lineno, last.end_col_offset)
+        found: list = []
+        for kind in types:
+            nodes, starts = self._starts(kind)
+            low = bisect_left(starts, start)
+            high = bisect_left(starts, end, low)
+            # Only a node starting where ``root`` starts can be an ancestor rather than a descendant.
+            while low < high and starts[low] == start and not self._inside(nodes[low], first, last):
+                low += 1
+            found.extend(nodes[low:high])
+        if len(types) > 1:
+            found.sort(key=_POSITION)
+        return found
+
+    def _starts(self, kind: type) -> tuple[list[ast.AST], list[tuple[int, int]]]:
+        nodes = self._sorted(kind)
+        return nodes, self.memo(f"starts:{kind.__name__}", lambda: [_POSITION(n) for n in nodes])
+
+    def _inside(self, node: ast.AST, first: ast.AST, last: ast.AST) -> bool:
+        if node is first or node is last:
+            return True
+        if (node.end_lineno, node.end_col_offset) != (last.end_lineno, last.end_col_offset):  # type: ignore[attr-defined]
+            return (node.end_lineno, node.end_col_offset) < (last.end_lineno, last.end_col_offset)  # type: ignore[attr-defined]
+        return any(ancestor is first for ancestor in self.ancestors(node))
 
     def parent(self, node: ast.AST) -> ast.AST | None:
         return self._parent.get(node)
@@ -259,13 +300,36 @@ class ModuleContext:
         return self.nodes(ast.FunctionDef, ast.AsyncFunctionDef)
 
 
-@lru_cache(maxsize=None)
-def _child_fields(kind: type) -> tuple[str, ...]:
-    """The fields that can hold child nodes worth indexing: not ``ctx`` (a shared Load/Store
-    marker) nor ``op``/``ops`` (shared operator singletons), which rules read from their parent."""
-    return tuple(name for name in kind._fields if name not in ("ctx", "op", "ops"))
+#: Field types that never hold a child worth indexing: names, constants, and the shared
+#: ``Load``/``Store`` and operator singletons (rules read those from their parent).
+_LEAF_FIELD_TYPES = frozenset(
+    {"identifier", "string", "constant", "int", "expr_context", "operator", "unaryop", "cmpop", "boolop", "type_ignore"}
+)
+_SIGNATURE = re.compile(r"\w+\((.*)\)$")
 
 
+def _shape(kind: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The fields of ``kind`` that hold one child node and those that hold a list of them, read
+    from the grammar line that starts each ``ast`` class's docstring (``Call(expr func, expr* args,
+    keyword* keywords)``), so that indexing never tests a field's value for its type."""
+    doc = (kind.__doc__ or "").strip().partition("\n")[0]
+    match = _SIGNATURE.match(doc)
+    if match is None:  # not a node that ``ast.parse`` produces
+        return (), ()
+    singles, lists = [], []
+    for declaration in filter(None, (part.strip() for part in match.group(1).split(","))):
+        declared_type, name = declaration.rsplit(" ", 1)
+        if declared_type.rstrip("*?") not in _LEAF_FIELD_TYPES:
+            (lists if declared_type.endswith("*") else singles).append(name)
+    return tuple(singles), tuple(lists)
+
+
+_SHAPES = {
+    kind: _shape(kind) for kind in vars(ast).values() if isinstance(kind, type) and issubclass(kind, ast.AST)
+}
+
+
+_F_STRING_PARTS = (ast.Constant, ast.FormattedValue, ast.JoinedStr)
 _POSITION = operator.attrgetter("lineno", "col_offset")
 
 

@@ -149,11 +149,6 @@ def _collect_optimizer_steps(ctx: ModuleContext) -> set[ast.Call]:
     return steps
 
 
-def _walk(nodes: list) -> Iterator[ast.AST]:
-    for node in nodes:
-        yield from ast.walk(node)
-
-
 def _following(ctx: ModuleContext, statement: ast.stmt) -> list[ast.stmt]:
     """The statements after ``statement`` in its block."""
     parent = ctx.parent(statement)
@@ -174,41 +169,40 @@ def _update_region(ctx: ModuleContext, guard: ast.If) -> list[ast.stmt]:
 
 def _guard_divisor(ctx: ModuleContext, guard: ast.If) -> ast.expr | None:
     """The accumulation constant of ``if step % accum_steps == 0: optimizer.step()``, if it is one."""
-    divisors = [n.right for n in ast.walk(guard.test) if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Mod)]
+    divisors = [n.right for n in ctx.within(guard.test, ast.BinOp) if isinstance(n.op, ast.Mod)]
     loop = enclosing_loop(ctx, guard) if divisors else None
     if loop is None or loop not in loops_with_backward(ctx):
         return None
     steps = _optimizer_steps(ctx)
-    region = {id(node) for node in _walk(_update_region(ctx, guard))}
+    region = set(ctx.within(_update_region(ctx, guard), ast.Call))
     stepped = backward_outside = False
-    for node in _walk(loop.body):
-        if isinstance(node, ast.Call) and node in steps:
-            if id(node) not in region:
+    for call in ctx.within(loop.body, ast.Call):
+        if call in steps:
+            if call not in region:
                 return None  # the loop also steps every iteration: the guard is for something else
             stepped = True
-        elif _clears_every_iteration(ctx, loop, node) and id(node) not in region:
+        elif _clears_every_iteration(ctx, loop, call) and call not in region:
             return None  # gradients are cleared every iteration: nothing accumulates
-        elif isinstance(node, ast.Call) and is_backward(node) and id(node) not in region:
+        elif is_backward(call) and call not in region:
             backward_outside = True
     if not (stepped and backward_outside):
         return None
     return next((d for d in divisors if _named_like_accumulation(d) or _divides_loss(ctx, loop, d)), None)
 
 
-def _clears_every_iteration(ctx: ModuleContext, loop: ast.AST, node: ast.AST) -> bool:
+def _clears_every_iteration(ctx: ModuleContext, loop: ast.AST, call: ast.Call) -> bool:
     """``optimizer.zero_grad()`` as a statement of the loop's own body (not under a condition)."""
     return (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "zero_grad"
-        and ctx.parent(ctx.statement_of(node)) is loop
+        isinstance(call.func, ast.Attribute)
+        and call.func.attr == "zero_grad"
+        and ctx.parent(ctx.statement_of(call)) is loop
     )
 
 
 def _divides_loss(ctx: ModuleContext, loop: ast.For | ast.AsyncFor | ast.While, divisor: ast.expr) -> bool:
     """Whether the loop divides the loss by ``divisor`` (``loss = loss / k``, ``(loss / k).backward()``)."""
     key = ast.dump(divisor)
-    for node in _walk(loop.body):
+    for node in ctx.within(loop.body, ast.AugAssign, ast.BinOp):
         if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Div) and ast.dump(node.value) == key:
             if _is_loss(node.target):
                 return True
@@ -236,21 +230,21 @@ def _scales_loss(ctx: ModuleContext, division: ast.BinOp) -> bool:
 
 def _is_micro_step_loop(ctx: ModuleContext, loop: ast.For | ast.AsyncFor) -> bool:
     """``for micro_step in range(grad_accum_steps): ... backward()`` followed by one optimizer step."""
-    bounds = _loop_bounds(loop.iter)
+    bounds = _loop_bounds(ctx, loop.iter)
     if not bounds or loop not in loops_with_backward(ctx):
         return False
     steps = _optimizer_steps(ctx)
-    calls = [node for node in _walk(loop.body) if isinstance(node, ast.Call)]
+    calls = ctx.within(loop.body, ast.Call)
     if not any(is_backward(call) for call in calls) or any(call in steps for call in calls):
         return False
     if any(_clears_every_iteration(ctx, loop, call) for call in calls):
         return False
-    if not any(isinstance(node, ast.Call) and node in steps for node in _walk(_following(ctx, loop))):
+    if not any(call in steps for call in ctx.within(_following(ctx, loop), ast.Call)):
         return False
     return any(_named_like_accumulation(b) or _divides_loss(ctx, loop, b) for b in bounds)
 
 
-def _loop_bounds(iterable: ast.expr) -> list[ast.expr]:
+def _loop_bounds(ctx: ModuleContext, iterable: ast.expr) -> list[ast.expr]:
     """What a micro-step loop counts to: ``range``'s stop, the iterable itself, or the names in the
     arguments of the call it iterates (``zip(x.chunk(micro_batches), ...)``)."""
     if isinstance(iterable, (ast.Name, ast.Attribute)):
@@ -260,7 +254,7 @@ def _loop_bounds(iterable: ast.expr) -> list[ast.expr]:
     if isinstance(iterable.func, ast.Name) and iterable.func.id == "range":
         return iterable.args[1:2] if len(iterable.args) > 1 else iterable.args[:1]
     arguments = [*iterable.args, *(kw.value for kw in iterable.keywords)]
-    return [node for node in _walk(arguments) if isinstance(node, (ast.Name, ast.Attribute))]
+    return [node for argument in arguments for node in ctx.within(argument, ast.Name, ast.Attribute)]
 
 
 # -- the accelerate rewrite -----------------------------------------------------------------------
@@ -301,7 +295,7 @@ def _loss_name(ctx: ModuleContext, loop: ast.For, divisor: ast.expr) -> str | No
     """The loss of the loop's only ``loss.backward()`` / ``(loss / k).backward()``, if every
     division of it by ``divisor`` has a form the rewrite removes."""
     key = ast.dump(divisor)
-    backward = [n for n in _walk(loop.body) if isinstance(n, ast.Call) and is_backward(n)]
+    backward = [call for call in ctx.within(loop.body, ast.Call) if is_backward(call)]
     if len(backward) != 1 or backward[0].args:
         return None
     receiver = backward[0].func.value  # type: ignore[attr-defined]
@@ -310,8 +304,8 @@ def _loss_name(ctx: ModuleContext, loop: ast.For, divisor: ast.expr) -> str | No
     if not isinstance(receiver, ast.Name):
         return None
     loss = receiver.id
-    for node in _walk(loop.body):
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and ast.dump(node.right) == key:
+    for node in ctx.within(loop.body, ast.BinOp):
+        if isinstance(node.op, ast.Div) and ast.dump(node.right) == key:
             statement = ctx.statement_of(node)
             removable = node.left is receiver or (
                 isinstance(statement, ast.Assign) and statement.value is node and _assigns(statement, loss)
@@ -329,8 +323,8 @@ def _assigns(statement: ast.Assign, name: str) -> bool:
 def _optimizer_and_model(ctx: ModuleContext, guard: ast.If) -> tuple[str | None, str | None]:
     """The optimizer stepped under the guard and the model whose ``parameters()`` it was built from."""
     known = optimizer_names(ctx)
-    for node in _walk(guard.body):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "step":
+    for node in ctx.within(guard.body, ast.Call):
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "step":
             name = dotted(node.func.value) or ""
             built = known.get(name)
             if built is not None and built.args and _same_owner(ctx, built, guard, name):

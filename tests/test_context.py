@@ -1,0 +1,74 @@
+"""The module index agrees with ``ast.walk``: every node once, and ``within`` finds by position
+exactly what walking a subtree finds."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import hypothesmith
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from torchlint.context import ModuleContext
+
+CORPUS = sorted((Path(__file__).parent / "corpus").rglob("*.py")) + sorted(
+    (Path(__file__).parent.parent / "examples").glob("*.py")
+)
+#: Shared singletons the index leaves out on purpose: rules read them from their parent.
+SINGLETONS = (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+#: Types ``within`` is asked for by the rules, plus statements and decorated definitions.
+KINDS = (ast.Call, ast.Name, ast.Attribute, ast.BinOp, ast.Constant, ast.Assign, ast.Expr, ast.FunctionDef)
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def check_index(source: str) -> None:
+    tree = ast.parse(source)
+    ctx = ModuleContext(source, tree)
+    walked = [node for node in ast.walk(tree) if not isinstance(node, SINGLETONS)]
+    indexed = [node for kind in {type(n) for n in walked} for node in ctx.nodes(kind)]
+    assert sorted(map(id, indexed)) == sorted(map(id, walked))
+    for node in walked:
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, SINGLETONS):
+                assert ctx.parent(child) is node
+
+
+def check_within(source: str) -> None:
+    tree = ast.parse(source)
+    ctx = ModuleContext(source, tree)
+    for root in ast.walk(tree):
+        if not isinstance(root, (ast.expr, ast.stmt)):
+            continue
+        for kinds in [(kind,) for kind in KINDS] + [(ast.Name, ast.Attribute)]:
+            walked = {id(n) for n in ast.walk(root) if isinstance(n, kinds)}
+            assert {id(n) for n in ctx.within(root, *kinds)} == walked, (ast.dump(root), kinds)
+        body = getattr(root, "body", None)
+        if isinstance(body, list) and body:
+            walked = {id(n) for statement in body for n in ast.walk(statement) if isinstance(n, ast.Call)}
+            assert {id(n) for n in ctx.within(body, ast.Call)} == walked
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.name)
+def test_index_and_within_agree_with_ast_walk_on_real_scripts(path: Path) -> None:
+    source = path.read_text()
+    check_index(source)
+    check_within(source)
+
+
+def test_within_tells_a_same_span_ancestor_from_a_descendant() -> None:
+    source = "@decorate(1)\ndef f():\n    g()(h())\n"
+    ctx = ModuleContext(source, ast.parse(source))
+    statement = ctx.tree.body[0].body[0]
+    outer = statement.value
+    assert ctx.within(outer.func, ast.Call) == [outer.func]  # not ``outer``, which starts there too
+    assert ctx.within(outer, ast.Expr) == []  # the statement spans exactly the call, around it
+    assert ctx.within(statement, ast.Call) == [outer, outer.func, outer.args[0]]
+    assert [ctx.text(c) for c in ctx.within(ctx.tree.body[0], ast.Call)][0] == "decorate(1)"
+
+
+@SETTINGS
+@given(program=hypothesmith.from_grammar())
+def test_index_and_within_agree_with_ast_walk_on_generated_programs(program: str) -> None:
+    check_index(program)
+    check_within(program)
