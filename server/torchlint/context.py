@@ -73,7 +73,7 @@ class ModuleContext:
 
     def _merged(self, types: tuple[type, ...]) -> list[ast.AST]:
         merged = [n for t in types for n in self._sorted(t)]
-        merged.sort(key=_source_order)
+        merged.sort(key=_POSITION if all("lineno" in t._attributes for t in types) else _source_order)
         return merged
 
     def _sorted(self, kind: type) -> list[ast.AST]:

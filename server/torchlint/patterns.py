@@ -6,9 +6,10 @@ They are deliberately syntactic and cheap; a rule that needs more certainty chec
 from __future__ import annotations
 
 import ast
+import operator
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .context import FUNCTION_TYPES, LOOP_TYPES, ModuleContext, dotted
 
@@ -153,8 +154,7 @@ def parses_arguments(ctx: ModuleContext) -> bool:
 COMPREHENSION_TYPES = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
-@dataclass(frozen=True)
-class Binding:
+class Binding(NamedTuple):
     """One place where a name is bound.
 
     ``value`` is the expression the name takes its value from (``None`` when there is none to
@@ -199,37 +199,47 @@ def scope_bindings(ctx: ModuleContext, scope: ast.AST) -> dict[str, list[Binding
     return ctx.memo("scope_bindings", lambda: _all_scope_bindings(ctx)).get(scope, {})
 
 
-_BINDING_SCOPES = FUNCTION_TYPES + COMPREHENSION_TYPES + (ast.ClassDef, ast.Module)
+_NESTED_SCOPES = FUNCTION_TYPES + COMPREHENSION_TYPES + (ast.ClassDef,)
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_BINDERS = (ast.arg, *_DEFINITIONS, ast.Import, ast.ImportFrom, ast.ExceptHandler)  # and stored names
+_START = operator.attrgetter("lineno", "col_offset")
 
 
 def _all_scope_bindings(ctx: ModuleContext) -> dict[ast.AST, dict[str, list[Binding]]]:
-    """The bindings of every scope at once, from the node index (no extra traversal)."""
+    """The bindings of every scope at once, in one sweep over the binding nodes in source order
+    with a stack of the scopes open at each (no extra traversal, no walk up the parents)."""
     table: dict[ast.AST, dict[str, list[Binding]]] = defaultdict(lambda: defaultdict(list))
-
-    def scope_of(node: ast.AST) -> ast.AST:
-        return ctx.enclosing(node, _BINDING_SCOPES) or ctx.tree
-
-    for function in ctx.nodes(*FUNCTION_TYPES):
-        arguments = function.args
-        named = (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
-        for arg in (*named, arguments.vararg, arguments.kwarg):
-            if arg is not None:
-                table[function][arg.arg].append(Binding(arg))
-    for name in ctx.nodes(ast.Name):
-        if isinstance(name.ctx, ast.Store):
-            table[scope_of(name)][name.id].append(_binding(ctx, name))
-    for definition in ctx.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
-        table[scope_of(definition)][definition.name].append(Binding(definition))
-    for statement in ctx.nodes(ast.Import, ast.ImportFrom):
-        for alias in statement.names:
-            table[scope_of(statement)][(alias.asname or alias.name).partition(".")[0]].append(Binding(alias))
-    for handler in ctx.nodes(ast.ExceptHandler):
-        if handler.name:
-            table[scope_of(handler)][handler.name].append(Binding(handler))
-    for names in table.values():
-        for bindings in names.values():
-            bindings.sort(key=lambda b: (getattr(b.node, "lineno", 0), getattr(b.node, "col_offset", 0)))
+    scopes = ctx.nodes(*_NESTED_SCOPES)
+    open_scopes: list[ast.AST] = [ctx.tree]
+    next_scope = 0
+    stores = [name for name in ctx.nodes(ast.Name) if isinstance(name.ctx, ast.Store)]
+    for node in sorted([*stores, *ctx.nodes(*_BINDERS)], key=_START):
+        where = (node.lineno, node.col_offset)
+        while next_scope < len(scopes) and (scopes[next_scope].lineno, scopes[next_scope].col_offset) <= where:
+            _close_scopes(open_scopes, (scopes[next_scope].lineno, scopes[next_scope].col_offset))
+            open_scopes.append(scopes[next_scope])
+            next_scope += 1
+        _close_scopes(open_scopes, where)
+        # A definition binds its name in the scope around it, not in the one it opens.
+        scope = open_scopes[-2] if open_scopes[-1] is node else open_scopes[-1]
+        if isinstance(node, ast.Name):
+            table[scope][node.id].append(_binding(ctx, node))
+        elif isinstance(node, ast.arg):
+            table[scope][node.arg].append(Binding(node))
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                table[scope][(alias.asname or alias.name).partition(".")[0]].append(Binding(alias))
+        elif isinstance(node, _DEFINITIONS):
+            table[scope][node.name].append(Binding(node))
+        elif node.name:  # ``except E as name``
+            table[scope][node.name].append(Binding(node))
     return {scope: dict(names) for scope, names in table.items()}
+
+
+def _close_scopes(open_scopes: list[ast.AST], where: tuple[int, int]) -> None:
+    """Pop the scopes that end at or before ``where`` (the module never ends)."""
+    while len(open_scopes) > 1 and (open_scopes[-1].end_lineno, open_scopes[-1].end_col_offset) <= where:  # type: ignore[attr-defined]
+        open_scopes.pop()
 
 
 def _binding(ctx: ModuleContext, name: ast.Name) -> Binding:
