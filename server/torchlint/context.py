@@ -11,9 +11,9 @@ import operator
 import re
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Set
 from functools import cached_property
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from .model import Position, Range
 
@@ -196,37 +196,81 @@ class ModuleContext:
 
     def calls(self, *qualnames: str) -> list[ast.Call]:
         """Calls whose callee resolves to one of ``qualnames``, in source order."""
-        index = self.memo("calls_by_name", self._index_calls)[0]
+        index = self._call_index().by_qualname
         if len(qualnames) == 1:
             return index.get(qualnames[0], [])
-        found = [call for name in set(qualnames) for call in index.get(name, ())]
-        found.sort(key=_source_order)
-        return found
+        return _in_order(index.get(name, []) for name in set(qualnames))
+
+    def calls_matching(self, predicate: Callable[[str], object]) -> list[ast.Call]:
+        """Calls whose callee's qualified name satisfies ``predicate``, in source order (the
+        predicate runs once per distinct name, not once per call)."""
+        return _in_order(calls for name, calls in self._call_index().by_qualname.items() if predicate(name))
 
     def method_calls(self, method: str) -> list[ast.Call]:
         """Calls of ``<anything>.method(...)``, in source order."""
-        return self.memo("calls_by_name", self._index_calls)[1].get(method, [])
+        return self._call_index().by_method.get(method, [])
 
-    def _index_calls(self) -> tuple[dict[str, list[ast.Call]], dict[str, list[ast.Call]]]:
-        by_name: dict[str, list[ast.Call]] = defaultdict(list)
-        by_method: dict[str, list[ast.Call]] = defaultdict(list)
+    def calls_named(self, *names: str) -> list[ast.Call]:
+        """Calls of ``name(...)`` or ``<anything>.name(...)`` for one of ``names``, resolved or not,
+        in source order."""
+        index = self._call_index()
+        return _in_order(
+            calls for name in set(names) for calls in (index.by_method.get(name, []), index.by_function.get(name, []))
+        )
+
+    def _call_index(self) -> _CallIndex:
+        return self.memo("calls", self._index_calls)
+
+    def _index_calls(self) -> _CallIndex:
+        index = _CallIndex(defaultdict(list), defaultdict(list), defaultdict(list))
         qualname = self.qualname
         for call in self.nodes(ast.Call):
             func = call.func
             if isinstance(func, ast.Attribute):
-                by_method[func.attr].append(call)
+                index.by_method[func.attr].append(call)
+            elif isinstance(func, ast.Name):
+                index.by_function[func.id].append(call)
             name = qualname(func)
             if name is not None:
-                by_name[name].append(call)
-        return by_name, by_method
+                index.by_qualname[name].append(call)
+        return index
+
+    def names(self, identifier: str) -> list[ast.Name]:
+        """Every ``Name`` node spelling ``identifier`` (read, assigned or deleted), in source order."""
+        return self._names_by_id().get(identifier, [])
+
+    def identifiers(self) -> Set[str]:
+        """Every identifier the module spells as a ``Name``."""
+        return self._names_by_id().keys()
+
+    def _names_by_id(self) -> dict[str, list[ast.Name]]:
+        def index() -> dict[str, list[ast.Name]]:
+            by_id: dict[str, list[ast.Name]] = defaultdict(list)
+            for name in self.nodes(ast.Name):
+                by_id[name.id].append(name)
+            return by_id
+
+        return self.memo("names", index)
+
+    def attributes(self, *attrs: str) -> list[ast.Attribute]:
+        """Every ``<anything>.attr`` for one of ``attrs``, in source order."""
+
+        def index() -> dict[str, list[ast.Attribute]]:
+            by_attr: dict[str, list[ast.Attribute]] = defaultdict(list)
+            for node in self.nodes(ast.Attribute):
+                by_attr[node.attr].append(node)
+            return by_attr
+
+        by_attr = self.memo("attributes", index)
+        if len(attrs) == 1:
+            return by_attr.get(attrs[0], [])
+        return _in_order(by_attr.get(attr, []) for attr in set(attrs))
 
     def references(self, *qualnames: str) -> list[ast.Name | ast.Attribute]:
         """The outermost names and attribute chains that resolve to one of ``qualnames``
         (``torch.optim.Adam`` in ``torch.optim.Adam(...)``, not its ``torch.optim`` part)."""
         index = self.memo("references", self._index_references)
-        found = [node for name in set(qualnames) for node in index.get(name, ())]
-        found.sort(key=_source_order)
-        return found
+        return _in_order(index.get(name, []) for name in set(qualnames))
 
     def _index_references(self) -> dict[str, list[ast.Name | ast.Attribute]]:
         index: dict[str, list[ast.Name | ast.Attribute]] = defaultdict(list)
@@ -327,6 +371,22 @@ def _shape(kind: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
 _SHAPES = {
     kind: _shape(kind) for kind in vars(ast).values() if isinstance(kind, type) and issubclass(kind, ast.AST)
 }
+
+
+class _CallIndex(NamedTuple):
+    by_qualname: dict[str, list[ast.Call]]
+    by_method: dict[str, list[ast.Call]]  # ``x.method(...)``
+    by_function: dict[str, list[ast.Call]]  # ``name(...)``
+
+
+def _in_order(groups: Iterable[list[N]]) -> list[N]:
+    """The nodes of several source-ordered lists, in source order."""
+    lists = [group for group in groups if group]
+    if len(lists) <= 1:
+        return list(lists[0]) if lists else []
+    merged = [node for group in lists for node in group]
+    merged.sort(key=_POSITION)
+    return merged
 
 
 _F_STRING_PARTS = (ast.Constant, ast.FormattedValue, ast.JoinedStr)

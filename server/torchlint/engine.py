@@ -8,9 +8,11 @@ about ten times faster than libcst); libcst is imported only when a fix is asked
 from __future__ import annotations
 
 import ast
+import gc
 import re
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from .config import Config
@@ -53,6 +55,13 @@ def analyze(
     config = config or Config()
     if not _RELEVANT.search(source):
         return []
+    with _collector_paused():
+        return _analyze(source, path, config, on_error)
+
+
+def _analyze(
+    source: str, path: str, config: Config, on_error: Callable[[RuleFailure], None] | None
+) -> list[Finding]:
     tree = parse(source)
     if isinstance(tree, SyntaxError):
         findings = [syntax_error_finding(tree, source, path)]
@@ -75,6 +84,21 @@ def analyze(
     ]
     findings.sort(key=lambda f: (f.range, f.code))
     return findings
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: a syntax tree holds no cycles, yet its tens of
+    thousands of fresh objects make the collector scan it again and again while it is built
+    and indexed (about a fifth of the time of ``ast.parse`` alone)."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def parse_quietly(source: str) -> ast.Module:
