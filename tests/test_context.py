@@ -9,8 +9,9 @@ from pathlib import Path
 import hypothesmith
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from torchlint.context import ModuleContext
+from torchlint.context import ModuleContext, split_lines
 
 CORPUS = sorted((Path(__file__).parent / "corpus").rglob("*.py")) + sorted(
     (Path(__file__).parent.parent / "examples").glob("*.py")
@@ -72,3 +73,15 @@ def test_within_tells_a_same_span_ancestor_from_a_descendant() -> None:
 def test_index_and_within_agree_with_ast_walk_on_generated_programs(program: str) -> None:
     check_index(program)
     check_within(program)
+
+
+@given(st.text(alphabet=st.sampled_from("ab \r\n\f\v\x85\u2028")))
+def test_split_lines_breaks_only_where_python_counts_a_line(text: str) -> None:
+    lines = split_lines(text, keepends=True)
+    assert "".join(lines) == text
+    for line in lines:
+        body = line.removesuffix("\r\n").rstrip("\r\n")
+        assert "\r" not in body and "\n" not in body
+        assert line == lines[-1] or line.endswith(("\r", "\n"))
+    assert split_lines(text) == [line.removesuffix("\r\n").rstrip("\r\n") for line in lines]
+    assert len(lines) == len(text.splitlines()) or any(c in text for c in "\f\v\x85\u2028")

@@ -274,9 +274,9 @@ class ModuleContext:
 
     def _index_references(self) -> dict[str, list[ast.Name | ast.Attribute]]:
         index: dict[str, list[ast.Name | ast.Attribute]] = defaultdict(list)
-        imports, parent = self.imports, self._parent
-        for name in self.nodes(ast.Name):
-            if name.id not in imports or not isinstance(name.ctx, ast.Load):
+        parent = self._parent
+        for name in (name for local in self.imports for name in self.names(local)):
+            if not isinstance(name.ctx, ast.Load):
                 continue
             node: ast.Name | ast.Attribute = name
             while isinstance(parent.get(node), ast.Attribute) and parent[node].value is node:  # type: ignore[union-attr]
@@ -284,6 +284,8 @@ class ModuleContext:
             qualified = self.qualname(node)
             if qualified is not None:
                 index[qualified].append(node)
+        for nodes in index.values():
+            nodes.sort(key=_POSITION)  # two imports can name the same module
         return index
 
     def imported_modules(self) -> set[str]:
@@ -398,6 +400,8 @@ def _source_order(node: ast.AST) -> tuple[int, int]:
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+#: What ``str.splitlines`` breaks on besides the line ends Python counts.
+_OTHER_BREAKS = re.compile("[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def split_lines(text: str, keepends: bool = False) -> list[str]:
@@ -406,6 +410,8 @@ def split_lines(text: str, keepends: bool = False) -> list[str]:
     (``str.splitlines`` also breaks on form feeds and other separators, which would put
     ``ast``'s line numbers out of step with the text.)
     """
+    if not _OTHER_BREAKS.search(text):
+        return text.splitlines(keepends)
     lines = _LINE.findall(text)
     if lines and lines[-1] == "":
         lines.pop()

@@ -19,10 +19,14 @@ SCHEDULER_PREFIX = "torch.optim.lr_scheduler."
 
 
 def is_optimizer_constructor(ctx: ModuleContext, call: ast.Call) -> bool:
-    name = ctx.qualname(call.func) or ""
-    if not name.startswith(OPTIMIZER_PREFIX) or name.startswith(SCHEDULER_PREFIX):
+    return is_optimizer_class(ctx.qualname(call.func) or "")
+
+
+def is_optimizer_class(qualname: str) -> bool:
+    """``torch.optim.AdamW``, not a scheduler or a function of ``torch.optim``."""
+    if not qualname.startswith(OPTIMIZER_PREFIX) or qualname.startswith(SCHEDULER_PREFIX):
         return False
-    return name.rsplit(".", 1)[-1][:1].isupper()
+    return qualname.rsplit(".", 1)[-1][:1].isupper()
 
 
 def assigned_names(ctx: ModuleContext, value: ast.AST) -> list[str]:
@@ -43,10 +47,9 @@ def optimizer_names(ctx: ModuleContext) -> dict[str, ast.Call]:
 
 def _optimizer_names(ctx: ModuleContext) -> dict[str, ast.Call]:
     names: dict[str, ast.Call] = {}
-    for call in ctx.nodes(ast.Call):
-        if is_optimizer_constructor(ctx, call):
-            for name in assigned_names(ctx, call):
-                names.setdefault(name, call)
+    for call in ctx.calls_matching(is_optimizer_class):
+        for name in assigned_names(ctx, call):
+            names.setdefault(name, call)
     return names
 
 
@@ -144,8 +147,8 @@ def has_main_guard(ctx: ModuleContext) -> bool:
 
 def parses_arguments(ctx: ModuleContext) -> bool:
     """The module builds a command line (argparse, click, typer, fire, hydra, HfArgumentParser)."""
-    return ctx.imports_any("argparse", "click", "typer", "fire", "hydra") or any(
-        (ctx.qualname(call.func) or "").endswith("HfArgumentParser") for call in ctx.nodes(ast.Call)
+    return ctx.imports_any("argparse", "click", "typer", "fire", "hydra") or bool(
+        ctx.calls_matching(lambda name: name.endswith("HfArgumentParser"))
     )
 
 
@@ -173,11 +176,17 @@ def lookup(ctx: ModuleContext, name: str, at: ast.AST) -> list[Binding]:
     """The bindings that ``name`` read at ``at`` refers to: those of the innermost enclosing
     scope that binds it (comprehension, function, the class directly around, then the module),
     as Python resolves names; ``[]`` when none does."""
-    for scope in _lookup_scopes(ctx, at):
-        found = scope_bindings(ctx, scope).get(name)
+    by_scope = _bindings_by_scope(ctx, name)
+    for scope in _lookup_scopes(ctx, at) if by_scope else ():
+        found = by_scope.get(scope)
         if found:
             return found
     return []
+
+
+def binds(ctx: ModuleContext, scope: ast.AST, name: str) -> bool:
+    """Whether ``name`` is bound directly in ``scope``."""
+    return scope in _bindings_by_scope(ctx, name)
 
 
 def _lookup_scopes(ctx: ModuleContext, node: ast.AST) -> Iterator[ast.AST]:
@@ -199,47 +208,53 @@ def scope_bindings(ctx: ModuleContext, scope: ast.AST) -> dict[str, list[Binding
     return ctx.memo("scope_bindings", lambda: _all_scope_bindings(ctx)).get(scope, {})
 
 
-_NESTED_SCOPES = FUNCTION_TYPES + COMPREHENSION_TYPES + (ast.ClassDef,)
+_BINDING_SCOPES = FUNCTION_TYPES + COMPREHENSION_TYPES + (ast.ClassDef, ast.Module)
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-_BINDERS = (ast.arg, *_DEFINITIONS, ast.Import, ast.ImportFrom, ast.ExceptHandler)  # and stored names
 _START = operator.attrgetter("lineno", "col_offset")
 
 
+def _bindings_by_scope(ctx: ModuleContext, name: str) -> dict[ast.AST, list[Binding]]:
+    """Where ``name`` is bound, by scope, in source order: computed for the names rules look up,
+    not for every name of the module."""
+
+    def compute() -> dict[ast.AST, list[Binding]]:
+        by_scope: dict[ast.AST, list[Binding]] = defaultdict(list)
+        stores = [_binding(ctx, n) for n in ctx.names(name) if isinstance(n.ctx, ast.Store)]
+        for binding in sorted([*stores, *_other_binders(ctx).get(name, ())], key=lambda b: _START(b.node)):
+            # A definition binds its name in the scope around it, not in the one it opens.
+            by_scope[ctx.enclosing(binding.node, _BINDING_SCOPES) or ctx.tree].append(binding)
+        return dict(by_scope)
+
+    return ctx.memo(f"bindings:{name}", compute)
+
+
+def _other_binders(ctx: ModuleContext) -> dict[str, list[Binding]]:
+    """Bindings by name made otherwise than by assigning a ``Name``: parameters, definitions,
+    imports and ``except ... as``."""
+
+    def compute() -> dict[str, list[Binding]]:
+        found: dict[str, list[Binding]] = defaultdict(list)
+        for arg in ctx.nodes(ast.arg):
+            found[arg.arg].append(Binding(arg))
+        for definition in ctx.nodes(*_DEFINITIONS):
+            found[definition.name].append(Binding(definition))
+        for statement in ctx.nodes(ast.Import, ast.ImportFrom):
+            for alias in statement.names:
+                found[(alias.asname or alias.name).partition(".")[0]].append(Binding(alias))
+        for handler in ctx.nodes(ast.ExceptHandler):
+            if handler.name:
+                found[handler.name].append(Binding(handler))
+        return found
+
+    return ctx.memo("other_binders", compute)
+
+
 def _all_scope_bindings(ctx: ModuleContext) -> dict[ast.AST, dict[str, list[Binding]]]:
-    """The bindings of every scope at once, in one sweep over the binding nodes in source order
-    with a stack of the scopes open at each (no extra traversal, no walk up the parents)."""
-    table: dict[ast.AST, dict[str, list[Binding]]] = defaultdict(lambda: defaultdict(list))
-    scopes = ctx.nodes(*_NESTED_SCOPES)
-    open_scopes: list[ast.AST] = [ctx.tree]
-    next_scope = 0
-    stores = [name for name in ctx.nodes(ast.Name) if isinstance(name.ctx, ast.Store)]
-    for node in sorted([*stores, *ctx.nodes(*_BINDERS)], key=_START):
-        where = (node.lineno, node.col_offset)
-        while next_scope < len(scopes) and (scopes[next_scope].lineno, scopes[next_scope].col_offset) <= where:
-            _close_scopes(open_scopes, (scopes[next_scope].lineno, scopes[next_scope].col_offset))
-            open_scopes.append(scopes[next_scope])
-            next_scope += 1
-        _close_scopes(open_scopes, where)
-        # A definition binds its name in the scope around it, not in the one it opens.
-        scope = open_scopes[-2] if open_scopes[-1] is node else open_scopes[-1]
-        if isinstance(node, ast.Name):
-            table[scope][node.id].append(_binding(ctx, node))
-        elif isinstance(node, ast.arg):
-            table[scope][node.arg].append(Binding(node))
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                table[scope][(alias.asname or alias.name).partition(".")[0]].append(Binding(alias))
-        elif isinstance(node, _DEFINITIONS):
-            table[scope][node.name].append(Binding(node))
-        elif node.name:  # ``except E as name``
-            table[scope][node.name].append(Binding(node))
-    return {scope: dict(names) for scope, names in table.items()}
-
-
-def _close_scopes(open_scopes: list[ast.AST], where: tuple[int, int]) -> None:
-    """Pop the scopes that end at or before ``where`` (the module never ends)."""
-    while len(open_scopes) > 1 and (open_scopes[-1].end_lineno, open_scopes[-1].end_col_offset) <= where:  # type: ignore[attr-defined]
-        open_scopes.pop()
+    table: dict[ast.AST, dict[str, list[Binding]]] = defaultdict(dict)
+    for name in set(ctx.identifiers()) | set(_other_binders(ctx)):
+        for scope, bindings in _bindings_by_scope(ctx, name).items():
+            table[scope][name] = bindings
+    return table
 
 
 def _binding(ctx: ModuleContext, name: ast.Name) -> Binding:

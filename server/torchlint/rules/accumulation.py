@@ -100,8 +100,8 @@ class ManualGradAccumulation(Rule):
                     action_node=type(outer).__name__,
                     action_data=astuple(plan) if plan else (),
                 )
-        for loop in ctx.nodes(ast.For, ast.AsyncFor):
-            if _is_micro_step_loop(ctx, loop):
+        for loop in sorted(loops_with_backward(ctx), key=lambda loop: (loop.lineno, loop.col_offset)):
+            if isinstance(loop, (ast.For, ast.AsyncFor)) and _is_micro_step_loop(ctx, loop):
                 yield self.finding(ctx, loop)
 
     def action(self, node, action, ctx):
@@ -169,9 +169,11 @@ def _update_region(ctx: ModuleContext, guard: ast.If) -> list[ast.stmt]:
 
 def _guard_divisor(ctx: ModuleContext, guard: ast.If) -> ast.expr | None:
     """The accumulation constant of ``if step % accum_steps == 0: optimizer.step()``, if it is one."""
-    divisors = [n.right for n in ctx.within(guard.test, ast.BinOp) if isinstance(n.op, ast.Mod)]
-    loop = enclosing_loop(ctx, guard) if divisors else None
+    loop = enclosing_loop(ctx, guard)
     if loop is None or loop not in loops_with_backward(ctx):
+        return None
+    divisors = [n.right for n in ctx.within(guard.test, ast.BinOp) if isinstance(n.op, ast.Mod)]
+    if not divisors:
         return None
     steps = _optimizer_steps(ctx)
     region = set(ctx.within(_update_region(ctx, guard), ast.Call))
@@ -204,7 +206,7 @@ def _divides_loss(ctx: ModuleContext, loop: ast.For | ast.AsyncFor | ast.While, 
     key = ast.dump(divisor)
     for node in ctx.within(loop.body, ast.AugAssign, ast.BinOp):
         if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Div) and ast.dump(node.value) == key:
-            if _is_loss(node.target):
+            if _is_loss(ctx, node.target):
                 return True
         elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and ast.dump(node.right) == key:
             if isinstance(divisor, ast.Constant) and isinstance(node.left, ast.BinOp):
@@ -214,8 +216,8 @@ def _divides_loss(ctx: ModuleContext, loop: ast.For | ast.AsyncFor | ast.While, 
     return False
 
 
-def _is_loss(target: ast.AST) -> bool:
-    names = (dotted(node) or "" for node in ast.walk(target) if isinstance(node, (ast.Name, ast.Attribute)))
+def _is_loss(ctx: ModuleContext, target: ast.AST) -> bool:
+    names = (dotted(node) or "" for node in ctx.within(target, ast.Name, ast.Attribute))
     return any("loss" in name.lower() for name in names)
 
 
@@ -225,14 +227,11 @@ def _scales_loss(ctx: ModuleContext, division: ast.BinOp) -> bool:
     if isinstance(parent, ast.Attribute) and parent.attr == "backward":
         return True
     statement = ctx.statement_of(division)
-    return isinstance(statement, ast.Assign) and any(_is_loss(t) for t in statement.targets)
+    return isinstance(statement, ast.Assign) and any(_is_loss(ctx, t) for t in statement.targets)
 
 
 def _is_micro_step_loop(ctx: ModuleContext, loop: ast.For | ast.AsyncFor) -> bool:
     """``for micro_step in range(grad_accum_steps): ... backward()`` followed by one optimizer step."""
-    bounds = _loop_bounds(ctx, loop.iter)
-    if not bounds or loop not in loops_with_backward(ctx):
-        return False
     steps = _optimizer_steps(ctx)
     calls = ctx.within(loop.body, ast.Call)
     if not any(is_backward(call) for call in calls) or any(call in steps for call in calls):
@@ -241,7 +240,7 @@ def _is_micro_step_loop(ctx: ModuleContext, loop: ast.For | ast.AsyncFor) -> boo
         return False
     if not any(call in steps for call in ctx.within(_following(ctx, loop), ast.Call)):
         return False
-    return any(_named_like_accumulation(b) or _divides_loss(ctx, loop, b) for b in bounds)
+    return any(_named_like_accumulation(b) or _divides_loss(ctx, loop, b) for b in _loop_bounds(ctx, loop.iter))
 
 
 def _loop_bounds(ctx: ModuleContext, iterable: ast.expr) -> list[ast.expr]:
@@ -275,7 +274,7 @@ def _accelerate_plan(ctx: ModuleContext, guard: ast.If, divisor: ast.expr) -> _P
     optimizer, model = _optimizer_and_model(ctx, guard)
     if not (loader and loss and optimizer and model):
         return None
-    if _rebinds(outer, {loader, optimizer, model}):
+    if _rebinds(ctx, outer, {loader, optimizer, model}):
         return None
     unconditional = all(_is_update_call(s, optimizer, model) for s in guard.body)
     return _Plan(ctx.text(divisor), model, optimizer, loader, ctx.text(guard.test), loss, unconditional)
@@ -310,7 +309,7 @@ def _loss_name(ctx: ModuleContext, loop: ast.For, divisor: ast.expr) -> str | No
             removable = node.left is receiver or (
                 isinstance(statement, ast.Assign) and statement.value is node and _assigns(statement, loss)
             )
-            if not removable and loss in {n.id for n in ast.walk(statement) if isinstance(n, ast.Name)}:
+            if not removable and loss in {n.id for n in ctx.within(statement, ast.Name)}:
                 return None
     return loss
 
@@ -344,12 +343,11 @@ def _same_owner(ctx: ModuleContext, built: ast.AST, guard: ast.AST, name: str) -
     return ctx.enclosing(built, functions) is ctx.enclosing(guard, functions)
 
 
-def _rebinds(loop: ast.AST, names: set[str]) -> bool:
+def _rebinds(ctx: ModuleContext, loop: ast.AST, names: set[str]) -> bool:
     """Whether the loop assigns any of ``names`` (then ``prepare`` cannot run before it)."""
-    for node in ast.walk(loop):
-        if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Store) and dotted(node) in names:
-            return True
-    return False
+    return any(
+        isinstance(node.ctx, ast.Store) and dotted(node) in names for node in ctx.within(loop, ast.Name, ast.Attribute)
+    )
 
 
 def _is_update_call(statement: ast.stmt, optimizer: str, model: str) -> bool:

@@ -6,6 +6,7 @@ import ast
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..context import ModuleContext, dotted
@@ -83,8 +84,8 @@ class DeprecatedAmpApi(Rule):
     def check(self, ctx: ModuleContext) -> Iterator[Finding]:
         for node in ctx.nodes(ast.ImportFrom):
             yield from self._import(ctx, node)
-        for node in ctx.nodes(ast.Attribute):
-            if node.attr in AMP_NAMES and (found := deprecated_amp(ctx.qualname(node))):
+        for node in ctx.attributes(*AMP_NAMES):
+            if found := deprecated_amp(ctx.qualname(node)):
                 yield self._use(ctx, node, *found)
 
     def _import(self, ctx: ModuleContext, node: ast.ImportFrom) -> Iterator[Finding]:
@@ -95,6 +96,8 @@ class DeprecatedAmpApi(Rule):
             deprecated = deprecated_amp(f"{node.module}.{alias.name}")
             if deprecated and not _has_modern_binding(ctx, alias.asname or alias.name):
                 found.append((alias, *deprecated))
+        if not found:
+            return
         moved = tuple((a.name, a.asname) for a, device, name in found if _only_called(ctx, a.asname or a.name, device, name))
         uses = [load for name, asname in moved for load in _loads(ctx, asname or name)]
         where = (_top_level_keys(ctx, [node]), _top_level_keys(ctx, uses))
@@ -188,7 +191,7 @@ def _only_called(ctx: ModuleContext, local: str, device: str, name: str) -> bool
 
 
 def _loads(ctx: ModuleContext, local: str) -> list[ast.Name]:
-    return ctx.memo("amp.name_loads", lambda: _name_loads(ctx)).get(local, [])
+    return [node for node in ctx.names(local) if isinstance(node.ctx, ast.Load)]
 
 
 def _top_level_keys(ctx: ModuleContext, nodes: list[ast.AST]) -> frozenset[str]:
@@ -202,14 +205,6 @@ def _top_level_keys(ctx: ModuleContext, nodes: list[ast.AST]) -> frozenset[str]:
         else:
             keys.add("*" if any(isinstance(getattr(top, f, None), list) for f in ("body", "handlers")) else "-")
     return frozenset(keys)
-
-
-def _name_loads(ctx: ModuleContext) -> dict[str, list[ast.Name]]:
-    loads: dict[str, list[ast.Name]] = {}
-    for node in ctx.nodes(ast.Name):
-        if isinstance(node.ctx, ast.Load):
-            loads.setdefault(node.id, []).append(node)
-    return loads
 
 
 def _with_device(call: cst.Call, device: str, name: str) -> cst.Call:
@@ -513,9 +508,7 @@ def _autocast_scopes(ctx: ModuleContext) -> AutocastScopes | None:
     called_under = {
         _callee_name(call.func)
         for node in autocast_withs
-        for statement in node.body
-        for call in ast.walk(statement)
-        if isinstance(call, ast.Call)
+        for call in ctx.within(node.body, ast.Call)
     }
     return AutocastScopes(frozenset(functions), entering, frozenset(called_under), module_level)
 
@@ -564,39 +557,45 @@ def _callee_name(func: ast.expr) -> str:
 
 
 def _autocast_callee(func: ast.expr) -> bool:
-    return bool(AUTOCASTISH.search(_callee_name(func)))
+    return _autocastish(_callee_name(func))
+
+
+@lru_cache(maxsize=4096)
+def _autocastish(name: str) -> bool:
+    """``name`` looks like entering mixed precision (cached: every callee of a module is tested)."""
+    return bool(AUTOCASTISH.search(name))
 
 
 def _enters_autocast(ctx: ModuleContext, expr: ast.expr, factories: set[str]) -> bool:
     """A ``with`` item that enters autocast, or may: a context manager held in a variable counts
     unless every value the module gives that variable is a call that is not autocast."""
-    if _calls_autocast(expr, factories):
+    if _calls_autocast(ctx, expr, factories):
         return True
     name = dotted(expr)
     if name is None:
         return False
-    if AUTOCASTISH.search(name.rsplit(".", 1)[-1]):
+    if _autocastish(name.rsplit(".", 1)[-1]):
         return True
-    values = ctx.memo("amp.assigned_values", lambda: _assigned_values(ctx)).get(name)
+    values = _assigned_values(ctx, name)
     if not values:
         return True
-    return any(not isinstance(value, (ast.Call, ast.IfExp)) or _calls_autocast(value, factories) for value in values)
-
-
-def _calls_autocast(expr: ast.expr, factories: set[str]) -> bool:
     return any(
-        isinstance(n, ast.Call) and (_autocast_callee(n.func) or _callee_name(n.func) in factories) for n in ast.walk(expr)
+        not isinstance(value, (ast.Call, ast.IfExp)) or _calls_autocast(ctx, value, factories) for value in values
     )
 
 
-def _assigned_values(ctx: ModuleContext) -> dict[str, list[ast.expr]]:
-    """Values assigned to each plain or dotted name (``ctx``, ``self.amp_ctx``) in the module."""
-    values: dict[str, list[ast.expr]] = {}
-    for node in ctx.nodes(ast.Assign):
-        for target in node.targets:
-            if name := dotted(target):
-                values.setdefault(name, []).append(node.value)
-    return values
+def _calls_autocast(ctx: ModuleContext, expr: ast.expr, factories: set[str]) -> bool:
+    return any(_autocast_callee(n.func) or _callee_name(n.func) in factories for n in ctx.within(expr, ast.Call))
+
+
+def _assigned_values(ctx: ModuleContext, name: str) -> list[ast.expr]:
+    """Values assigned to a plain or dotted name (``ctx``, ``self.amp_ctx``) in the module."""
+    targets = ctx.attributes(name.rpartition(".")[2]) if "." in name else ctx.names(name)
+    return [
+        assign.value
+        for target in targets
+        if isinstance(assign := ctx.parent(target), ast.Assign) and target in assign.targets and dotted(target) == name
+    ]
 
 
 def _under_autocast(ctx: ModuleContext, function: ast.AST | None, scopes: AutocastScopes) -> bool:
@@ -649,7 +648,7 @@ class TrainingStep:
             return None
         computing = _dependencies(ctx, function, ctx.statement_of(backward), chains)
         step = cls(ctx, backward, loss, function, computing, chains)
-        if not step.inline_forward and not any(_computes(s) for s in computing):
+        if not step.inline_forward and not any(_computes(ctx, s) for s in computing):
             return None
         return step
 
@@ -663,14 +662,12 @@ class TrainingStep:
 
     @property
     def inline_forward(self) -> bool:
-        return _has_forward(self.loss)
+        return _has_forward(self.ctx, self.loss)
 
     def calls_autocast_function(self, scopes: AutocastScopes) -> bool:
         """The loss comes from a function of this module that enters autocast itself."""
         exprs = [self.loss, *(value for s in self.computing for value in _values(s))]
-        return any(
-            isinstance(n, ast.Call) and _callee_name(n.func) in scopes.entering for e in exprs for n in ast.walk(e)
-        )
+        return any(_callee_name(n.func) in scopes.entering for e in exprs for n in self.ctx.within(e, ast.Call))
 
     def forward_run(self) -> tuple[ast.AST, list[ast.stmt]] | None:
         """The block owner and the contiguous simple statements that compute the forward pass and
@@ -679,7 +676,7 @@ class TrainingStep:
             return None
         core = [
             s for s in self.computing
-            if _computes(s) or any(_covers(t, c) for t in _targets(s) for c in self.chains)
+            if _computes(self.ctx, s) or any(_covers(t, c) for t in _targets(s) for c in self.chains)
         ]
         owner = self.ctx.parent(core[0])
         block = getattr(owner, "body", None)
@@ -690,7 +687,7 @@ class TrainingStep:
             return None
         # What an earlier step of the block computed (the fake images a GAN's generator step
         # reuses) belongs to that step's run.
-        earlier = max((i for i in range(after) if _has_backward(block[i])), default=-1)
+        earlier = max((i for i in range(after) if _has_backward(self.ctx, block[i])), default=-1)
         indices = sorted(i for i in (block.index(s) for s in core) if i > earlier)
         if not indices or after <= indices[-1]:
             return None
@@ -706,8 +703,8 @@ class TrainingStep:
 SIMPLE = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr)
 
 
-def _has_backward(statement: ast.stmt) -> bool:
-    return any(isinstance(node, ast.Call) and is_backward(node) for node in ast.walk(statement))
+def _has_backward(ctx: ModuleContext, statement: ast.stmt) -> bool:
+    return any(is_backward(call) for call in ctx.within(statement, ast.Call))
 
 
 def _index_within(ctx: ModuleContext, block: list[ast.stmt], statement: ast.stmt) -> int | None:
@@ -801,13 +798,13 @@ def _values(statement: ast.stmt) -> list[ast.expr]:
     return []
 
 
-def _computes(statement: ast.stmt) -> bool:
+def _computes(ctx: ModuleContext, statement: ast.stmt) -> bool:
     """A simple statement whose value runs a forward pass (a call that is not a tensor move or reduction)."""
-    return isinstance(statement, SIMPLE) and any(_has_forward(value) for value in _values(statement))
+    return isinstance(statement, SIMPLE) and any(_has_forward(ctx, value) for value in _values(statement))
 
 
-def _has_forward(expr: ast.expr) -> bool:
-    return any(isinstance(n, ast.Call) and _callee_name(n.func) not in PLAIN_CALLS for n in ast.walk(expr))
+def _has_forward(ctx: ModuleContext, expr: ast.expr) -> bool:
+    return any(_callee_name(n.func) not in PLAIN_CALLS for n in ctx.within(expr, ast.Call))
 
 
 def _dependencies(ctx: ModuleContext, function: ast.AST | None, backward: ast.stmt, chains: frozenset[str]) -> list[ast.stmt]:

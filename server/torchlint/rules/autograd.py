@@ -121,9 +121,7 @@ class VariableWrapper(Rule):
     fix_title = "Remove the Variable wrapper"
 
     def check(self, ctx: ModuleContext) -> Iterator[Finding]:
-        for call in ctx.nodes(ast.Call):
-            if not _names_variable(ctx, call.func):
-                continue
+        for call in ctx.calls(*VARIABLE):
             keywords = {kw.arg for kw in call.keywords}
             message = self.volatile_message if "volatile" in keywords else None
             fixable = (
@@ -160,13 +158,6 @@ def _has_comment(ctx: ModuleContext, call: ast.Call) -> bool:
     """A comment inside a call that spans lines, which replacing the call would drop."""
     end = call.end_lineno or call.lineno
     return end > call.lineno and any("#" in line for line in ctx.lines[call.lineno - 1 : end - 1])
-
-
-def _names_variable(ctx: ModuleContext, func: ast.expr) -> bool:
-    # The cheap test on the last name first: most calls are not to anything named Variable.
-    if isinstance(func, ast.Attribute):
-        return func.attr == "Variable" and ctx.qualname(func) in VARIABLE
-    return isinstance(func, ast.Name) and ctx.imports.get(func.id) in VARIABLE
 
 
 def _import_of(ctx: ModuleContext, func: ast.expr) -> tuple:
@@ -335,9 +326,7 @@ class TensorDataAttribute(Rule):
 
     def check(self, ctx: ModuleContext) -> Iterator[Finding]:
         found = [
-            node
-            for node in ctx.nodes(ast.Attribute)
-            if node.attr == "data" and not isinstance(node.ctx, ast.Del) and is_tensor(ctx, node.value)
+            node for node in ctx.attributes("data") if not isinstance(node.ctx, ast.Del) and is_tensor(ctx, node.value)
         ]
         writes = {ctx.statement_of(node) for node in found if _is_write(ctx, node)}
         actions = {stmt: self._action(ctx, stmt, found) for stmt in writes}
@@ -639,19 +628,19 @@ def _self_attribute(ctx: ModuleContext, expr: ast.Attribute, test) -> bool:
     cls = ctx.enclosing(expr, ast.ClassDef)
     if cls is None or name is None or not name.startswith("self.") or name.count(".") != 1:
         return False
-    values = self_attributes(ctx).get((cls, name))
+    values = self_attributes(ctx, expr.attr).get(cls)
     return bool(values) and all(value is not None and test(value) for value in values)
 
 
-def self_attributes(ctx: ModuleContext) -> dict[tuple[ast.ClassDef, str], list[ast.expr | None]]:
-    """``(class, "self.x")`` -> the values assigned to ``self.x`` in that class's methods
+def self_attributes(ctx: ModuleContext, attr: str) -> dict[ast.ClassDef, list[ast.expr | None]]:
+    """Class -> the values assigned to ``self.<attr>`` in that class's methods
     (``None`` for an assignment whose value cannot be read: ``+=``, tuple targets)."""
-    return ctx.memo("self_attributes", lambda: _self_attributes(ctx))
+    return ctx.memo(f"self_attributes:{attr}", lambda: _self_attributes(ctx, attr))
 
 
-def _self_attributes(ctx: ModuleContext) -> dict[tuple[ast.ClassDef, str], list[ast.expr | None]]:
-    found: dict[tuple[ast.ClassDef, str], list[ast.expr | None]] = {}
-    for node in ctx.nodes(ast.Attribute):
+def _self_attributes(ctx: ModuleContext, attr: str) -> dict[ast.ClassDef, list[ast.expr | None]]:
+    found: dict[ast.ClassDef, list[ast.expr | None]] = {}
+    for node in ctx.attributes(attr):
         if not isinstance(node.ctx, ast.Store) or not isinstance(node.value, ast.Name) or node.value.id != "self":
             continue
         cls = ctx.enclosing(node, ast.ClassDef)
@@ -659,5 +648,5 @@ def _self_attributes(ctx: ModuleContext) -> dict[tuple[ast.ClassDef, str], list[
             continue
         parent = ctx.parent(node)
         value = parent.value if isinstance(parent, (ast.Assign, ast.AnnAssign)) else None
-        found.setdefault((cls, f"self.{node.attr}"), []).append(value)
+        found.setdefault(cls, []).append(value)
     return found

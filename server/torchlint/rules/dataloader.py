@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..context import ModuleContext, dotted
 from ..model import Applicability, Finding, Severity
@@ -22,10 +22,11 @@ PIN_MEMORY = ("pin_memory", 7)
 #: Names a worker count goes by in configs, arguments and attributes.
 WORKER_NAMES = ("num_workers", "n_workers", "workers")
 CPU_COUNT = "os.cpu_count()"
+DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 def dataloader_calls(ctx: ModuleContext) -> list[ast.Call]:
-    return ctx.memo("dataloader_calls", lambda: [call for call in ctx.nodes(ast.Call) if is_dataloader(ctx, call.func)])
+    return ctx.memo("dataloader_calls", lambda: ctx.calls(*DATALOADER))
 
 
 def is_dataloader(ctx: ModuleContext, func: ast.expr) -> bool:
@@ -59,7 +60,7 @@ def mentions_cuda(ctx: ModuleContext) -> bool:
 
 
 def _mentions_cuda(ctx: ModuleContext) -> bool:
-    if any(node.attr == "cuda" for node in ctx.nodes(ast.Attribute)):
+    if ctx.attributes("cuda"):
         return True
     return any(
         isinstance(node.value, str) and (node.value == "cuda" or node.value.startswith("cuda:"))
@@ -206,15 +207,32 @@ def configured_workers(ctx: ModuleContext, call: ast.Call) -> str | None:
         bindings = lookup(ctx, name, call)
         if any(_visible(ctx, b.node, call) for b in bindings) and all(_count_like(b) for b in bindings):
             return name
-    function = ctx.enclosing(call, (ast.FunctionDef, ast.AsyncFunctionDef))
-    usages = list(ctx.memo("dataloader.worker_attributes", lambda: [n for n in ctx.nodes(ast.Attribute) if n.attr in WORKER_NAMES]))
-    not_counts = {dotted(node) for node in usages if not _count_like_store(ctx, node)}
-    usages.sort(key=lambda node: ctx.enclosing(node, (ast.FunctionDef, ast.AsyncFunctionDef)) is not function)
-    for node in usages:
-        text = dotted(node)
+    function = ctx.enclosing(call, DEFS)
+    usages, not_counts = ctx.memo("dataloader.worker_attributes", lambda: _worker_attributes(ctx))
+    for node, text, _ in sorted(usages, key=lambda usage: usage.function is not function):
         if text and text not in not_counts and _root_in_scope(ctx, text.partition(".")[0], node, call):
             return text
     return None
+
+
+class _Usage(NamedTuple):
+    """An attribute named like a worker count, its text and the function it is in."""
+
+    node: ast.Attribute
+    text: str | None
+    function: ast.AST | None
+
+
+def _worker_attributes(ctx: ModuleContext) -> tuple[list[_Usage], set[str | None]]:
+    """The attributes named like a worker count, in source order, and the texts of those that
+    are ever given something other than a number."""
+    # Source order puts an attribute before the attributes inside it (``cfg.workers.num_workers``).
+    nodes = sorted(
+        (node for name in WORKER_NAMES for node in ctx.attributes(name)),
+        key=lambda node: (node.lineno, node.col_offset, -node.end_lineno, -node.end_col_offset),
+    )
+    usages = [_Usage(node, dotted(node), ctx.enclosing(node, DEFS)) for node in nodes]
+    return usages, {usage.text for usage in usages if not _count_like_store(ctx, usage.node)}
 
 
 #: Expressions that can evaluate to a number (unlike a list, a dict or a comprehension).

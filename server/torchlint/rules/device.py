@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..context import FUNCTION_TYPES, ModuleContext, dotted, keyword
+from ..context import FUNCTION_TYPES, SCOPE_TYPES, ModuleContext, dotted, keyword
 from ..model import Action, Applicability, Finding, Fix, Severity
 from ..rule import Rule
 
@@ -136,7 +136,7 @@ class HardcodedDevice(Rule):
 
 
 def _hardcoded_uses(ctx: ModuleContext) -> Iterator[_Use]:
-    for call in ctx.nodes(ast.Call):
+    for call in _device_calls(ctx):
         func = call.func
         if ctx.qualname(func) == "torch.device":
             yield from _constructor_uses(call)
@@ -151,6 +151,19 @@ def _hardcoded_uses(ctx: ModuleContext) -> Iterator[_Use]:
         device = keyword(call, "device")
         if device is not None and not _configures_device(ctx, call):
             yield from _literal_uses(device.value, call, "argument")
+
+
+def _device_calls(ctx: ModuleContext) -> list[ast.Call]:
+    """The calls that can hard-code a device: ``torch.device(...)``, ``.cuda(...)``, ``.to(...)`` and
+    any call with ``device=``, in source order (a call before the calls it contains)."""
+    with_device = (ctx.parent(kw) for kw in ctx.nodes(ast.keyword) if kw.arg == "device")
+    calls = {
+        *ctx.calls("torch.device"),
+        *ctx.method_calls("cuda"),
+        *ctx.method_calls("to"),
+        *(call for call in with_device if isinstance(call, ast.Call)),
+    }
+    return sorted(calls, key=lambda call: (call.lineno, call.col_offset, -call.end_lineno, -call.end_col_offset))
 
 
 def _constructor_uses(call: ast.Call) -> Iterator[_Use]:
@@ -231,17 +244,10 @@ def _mentions_device(test: ast.expr) -> bool:
 def _after_detection(ctx: ModuleContext, node: ast.AST) -> bool:
     """An accelerator check (``torch.cuda.is_available()``) earlier in the same scope: a fallback."""
     scope = ctx.scope_of(node)
-    return any(ctx.scope_of(call) is scope and call.lineno <= node.lineno for call in _detection_calls(ctx))
-
-
-def _detection_calls(ctx: ModuleContext) -> list[ast.Call]:
-    return ctx.memo(
-        "device_detection_calls",
-        lambda: [
-            call
-            for call in ctx.nodes(ast.Call)
-            if isinstance(call.func, ast.Attribute) and call.func.attr in DETECTION_CALLS
-        ],
+    return any(
+        call.lineno <= node.lineno and ctx.scope_of(call) is scope
+        for method in DETECTION_CALLS
+        for call in ctx.method_calls(method)
     )
 
 
@@ -265,8 +271,8 @@ def _rewritable(ctx: ModuleContext, use: _Use) -> bool:
 def _under_device_loop_variable(ctx: ModuleContext, node: ast.AST) -> bool:
     for ancestor in ctx.ancestors(node):
         if isinstance(ancestor, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-            targets = (t for generator in ancestor.generators for t in ast.walk(generator.target))
-            if any(isinstance(t, ast.Name) and t.id in DEVICE_NAMES for t in targets):
+            targets = (t for generator in ancestor.generators for t in ctx.within(generator.target, ast.Name))
+            if any(t.id in DEVICE_NAMES for t in targets):
                 return True
         elif isinstance(ancestor, ast.stmt):
             return False
@@ -279,9 +285,10 @@ def _under_device_loop_variable(ctx: ModuleContext, node: ast.AST) -> bool:
 def _device_in_scope(ctx: ModuleContext, node: ast.AST) -> str | None:
     """``device``/``dev`` bound before ``node`` in a function around it, else ``self.device``, else a global."""
     in_function = ctx.enclosing(node, FUNCTION_TYPES) is not None
+    scopes = _visible_scopes(ctx, node)
     global_name = None
     for name in DEVICE_NAMES:
-        scope = _binding_scope(ctx, node, name)
+        scope = _binding_scope(ctx, node, name, scopes)
         if scope is None:
             continue
         if not isinstance(scope, ast.Module):
@@ -293,20 +300,22 @@ def _device_in_scope(ctx: ModuleContext, node: ast.AST) -> str | None:
     return global_name
 
 
-def _binding_scope(ctx: ModuleContext, node: ast.AST, name: str) -> ast.AST | None:
-    """The scope that ``name`` resolves to at ``node``, if it is bound early enough to be read there."""
+def _visible_scopes(ctx: ModuleContext, node: ast.AST) -> list[ast.AST]:
+    """The scopes whose names ``node`` reads, innermost first, down to the module."""
+    scopes = [ancestor for ancestor in ctx.ancestors(node) if isinstance(ancestor, SCOPE_TYPES)]
+    # A method does not see its class's names.
+    return scopes[:1] + [scope for scope in scopes[1:] if not isinstance(scope, ast.ClassDef)]
+
+
+def _binding_scope(ctx: ModuleContext, node: ast.AST, name: str, scopes: list[ast.AST]) -> ast.AST | None:
+    """The scope of ``scopes`` that ``name`` resolves to at ``node``, if it is bound early enough to be read there."""
     bindings = _bindings(ctx)
-    scope = ctx.scope_of(node)
-    while True:
+    for scope in scopes:
         line = bindings.get((scope, name))
         if line is not None:
             usable = line < node.lineno or isinstance(scope, ast.Module)
             return scope if usable else None
-        if isinstance(scope, ast.Module):
-            return None
-        scope = ctx.scope_of(scope)
-        while isinstance(scope, ast.ClassDef):  # a method does not see its class's names
-            scope = ctx.scope_of(scope)
+    return None
 
 
 def _bindings(ctx: ModuleContext) -> dict[tuple[ast.AST, str], int]:
@@ -316,10 +325,11 @@ def _bindings(ctx: ModuleContext) -> dict[tuple[ast.AST, str], int]:
 
 def _collect_bindings(ctx: ModuleContext) -> dict[tuple[ast.AST, str], int]:
     bindings: dict[tuple[ast.AST, str], int] = {}
-    for name in ctx.nodes(ast.Name):
-        if name.id in DEVICE_NAMES and isinstance(name.ctx, ast.Store) and not _in_comprehension(ctx, name):
-            key = (ctx.scope_of(name), name.id)
-            bindings[key] = min(bindings.get(key, name.lineno), name.lineno)
+    for device_name in DEVICE_NAMES:
+        for name in ctx.names(device_name):
+            if isinstance(name.ctx, ast.Store) and not _in_comprehension(ctx, name):
+                key = (ctx.scope_of(name), name.id)
+                bindings[key] = min(bindings.get(key, name.lineno), name.lineno)
     for arg in ctx.nodes(ast.arg):
         if arg.arg in DEVICE_NAMES:
             bindings[(ctx.scope_of(arg), arg.arg)] = 0
@@ -372,9 +382,8 @@ def _self_device_stores(ctx: ModuleContext) -> list[ast.Attribute]:
         "self_device_stores",
         lambda: [
             node
-            for node in ctx.nodes(ast.Attribute)
-            if node.attr == "device"
-            and isinstance(node.ctx, ast.Store)
+            for node in ctx.attributes("device")
+            if isinstance(node.ctx, ast.Store)
             and isinstance(node.value, ast.Name)
             and node.value.id == "self"
         ],

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import ast
+import operator
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from ..context import FUNCTION_TYPES, ModuleContext, dotted, has_star_kwargs, keyword
@@ -56,6 +57,16 @@ def _builds_transformers_class(
     return name.startswith("transformers.") and pattern.fullmatch(name.rsplit(".", 1)[-1]) is not None
 
 
+def _transformers_calls(ctx: ModuleContext) -> list[ast.Call]:
+    """Calls whose callee resolves into transformers: the only ones ``_builds_transformers_class`` accepts."""
+    return ctx.memo("nlp.transformers_calls", lambda: ctx.calls_matching(lambda name: name.startswith("transformers.")))
+
+
+def _in_source_order(calls: Iterable[ast.Call]) -> list[ast.Call]:
+    """Distinct calls of names and attribute chains (no two start at one place), in source order."""
+    return sorted(set(calls), key=operator.attrgetter("lineno", "col_offset"))
+
+
 def _local_subclasses(ctx: ModuleContext, is_base) -> set[str]:
     """Names of classes in the module with a base for which ``is_base(qualified name)`` holds."""
     return {
@@ -87,13 +98,10 @@ def _hf_model_calls(ctx: ModuleContext) -> list[ast.Call]:
     own = _local_subclasses(
         ctx, lambda name: name.startswith("transformers.") and MODEL_CLASS.fullmatch(name.rsplit(".", 1)[-1])
     )
-    return [
-        call
-        for call in ctx.nodes(ast.Call)
-        if _builds_transformers_class(ctx, call, MODEL_CLASS)
-        or _builds(call, own)
-        or ctx.qualname(call.func) == "peft.get_peft_model"
-    ]
+    peft = ctx.calls("peft.get_peft_model")
+    own_builds = [call for call in ctx.calls_named(*own, *LOADERS) if _builds(call, own)] if own else []
+    built = [call for call in _transformers_calls(ctx) if _builds_transformers_class(ctx, call, MODEL_CLASS)]
+    return _in_source_order([*built, *own_builds, *peft])
 
 
 def _hf_models(ctx: ModuleContext) -> dict[str, ast.Call]:
@@ -128,7 +136,7 @@ def tokenizer_bindings(ctx: ModuleContext) -> list[_Binding]:
 
 def _tokenizer_bindings(ctx: ModuleContext) -> list[_Binding]:
     bindings = []
-    for call in ctx.nodes(ast.Call):
+    for call in _transformers_calls(ctx):
         if _builds_transformers_class(
             ctx, call, TOKENIZER_CLASS, loaders={"from_pretrained"}, direct=False
         ) or _builds_transformers_class(ctx, call, TOKENIZER_INIT, loaders=set()):
@@ -183,11 +191,11 @@ def _is_trainer_class(name: str) -> bool:
 
 def _trainers(ctx: ModuleContext) -> dict[str, ast.Call]:
     own = _local_subclasses(ctx, _is_trainer_class)
+    own_builds = [call for call in ctx.calls_named(*own) if isinstance(call.func, ast.Name)]
     found: dict[str, ast.Call] = {}
-    for call in ctx.nodes(ast.Call):
-        if _is_trainer_class(ctx.qualname(call.func) or "") or (isinstance(call.func, ast.Name) and call.func.id in own):
-            for name in assigned_names(ctx, call) or [""]:
-                found.setdefault(name, call)
+    for call in _in_source_order([*ctx.calls_matching(_is_trainer_class), *own_builds]):
+        for name in assigned_names(ctx, call) or [""]:
+            found.setdefault(name, call)
     return found
 
 
@@ -252,9 +260,8 @@ def _optimizer_steps(ctx: ModuleContext) -> Iterator[tuple[ast.Call, str]]:
 def _describe_loop(ctx: ModuleContext, loop, optimizer: str) -> RawLoop:
     assigned: dict[str, list[ast.expr]] = {}
     augmented: set[str] = set()
-    calls: list[ast.Call] = []
-    iterated: list[ast.expr] = []
-    for node in ast.walk(loop):
+    loops: list[ast.For | ast.AsyncFor] = []
+    for node in ctx.within(loop, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor):
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 _record_assignment(target, node.value, assigned)
@@ -264,20 +271,33 @@ def _describe_loop(ctx: ModuleContext, loop, optimizer: str) -> RawLoop:
                 augmented.add(dotted(node.target) or "")
         elif isinstance(node, (ast.For, ast.AsyncFor)):
             _record_assignment(node.target, node.target, assigned)
-            iterated.append(node.iter)
-        elif isinstance(node, ast.Call):
-            calls.append(node)
+            loops.append(node)
+    iterated = [node.iter for node in sorted(loops, key=_walk_order(ctx, loop))]
     backwards = [call for call in backward_calls(ctx) if outermost_loop(ctx, call) is loop]
     outputs = [_model_output(call, assigned, augmented) for call in backwards]
     model = next((m for m in (_callee(o, assigned) for o in outputs if o is not None) if m), None)
     return RawLoop(
         node=loop,
         optimizer=optimizer,
-        model=model or _model_called(ctx, calls),
+        model=model or _model_called(ctx, loop),
         loader=_loader(ctx, iterated, assigned),
         model_loss=all(output is not None for output in outputs),
         bound_inside=frozenset(assigned),
     )
+
+
+def _walk_order(ctx: ModuleContext, root: ast.AST):
+    """A sort key that puts nodes inside ``root`` in the order ``ast.walk(root)`` meets them (breadth first)."""
+
+    def key(node: ast.AST) -> tuple[int, list[int]]:
+        branches = []
+        while node is not root:
+            parent = ctx.parent(node)
+            branches.append(next(i for i, child in enumerate(ast.iter_child_nodes(parent)) if child is node))
+            node = parent  # type: ignore[assignment]
+        return len(branches), branches[::-1]
+
+    return key
 
 
 def _record_assignment(target: ast.expr, value: ast.expr, assigned: dict[str, list[ast.expr]]) -> None:
@@ -341,8 +361,9 @@ def _callee(output: ast.expr, assigned: dict[str, list[ast.expr]]) -> str | None
     return dotted(output.func) if isinstance(output, ast.Call) else None
 
 
-def _model_called(ctx: ModuleContext, calls: list[ast.Call]) -> str | None:
-    """The first callee in the loop known as a model (HF model, trained parameters, ``.train()``)."""
+def _model_called(ctx: ModuleContext, loop: ast.AST) -> str | None:
+    """The callee in the loop known as a model (HF model, trained parameters, ``.train()``) that
+    ``ast.walk(loop)`` meets first."""
     known = set(hf_models(ctx))
     for call in method_calls(ctx, "train"):
         if not call.args:
@@ -352,7 +373,9 @@ def _model_called(ctx: ModuleContext, calls: list[ast.Call]) -> str | None:
         if params is not None and _is_method_call(params, "parameters"):
             known.add(dotted(params.func.value) or "")  # type: ignore[attr-defined]
     known.discard("")
-    return next((name for name in (dotted(call.func) for call in calls) if name in known), None)
+    called = [call for call in ctx.within(loop, ast.Call) if dotted(call.func) in known]
+    first = min(called, key=_walk_order(ctx, loop), default=None)
+    return dotted(first.func) if first else None
 
 
 def dataloaders(ctx: ModuleContext) -> dict[str, ast.Call]:
@@ -421,7 +444,7 @@ def _is_device(node: ast.expr) -> bool:
 
 
 def device_moves(ctx: ModuleContext) -> list[ast.Call]:
-    return ctx.memo("nlp.device_moves", lambda: [call for call in ctx.nodes(ast.Call) if is_device_move(call)])
+    return ctx.memo("nlp.device_moves", lambda: [c for c in ctx.calls_named("cuda", "to") if is_device_move(c)])
 
 
 # -- code insertion (shared by the code actions) --------------------------------------------------
@@ -429,9 +452,7 @@ def device_moves(ctx: ModuleContext) -> list[ast.Call]:
 
 def free_name(ctx: ModuleContext, base: str) -> str:
     """``base``, or ``hf_<base>`` / ``<base>_2``... when the module already uses that name."""
-    used = ctx.memo(
-        "nlp.names", lambda: {n.id for n in ctx.nodes(ast.Name)} | {a.arg for a in ctx.nodes(ast.arg)} | set(ctx.imports)
-    )
+    used = ctx.memo("nlp.names", lambda: ctx.identifiers() | {a.arg for a in ctx.nodes(ast.arg)} | ctx.imports.keys())
     candidates = [base, f"hf_{base}", *(f"{base}_{i}" for i in range(2, 100))]
     return next(name for name in candidates if name not in used)
 
@@ -466,9 +487,8 @@ def _rebindable(ctx: ModuleContext, loop: RawLoop):
     scope = ctx.scope_of(loop.node)
     local: set[str] | None = None
     if scope is not ctx.tree:
-        local = {a.arg for a in _parameters(scope)} | {
-            n.id for n in ast.walk(scope) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
-        }
+        stored = {n.id for n in ctx.within(scope, ast.Name) if isinstance(n.ctx, ast.Store)}
+        local = {a.arg for a in _parameters(scope)} | stored
 
     def rebindable(name: str) -> bool:
         if name in loop.bound_inside:
@@ -673,7 +693,7 @@ class TokenizerNotSaved(Rule):
     fix_node = "SimpleStatementLine"
 
     def check(self, ctx: ModuleContext) -> Iterator[Finding]:
-        for call in ctx.nodes(ast.Call):
+        for call in ctx.calls_named(*PATH_KEYWORDS):
             saved = self._model_save(ctx, call)
             if saved is None:
                 continue
@@ -709,7 +729,7 @@ class TokenizerNotSaved(Rule):
         return any(
             _is_tokenizer(ctx, call.func.value)  # type: ignore[attr-defined]
             and (ctx.scope_of(call) is scope or (cls is not None and ctx.enclosing(call, ast.ClassDef) is cls))
-            for call in _save_pretrained_calls(ctx)
+            for call in ctx.method_calls("save_pretrained")
         )
 
     def _fix(
@@ -735,13 +755,6 @@ class TokenizerNotSaved(Rule):
             args=[cst.Arg(path if path is not None else cst.parse_expression(default))],
         )
         return cst.FlattenSentinel([node, cst.SimpleStatementLine([cst.Expr(call)])])
-
-
-def _save_pretrained_calls(ctx: ModuleContext) -> list[ast.Call]:
-    return ctx.memo(
-        "nlp.save_pretrained",
-        lambda: [call for call in ctx.nodes(ast.Call) if _is_method_call(call, "save_pretrained")],
-    )
 
 
 def _last_name(node: ast.expr) -> str:
@@ -853,7 +866,7 @@ class RawLoopWithoutAccelerate(Rule):
     def check(self, ctx: ModuleContext) -> Iterator[Finding]:
         if not ctx.imports_any("transformers") or _loop_owned_elsewhere(ctx) or not device_moves(ctx):
             return
-        if any(keyword(call, "device_map") for call in ctx.nodes(ast.Call)):
+        if any(kw.arg == "device_map" and isinstance(ctx.parent(kw), ast.Call) for kw in ctx.nodes(ast.keyword)):
             return
         loops = raw_loops(ctx)
         if not loops:

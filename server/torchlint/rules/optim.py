@@ -11,6 +11,7 @@ from ..context import ModuleContext, dotted, is_constant
 from ..model import Applicability, Finding, Severity
 from ..patterns import (
     CST_BLOCK_OWNERS,
+    OPTIMIZER_PREFIX,
     SCHEDULER_PREFIX,
     alone_on_its_lines,
     assigned_names,
@@ -165,7 +166,7 @@ def bound_names(ctx: ModuleContext) -> set[str]:
 
 
 def _bound_names(ctx: ModuleContext) -> set[str]:
-    names = {node.id for node in ctx.nodes(ast.Name)} | set(ctx.imports)
+    names = set(ctx.identifiers()) | set(ctx.imports)
     names |= {node.arg for node in ctx.nodes(ast.arg)}
     names |= {node.name for node in ctx.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)}
     return names
@@ -239,8 +240,8 @@ class MissingLrScheduler(Rule):
     def check(self, ctx: ModuleContext) -> Iterator[Finding]:
         if builds_scheduler(ctx):
             return
-        for call in ctx.nodes(ast.Call):
-            if not is_optimizer_constructor(ctx, call) or ctx.qualname(call.func) in LBFGS:
+        for call in ctx.calls_matching(lambda name: name.startswith(OPTIMIZER_PREFIX) and name not in LBFGS):
+            if not is_optimizer_constructor(ctx, call):
                 continue
             for name in assigned_names(ctx, call):
                 use = OptimizerUse.of(ctx, call, name)
@@ -296,7 +297,7 @@ class OptimizerUse:
 
     def handed_to_stepping_function(self) -> bool:
         """The optimizer is passed to a function of this module that steps the parameter."""
-        for call in self.ctx.nodes(ast.Call):
+        for call in self.ctx.calls_named(*{function.name for function in self.ctx.function_defs}):
             for parameter, function in self._receiving_parameters(call):
                 if any(_steps(step, parameter) and function in self.ctx.ancestors(step) for step in method_calls(self.ctx, "step")):
                     return True
@@ -415,8 +416,8 @@ def _loop_length(ctx: ModuleContext, iterable: ast.expr) -> tuple[str, list[ast.
 def _readable_at(ctx: ModuleContext, expressions: list[ast.expr], statement: ast.stmt) -> bool:
     """Every name the expressions read is bound before ``statement`` runs."""
     for expression in expressions:
-        for node in ast.walk(expression):
-            if isinstance(node, ast.Name) and node.id not in BUILTINS and not any(
+        for node in ctx.within(expression, ast.Name):
+            if node.id not in BUILTINS and not any(
                 isinstance(b.node, (ast.arg, ast.alias))
                 or b.node.lineno < statement.lineno
                 or ctx.enclosing(b.node, DEFS) is not ctx.enclosing(statement, DEFS)
@@ -582,10 +583,8 @@ class SchedulerWithoutWarmup(Rule):
     def check(self, ctx: ModuleContext) -> Iterator[Finding]:
         if has_warmup(ctx):
             return
-        for call in ctx.nodes(ast.Call):
-            qualname = ctx.qualname(call.func)
-            if qualname in COSINE:
-                yield self._finding(ctx, call, qualname.rsplit(".", 1)[-1])
+        for call in ctx.calls(*COSINE):
+            yield self._finding(ctx, call, ctx.qualname(call.func).rsplit(".", 1)[-1])  # type: ignore[union-attr]
 
     def _finding(self, ctx: ModuleContext, call: ast.Call, kind: str) -> Finding:
         statement = ctx.statement_of(call)
@@ -651,9 +650,11 @@ def _has_warmup(ctx: ModuleContext) -> bool:
     if WARMUP.search(ctx.source) or sets_lr_by_hand(ctx):
         return True
     names = {name.rsplit(".", 1)[-1] for name in WARMUP_SCHEDULERS}
-    return any(node.attr in names for node in ctx.nodes(ast.Attribute)) or any(
-        node.id in names for node in ctx.nodes(ast.Name)
-    ) or any(qualname in WARMUP_SCHEDULERS for qualname in ctx.imports.values())
+    return (
+        any(ctx.attributes(name) for name in names)
+        or not names.isdisjoint(ctx.identifiers())
+        or any(qualname in WARMUP_SCHEDULERS for qualname in ctx.imports.values())
+    )
 
 
 def _argument(call: ast.Call, position: int, keyword: str) -> ast.expr | None:

@@ -126,9 +126,11 @@ def references(ctx: ModuleContext) -> dict[str | None, set[str]]:
 
 def _references(ctx: ModuleContext) -> dict[str | None, set[str]]:
     refs: dict[str | None, set[str]] = {None: set()}
-    for name in ctx.nodes(ast.Name):
-        if isinstance(name.ctx, ast.Load):
-            refs.setdefault(top_level_definition(ctx, name), set()).add(name.id)
+    for stmt in ctx.tree.body:
+        owner = stmt.name if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else None
+        for name in ctx.within(stmt, ast.Name):
+            if isinstance(name.ctx, ast.Load):
+                refs.setdefault(owner, set()).add(name.id)
     return refs
 
 
@@ -290,17 +292,20 @@ def is_seeding_function(ctx: ModuleContext, function: ast.AST) -> bool:
     if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return False
     name = function.name.lower()
-    if "seed" not in name or "worker" in name or _is_worker_init(ctx, function) or _is_env_method(ctx, function):
+    if "seed" not in name or "worker" in name or function.name in _worker_init_names(ctx) or _is_env_method(ctx, function):
         return False
-    return not any(ctx.qualname(call.func) == "torch.initial_seed" for call in _calls_in(function))
+    return not any(function in ctx.ancestors(call) for call in ctx.calls("torch.initial_seed"))
 
 
-def _is_worker_init(ctx: ModuleContext, function: ast.AST) -> bool:
-    return any(
-        isinstance(kw.value, ast.Name) and kw.value.id == function.name  # type: ignore[attr-defined]
-        for call in ctx.nodes(ast.Call)
-        for kw in call.keywords
-        if kw.arg == "worker_init_fn"
+def _worker_init_names(ctx: ModuleContext) -> set[str]:
+    """The names passed as ``worker_init_fn=`` to a call."""
+    return ctx.memo(
+        "worker_init_names",
+        lambda: {
+            kw.value.id
+            for kw in ctx.nodes(ast.keyword)
+            if kw.arg == "worker_init_fn" and isinstance(kw.value, ast.Name) and isinstance(ctx.parent(kw), ast.Call)
+        },
     )
 
 
@@ -311,10 +316,6 @@ def _is_env_method(ctx: ModuleContext, function: ast.AST) -> bool:
         return False
     bases = [dotted(base) or "" for base in owner.bases] + [owner.name]
     return any("Env" in base or "Wrapper" in base for base in bases)
-
-
-def _calls_in(function: ast.AST) -> Iterator[ast.Call]:
-    return (node for node in ast.walk(function) if isinstance(node, ast.Call))
 
 
 def entry_blocks(ctx: ModuleContext, blocks: dict[ast.AST, SeedBlock]) -> list[SeedBlock]:
@@ -470,11 +471,12 @@ def _has_seed_argument(ctx: ModuleContext) -> bool:
 
 def _parsed_arguments(ctx: ModuleContext) -> tuple[str, ast.Assign] | None:
     """``("args", <args = parser.parse_args()>)``: where the parsed arguments become available."""
-    for assign in ctx.nodes(ast.Assign):
-        value, targets = assign.value, assign.targets
-        if len(targets) != 1 or not isinstance(value, ast.Call) or callee_name(value) not in {"parse_args", "parse_known_args"}:
+    for call in ctx.calls_named("parse_args", "parse_known_args"):
+        assign = ctx.parent(call)
+        if not isinstance(assign, ast.Assign) or assign.value is not call or len(assign.targets) != 1:
             continue
-        target = targets[0].elts[0] if isinstance(targets[0], ast.Tuple) and targets[0].elts else targets[0]
+        target = assign.targets[0]
+        target = target.elts[0] if isinstance(target, ast.Tuple) and target.elts else target
         if not isinstance(target, ast.Name) or _returns_name(ctx, assign, target.id):
             continue
         if not _can_follow(ctx, assign) or isinstance(ctx.parent(assign), ast.Module) and _imports_after(ctx, assign):
@@ -489,8 +491,7 @@ def _returns_name(ctx: ModuleContext, node: ast.AST, name: str) -> bool:
     if function is None:
         return False
     return any(
-        isinstance(ret, ast.Return) and isinstance(ret.value, ast.Name) and ret.value.id == name
-        for ret in ast.walk(function)
+        isinstance(ret.value, ast.Name) and ret.value.id == name for ret in ctx.within(function, ast.Return)
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import operator
 from collections.abc import Iterator
 
 from ..context import FUNCTION_TYPES, ModuleContext, dotted, keyword
@@ -21,10 +22,6 @@ VECTOR_WRAPPERS = {"SyncVectorEnv", "AsyncVectorEnv", "DummyVecEnv", "SubprocVec
 
 
 # -- environments -----------------------------------------------------------------------------
-
-
-def _is_env_maker(ctx: ModuleContext, call: ast.AST) -> bool:
-    return isinstance(call, ast.Call) and ctx.qualname(call.func) in ENV_MAKERS
 
 
 def _is_wrapper_call(call: ast.AST) -> bool:
@@ -89,7 +86,7 @@ def _handed_to_vector_env(ctx: ModuleContext) -> set[str]:
 
     def compute() -> set[str]:
         names: set[str] = set()
-        for call in ctx.nodes(ast.Call):
+        for call in ctx.calls_named(*VECTOR_WRAPPERS):
             if _is_vector_wrapper(call):
                 for arg in [*call.args, *(kw.value for kw in call.keywords)]:
                     names.update(filter(None, (dotted(n) for n in ast.walk(arg))))
@@ -159,9 +156,7 @@ class SequentialEnvs(Rule):
     action_title = "Build a gymnasium SyncVectorEnv from these environments"
 
     def check(self, ctx: ModuleContext) -> Iterator[Finding]:
-        for make in ctx.nodes(ast.Call):
-            if not _is_env_maker(ctx, make):
-                continue
+        for make in ctx.calls(*ENV_MAKERS):
             env = _wrapped_env(ctx, make)
             parent = ctx.parent(env)
             if isinstance(parent, ast.ListComp) and parent.elt is env:
@@ -191,7 +186,7 @@ class SequentialEnvs(Rule):
         loop = enclosing_loop(ctx, make)
         if not isinstance(loop, ast.For) or _fewer_than_two(loop.iter):
             return None
-        if not _same_env_each_time(make, _names(loop.target) | _assigned_in(loop)):
+        if not _same_env_each_time(make, _names(loop.target) | _assigned_in(ctx, loop)):
             return None
         list_name = _appended_to(ctx, loop, env)
         if list_name is None or list_name in _handed_to_vector_env(ctx):
@@ -250,12 +245,11 @@ def _appended_to(ctx: ModuleContext, loop: ast.For, env: ast.expr) -> str | None
     return None
 
 
-def _assigned_in(loop: ast.For) -> set[str]:
+def _assigned_in(ctx: ModuleContext, loop: ast.For) -> set[str]:
     """Names assigned in the loop body: an id read from one of them may change every turn."""
     return {
         target.id
-        for node in ast.walk(loop)
-        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+        for node in ctx.within(loop, ast.Assign, ast.AnnAssign, ast.AugAssign)
         for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
         if isinstance(target, ast.Name)
     }
@@ -309,7 +303,8 @@ def _compatibility_fallback(ctx: ModuleContext, node: ast.stmt) -> bool:
 
 def _uses_removed_names(ctx: ModuleContext) -> bool:
     def compute() -> bool:
-        used = {ctx.qualname(n) for n in ctx.nodes(ast.Attribute)}
+        last_names = {name.rsplit(".", 1)[-1] for name in REMOVED_IN_GYMNASIUM}
+        used = {ctx.qualname(n) for n in ctx.attributes(*last_names)}
         for node in ctx.nodes(ast.ImportFrom):
             used.update(f"{node.module}.{alias.name}" for alias in node.names)
         return bool(used & REMOVED_IN_GYMNASIUM)
@@ -451,10 +446,11 @@ def _is_empty_container(ctx: ModuleContext, value: ast.AST) -> bool:
 def _buffer_creations(ctx: ModuleContext) -> dict[BufferKey, ast.expr]:
     """Every empty list or deque assigned to a name, by buffer (the first assignment wins)."""
     created: dict[BufferKey, ast.expr] = {}
-    for value in ctx.nodes(ast.List, ast.Call):
-        if _is_empty_container(ctx, value):
-            for name in assigned_names(ctx, value):
-                created.setdefault(_local_key(ctx, value, name), value)
+    candidates = [*ctx.nodes(ast.List), *ctx.calls_named("list"), *ctx.calls("collections.deque")]
+    empty = {value for value in candidates if _is_empty_container(ctx, value)}
+    for value in sorted(empty, key=operator.attrgetter("lineno", "col_offset")):
+        for name in assigned_names(ctx, value):
+            created.setdefault(_local_key(ctx, value, name), value)
     return created
 
 
@@ -496,22 +492,18 @@ def _prioritized(ctx: ModuleContext, container: ast.AST) -> bool:
 
 def _priority_lines(ctx: ModuleContext) -> list[int]:
     """Lines with an identifier about priorities or sum trees."""
-    lines: list[int] = []
     source = ctx.source.lower()
     if not any(word in source for word in PRIORITY_WORDS):
-        return lines
-    for node in ctx.nodes(ast.Name, ast.Attribute, ast.arg, ast.FunctionDef, ast.ClassDef):
-        if any(word in _identifier(node).lower() for word in PRIORITY_WORDS):
-            lines.append(node.lineno)
+        return []
+    lines = [node.lineno for name in ctx.identifiers() if _about_priorities(name) for node in ctx.names(name)]
+    for kind, field in ((ast.Attribute, "attr"), (ast.arg, "arg"), (ast.FunctionDef, "name"), (ast.ClassDef, "name")):
+        lines += [node.lineno for node in ctx.nodes(kind) if _about_priorities(getattr(node, field))]
     return lines
 
 
-def _identifier(node: ast.AST) -> str:
-    for field in ("id", "attr", "arg", "name"):
-        value = getattr(node, field, None)
-        if isinstance(value, str):
-            return value
-    return ""
+def _about_priorities(identifier: str) -> bool:
+    lowered = identifier.lower()
+    return any(word in lowered for word in PRIORITY_WORDS)
 
 
 def _env_in_scope(ctx: ModuleContext, creation: ast.expr) -> str | None:
@@ -533,10 +525,9 @@ def _env_in_scope(ctx: ModuleContext, creation: ast.expr) -> str | None:
 def _env_assignments(ctx: ModuleContext) -> list[tuple[str, ast.AST, int]]:
     """``(name, scope, line)`` of every ``env = gym.make(...)`` (wrappers included)."""
     found = []
-    for call in ctx.nodes(ast.Call):
-        if _is_env_maker(ctx, call):
-            env = _wrapped_env(ctx, call)
-            found += [(name, ctx.scope_of(env), env.lineno) for name in assigned_names(ctx, env)]
+    for call in ctx.calls(*ENV_MAKERS):
+        env = _wrapped_env(ctx, call)
+        found += [(name, ctx.scope_of(env), env.lineno) for name in assigned_names(ctx, env)]
     return found
 
 
@@ -622,7 +613,7 @@ class ListReplayBuffer(Rule):
     def _sampled_uniformly(self, ctx: ModuleContext, created: dict[BufferKey, ast.expr]) -> set[BufferKey]:
         """Buffers passed to a uniform sampler, themselves or through ``len(buf)``."""
         sampled = set()
-        for call in ctx.nodes(ast.Call):
+        for call in {*ctx.calls(*UNIFORM_SAMPLERS), *ctx.calls_named(*GENERATOR_METHODS)}:
             if not _is_uniform_sampler(ctx, call):
                 continue
             for arg in [*call.args, *(kw.value for kw in call.keywords)]:

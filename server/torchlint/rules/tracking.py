@@ -6,6 +6,7 @@ import ast
 import re
 import string
 from collections.abc import Iterator
+from itertools import takewhile
 
 from ..context import FUNCTION_TYPES, LOOP_TYPES, ModuleContext, dotted, is_constant, keyword
 from ..model import Finding, Severity
@@ -213,7 +214,7 @@ def logs_metrics_elsewhere(ctx: ModuleContext) -> bool:
         if TRACKERS.intersection(parts) or (parts[0] in LIGHTNING and "loggers" in parts):
             return True
     uses_logger = ctx.imports_any("logging", "loguru")
-    for call in ctx.nodes(ast.Call):
+    for call in ctx.calls_named(*LOGGING_METHODS, *(LOGGER_METHODS if uses_logger else ())):
         func = call.func
         if not isinstance(func, ast.Attribute):
             continue
@@ -240,7 +241,7 @@ def reporting_loops(ctx: ModuleContext) -> list[ast.AST]:
         function = ctx.enclosing(loop, FUNCTION_TYPES)
         if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
             trainers.add(function.name)
-    for call in ctx.nodes(ast.Call):
+    for call in ctx.calls_named(*trainers):
         if _called_function(call.func) in trainers:
             loop = outermost_loop(ctx, call)
             if loop is not None and loop not in loops:
@@ -261,7 +262,7 @@ def metric_prints(ctx: ModuleContext) -> list[tuple[ast.Call, ast.AST]]:
     """Console calls (whole statements) inside a reporting loop that show a metric, with the loop."""
     loops = reporting_loops(ctx)
     found = []
-    for call in ctx.nodes(ast.Call):
+    for call in ctx.calls_named("print", "write", *PROGRESS_METHODS):
         if not isinstance(ctx.parent(call), ast.Expr) or not is_console_output(ctx, call):
             continue
         loop = outermost_loop(ctx, call)
@@ -275,7 +276,7 @@ def metric_prints(ctx: ModuleContext) -> list[tuple[ast.Call, ast.AST]]:
 
 def step_expression(ctx: ModuleContext, call: ast.Call, outer: ast.AST) -> str | None:
     """What to pass as ``global_step`` next to ``call``: a step counter, or the loop indices."""
-    counter = _step_counter(outer)
+    counter = _step_counter(ctx, outer)
     if counter:
         return counter
     loops = [a for a in ctx.ancestors(call) if isinstance(a, LOOP_TYPES)]
@@ -290,12 +291,22 @@ def step_expression(ctx: ModuleContext, call: ast.Call, outer: ast.AST) -> str |
     return index
 
 
-def _step_counter(loop: ast.AST) -> str | None:
-    for node in ast.walk(loop):
-        if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add) and isinstance(node.target, ast.Name):
-            if STEP_WORDS.intersection(words(node.target.id)):
-                return node.target.id
-    return None
+def _step_counter(ctx: ModuleContext, loop: ast.AST) -> str | None:
+    """The step counter (``global_step += 1``) that ``ast.walk(loop)`` meets first: statements nest in
+    source order, so that is the shallowest one, then the first in source order."""
+    counters = [node for node in ctx.within(loop, ast.AugAssign) if _counts_steps(node)]
+    return min(counters, key=lambda node: _depth(ctx, node, loop)).target.id if counters else None
+
+
+def _counts_steps(node: ast.AugAssign) -> bool:
+    """``step += ...`` on a name about steps or iterations."""
+    target = node.target
+    return isinstance(node.op, ast.Add) and isinstance(target, ast.Name) and not STEP_WORDS.isdisjoint(words(target.id))
+
+
+def _depth(ctx: ModuleContext, node: ast.AST, root: ast.AST) -> int:
+    """How many levels ``node`` lies below ``root``."""
+    return sum(1 for _ in takewhile(lambda ancestor: ancestor is not root, ctx.ancestors(node)))
 
 
 def _loop_index(loop: ast.AST) -> str | None:
@@ -385,8 +396,10 @@ class PrintOnlyLogging(Rule):
     action_title = "Log the printed metrics to TensorBoard with a SummaryWriter"
 
     def check(self, ctx: ModuleContext) -> Iterator[Finding]:
+        if logs_metrics_elsewhere(ctx):
+            return
         prints = metric_prints(ctx)
-        if not prints or logs_metrics_elsewhere(ctx):
+        if not prints:
             return
         first, loop = prints[0]
         scalars = tuple(
@@ -394,7 +407,7 @@ class PrintOnlyLogging(Rule):
             for call, where in prints
             if where is loop and (step := step_expression(ctx, call, loop))
         )
-        writer = "tb_writer" if any(n.id == "writer" for n in ctx.nodes(ast.Name)) else "writer"
+        writer = "tb_writer" if "writer" in ctx.identifiers() else "writer"
         yield self.finding(
             ctx,
             first,

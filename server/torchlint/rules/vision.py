@@ -98,10 +98,6 @@ def _methods(cls: ast.ClassDef) -> dict[str, ast.FunctionDef | ast.AsyncFunction
     return {f.name: f for f in cls.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
 
 
-def _calls(node: ast.AST) -> list[ast.Call]:
-    return [n for n in ast.walk(node) if isinstance(n, ast.Call)]
-
-
 # -- TL201 ------------------------------------------------------------------------------------
 
 BACKBONE_NAME = re.compile(
@@ -150,8 +146,8 @@ def _conv_factories(ctx: ModuleContext) -> set[str]:
     def compute() -> set[str]:
         return {
             function.name
-            for node in ctx.nodes(ast.Return)
-            if isinstance(node.value, ast.Call) and ctx.qualname(node.value.func) == CONV2D
+            for call in ctx.calls(CONV2D)
+            if isinstance(node := ctx.parent(call), ast.Return)
             if isinstance(function := ctx.enclosing(node, FUNCTION_TYPES), (ast.FunctionDef, ast.AsyncFunctionDef))
         }
 
@@ -163,14 +159,25 @@ def _is_residual_conv_block(ctx: ModuleContext, cls: ast.ClassDef) -> bool:
     factories = _conv_factories(ctx)
     convs = sum(
         ctx.qualname(c.func) == CONV2D or (isinstance(c.func, ast.Name) and c.func.id in factories)
-        for c in _calls(cls)
+        for c in ctx.within(cls, ast.Call)
     )
-    has_norm = any(ctx.qualname(n) == BATCHNORM2D for n in ast.walk(cls) if isinstance(n, (ast.Name, ast.Attribute)))
+    has_norm = cls in _batchnorm_classes(ctx)
     forward = _methods(cls).get("forward")
-    return convs >= 2 and has_norm and forward is not None and _adds_skip_connection(forward)
+    return convs >= 2 and has_norm and forward is not None and _adds_skip_connection(ctx, forward)
 
 
-def _adds_skip_connection(forward: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+def _batchnorm_classes(ctx: ModuleContext) -> set[ast.ClassDef]:
+    """Classes with a name or attribute inside them that resolves to ``nn.BatchNorm2d``."""
+
+    def compute() -> set[ast.ClassDef]:
+        mentions = [n for n in ctx.attributes("BatchNorm2d") if ctx.qualname(n) == BATCHNORM2D]
+        mentions += [n for local, name in ctx.imports.items() if name == BATCHNORM2D for n in ctx.names(local)]
+        return {a for n in mentions for a in ctx.ancestors(n) if isinstance(a, ast.ClassDef)}
+
+    return ctx.memo("vision.batchnorm_classes", compute)
+
+
+def _adds_skip_connection(ctx: ModuleContext, forward: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     params = [a.arg for a in forward.args.args[1:2]]
     skip_names = RESIDUAL_NAMES | set(params)
 
@@ -182,7 +189,7 @@ def _adds_skip_connection(forward: ast.FunctionDef | ast.AsyncFunctionDef) -> bo
             return name.startswith("self.") and name[5:] in RESIDUAL_BRANCHES
         return False
 
-    for node in ast.walk(forward):
+    for node in ctx.within(forward, ast.AugAssign, ast.BinOp):
         if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add) and is_skip(node.value):
             return True
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and (is_skip(node.left) or is_skip(node.right)):
@@ -201,13 +208,13 @@ def _builds_ready_made_model(name: str | None) -> bool:
 
 def _wraps_or_subclasses_library_model(ctx: ModuleContext, cls: ast.ClassDef) -> bool:
     return any(_under(ctx.qualname(b), MODEL_LIBRARIES) for b in cls.bases) or any(
-        _builds_ready_made_model(ctx.qualname(c.func)) for c in _calls(cls)
+        _builds_ready_made_model(ctx.qualname(c.func)) for c in ctx.within(cls, ast.Call)
     )
 
 
 def _builds_layers(ctx: ModuleContext, cls: ast.ClassDef, local: dict[str, ast.ClassDef]) -> bool:
     """The class instantiates layers itself (``nn.Conv2d``, a local block, ``self._make_layer``)."""
-    for call in _calls(cls):
+    for call in ctx.within(cls, ast.Call):
         name = ctx.qualname(call.func) or dotted(call.func) or ""
         last = name.rsplit(".", 1)[-1]
         if (name.startswith("torch.nn.") and last[:1].isupper()) or name in local or name in MAKE_LAYER:
@@ -237,7 +244,7 @@ def _layer_stacks(ctx: ModuleContext) -> set[ast.ClassDef]:
 
     def compute() -> set[ast.ClassDef]:
         stages: Counter[ast.ClassDef] = Counter()
-        for call in ctx.nodes(ast.Call):
+        for call in ctx.calls_named(*(name.removeprefix("self.") for name in MAKE_LAYER)):
             if dotted(call.func) in MAKE_LAYER:
                 cls = ctx.enclosing(call, ast.ClassDef)
                 if cls is not None:
@@ -259,7 +266,7 @@ def _is_block(ctx: ModuleContext, cls: ast.ClassDef) -> bool:
     if cls.name not in BLOCK_NAMES:
         return False
     if cls.name.startswith("PatchEmbed"):
-        return any(ctx.qualname(c.func) in {CONV2D, "torch.nn.Linear"} for c in _calls(cls))
+        return any(ctx.qualname(c.func) in {CONV2D, "torch.nn.Linear"} for c in ctx.within(cls, ast.Call))
     return _is_residual_conv_block(ctx, cls)
 
 
@@ -314,8 +321,8 @@ def _timm_name(backbone: _Backbone, arguments: dict[str, ast.expr]) -> tuple[str
 
 def _instantiation(ctx: ModuleContext, cls: ast.ClassDef) -> tuple[ast.Call, ast.stmt] | None:
     """The first ``Cls(...)`` call outside the class, in a simple statement the action can rewrite."""
-    for call in ctx.nodes(ast.Call):
-        if not (isinstance(call.func, ast.Name) and call.func.id == cls.name) or ctx.enclosing(call, ast.ClassDef) is cls:
+    for call in ctx.calls_named(cls.name):
+        if not isinstance(call.func, ast.Name) or ctx.enclosing(call, ast.ClassDef) is cls:
             continue
         statement = ctx.statement_of(call)
         if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Return, ast.Expr)):
@@ -463,18 +470,19 @@ def _torchvision_classifier(name: str | None) -> str | None:
     return None
 
 
-def _attribute_uses(ctx: ModuleContext) -> dict[str, set[str]]:
-    """For each dotted name, the attributes read from it anywhere in the module."""
+def _attribute_uses(ctx: ModuleContext, name: str) -> set[str]:
+    """The attributes read from the dotted ``name`` anywhere in the module."""
 
-    def compute() -> dict[str, set[str]]:
-        uses: dict[str, set[str]] = {}
-        for node in ctx.nodes(ast.Attribute):
-            base = dotted(node.value)
-            if base:
-                uses.setdefault(base, set()).add(node.attr)
-        return uses
+    def compute() -> set[str]:
+        last = name.rpartition(".")[2]
+        spelled = ctx.names(name) if last == name else [n for n in ctx.attributes(last) if dotted(n) == name]
+        return {
+            parent.attr
+            for node in spelled
+            if isinstance(parent := ctx.parent(node), ast.Attribute) and parent.value is node
+        }
 
-    return ctx.memo("vision.attribute_uses", compute)
+    return ctx.memo(f"vision.attribute_uses:{name}", compute)
 
 
 def _identity_heads(ctx: ModuleContext) -> set[str]:
@@ -579,9 +587,9 @@ class TorchvisionBackbone(Rule):
     fix_title = "Replace with timm.create_model"
 
     def check(self, ctx: ModuleContext) -> Iterator[Finding]:
-        for call in ctx.nodes(ast.Call):
+        for call in ctx.calls_matching(_torchvision_classifier):
             builder = _torchvision_classifier(ctx.qualname(call.func))
-            if builder is None or self._feature_extractor(ctx, call):
+            if self._feature_extractor(ctx, call):
                 continue
             timm_name = TORCHVISION_TO_TIMM.get(builder)
             pretrained = _pretrained(ctx, call)
@@ -608,7 +616,7 @@ class TorchvisionBackbone(Rule):
             return True
         name = _assigned_name(ctx, call)
         return bool(name) and (
-            bool(_attribute_uses(ctx).get(name, set()) & FEATURE_EXTRACTOR_ATTRIBUTES)
+            bool(_attribute_uses(ctx, name) & FEATURE_EXTRACTOR_ATTRIBUTES)
             or name in _identity_heads(ctx)
         )
 
@@ -618,7 +626,7 @@ class TorchvisionBackbone(Rule):
         if call.args or has_star_kwargs(call) or any(kw.arg not in TORCHVISION_KEYWORDS for kw in call.keywords):
             return False
         name = _assigned_name(ctx, call)
-        return not name or _attribute_uses(ctx).get(name, set()) <= MODULE_API
+        return not name or _attribute_uses(ctx, name) <= MODULE_API
 
     def fix(self, node, fix, ctx):
         import libcst as cst
@@ -694,17 +702,6 @@ def _use_path(ctx: ModuleContext, node: ast.AST, path: str) -> tuple[str, ast.AS
     return path, node
 
 
-def _name_loads(ctx: ModuleContext) -> dict[str, list[ast.Name]]:
-    def compute() -> dict[str, list[ast.Name]]:
-        loads: dict[str, list[ast.Name]] = {}
-        for name in ctx.nodes(ast.Name):
-            if isinstance(name.ctx, ast.Load):
-                loads.setdefault(name.id, []).append(name)
-        return loads
-
-    return ctx.memo("vision.name_loads", compute)
-
-
 @dataclass(frozen=True)
 class _Uses:
     """How a binding of a v1 transforms module is used."""
@@ -723,7 +720,8 @@ class _Uses:
 
 
 def _module_uses(ctx: ModuleContext, local: str, path: str) -> _Uses:
-    return _Uses(tuple(_use_path(ctx, name, path)[0] for name in _name_loads(ctx).get(local, [])))
+    loads = [name for name in ctx.names(local) if isinstance(name.ctx, ast.Load)]
+    return _Uses(tuple(_use_path(ctx, name, path)[0] for name in loads))
 
 
 def _full_path_uses(ctx: ModuleContext) -> list[tuple[str, ast.AST, ast.Attribute]]:
@@ -731,8 +729,8 @@ def _full_path_uses(ctx: ModuleContext) -> list[tuple[str, ast.AST, ast.Attribut
 
     def compute() -> list[tuple[str, ast.AST, ast.Attribute]]:
         uses = []
-        for node in ctx.nodes(ast.Attribute):
-            if node.attr != "transforms" or not isinstance(node.value, ast.Name):
+        for node in ctx.attributes("transforms"):
+            if not isinstance(node.value, ast.Name):
                 continue
             if ctx.qualname(node.value) == "torchvision":
                 path, end = _use_path(ctx, node, V1)
@@ -1067,23 +1065,23 @@ def _random_draws(ctx: ModuleContext, function: ast.AST) -> dict[str, ast.expr]:
     """Names assigned from a random draw in ``function``, with the value (``flip = random.random() < 0.5``)."""
 
     def compute() -> dict[str, ast.expr]:
-        draws = {}
-        for node in ast.walk(function):
-            if isinstance(node, ast.Assign) and any(
-                isinstance(c, ast.Call) and _is_random_call(ctx, c) for c in ast.walk(node.value)
-            ):
-                draws.update({t.id: node.value for t in node.targets if isinstance(t, ast.Name)})
-        return draws
+        assigns = [
+            node
+            for node in ctx.within(function, ast.Assign)
+            if any(_is_random_call(ctx, c) for c in ctx.within(node.value, ast.Call))
+        ]
+        # Of two draws into one name, the one ``ast.walk`` meets last wins: the more deeply nested.
+        assigns.sort(key=lambda node: sum(1 for _ in ctx.ancestors(node)))
+        return {t.id: node.value for node in assigns for t in node.targets if isinstance(t, ast.Name)}
 
     return ctx.memo(f"vision.random_draws.{id(function)}", compute)
 
 
 def _is_random(ctx: ModuleContext, expr: ast.AST, function: ast.AST) -> bool:
     drawn = _random_draws(ctx, function)
-    return any(
-        (isinstance(n, ast.Call) and _is_random_call(ctx, n)) or (isinstance(n, ast.Name) and n.id in drawn)
-        for n in ast.walk(expr)
-    )
+    if any(_is_random_call(ctx, c) for c in ctx.within(expr, ast.Call)):
+        return True
+    return any(n.id in drawn for n in ctx.within(expr, ast.Name))
 
 
 def _probability(ctx: ModuleContext, test: ast.AST, negated: bool, function: ast.AST, follow: bool = True) -> str:
@@ -1141,7 +1139,9 @@ def _top_statement(ctx: ModuleContext, node: ast.AST) -> ast.stmt:
 
 def _manual_flips(ctx: ModuleContext) -> list[_Flip]:
     flips = []
-    for node in ctx.nodes(ast.Call, ast.Subscript):
+    candidates = [*ctx.calls(*FLIP_FUNCTIONS), *ctx.nodes(ast.Subscript)]
+    # In source order, a call before a subscript that starts at the same place.
+    for node in sorted(candidates, key=lambda n: (n.lineno, n.col_offset)):
         shape = _flip_kind(ctx, node)
         if shape is None:
             continue
@@ -1160,10 +1160,9 @@ def _manual_flips(ctx: ModuleContext) -> list[_Flip]:
 
 
 def _free_name(ctx: ModuleContext, base: str) -> str:
-    taken = {n.id for n in ctx.nodes(ast.Name)} | set(ctx.imports) | {d.name for d in ctx.function_defs}
-    taken |= {c.name for c in ctx.nodes(ast.ClassDef)}
+    taken = {d.name for d in ctx.function_defs} | {c.name for c in ctx.nodes(ast.ClassDef)}
     name, suffix = base, 2
-    while name in taken:
+    while name in taken or name in ctx.identifiers() or name in ctx.imports:
         name, suffix = f"{base}_{suffix}", suffix + 1
     return name
 
