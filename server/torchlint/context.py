@@ -199,7 +199,7 @@ class ModuleContext:
         index = self._call_index().by_qualname
         if len(qualnames) == 1:
             return index.get(qualnames[0], [])
-        return _in_order(index.get(name, []) for name in set(qualnames))
+        return _in_order(index.get(name, []) for name in sorted(set(qualnames)))
 
     def calls_matching(self, predicate: Callable[[str], object]) -> list[ast.Call]:
         """Calls whose callee's qualified name satisfies ``predicate``, in source order (the
@@ -215,7 +215,7 @@ class ModuleContext:
         in source order."""
         index = self._call_index()
         return _in_order(
-            calls for name in set(names) for calls in (index.by_method.get(name, []), index.by_function.get(name, []))
+            calls for name in sorted(set(names)) for calls in (index.by_method.get(name, []), index.by_function.get(name, []))
         )
 
     def _call_index(self) -> _CallIndex:
@@ -264,13 +264,13 @@ class ModuleContext:
         by_attr = self.memo("attributes", index)
         if len(attrs) == 1:
             return by_attr.get(attrs[0], [])
-        return _in_order(by_attr.get(attr, []) for attr in set(attrs))
+        return _in_order(by_attr.get(attr, []) for attr in sorted(set(attrs)))
 
     def references(self, *qualnames: str) -> list[ast.Name | ast.Attribute]:
         """The outermost names and attribute chains that resolve to one of ``qualnames``
         (``torch.optim.Adam`` in ``torch.optim.Adam(...)``, not its ``torch.optim`` part)."""
         index = self.memo("references", self._index_references)
-        return _in_order(index.get(name, []) for name in set(qualnames))
+        return _in_order(index.get(name, []) for name in sorted(set(qualnames)))
 
     def _index_references(self) -> dict[str, list[ast.Name | ast.Attribute]]:
         index: dict[str, list[ast.Name | ast.Attribute]] = defaultdict(list)
@@ -382,7 +382,7 @@ class _CallIndex(NamedTuple):
 
 
 def _in_order(groups: Iterable[list[N]]) -> list[N]:
-    """The nodes of several source-ordered lists, in source order."""
+    """The nodes of several source-ordered lists, in source order (ties keep the lists' order)."""
     lists = [group for group in groups if group]
     if len(lists) <= 1:
         return list(lists[0]) if lists else []

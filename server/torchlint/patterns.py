@@ -202,12 +202,6 @@ def _lookup_scopes(ctx: ModuleContext, node: ast.AST) -> Iterator[ast.AST]:
     yield ctx.tree
 
 
-def scope_bindings(ctx: ModuleContext, scope: ast.AST) -> dict[str, list[Binding]]:
-    """Every name bound directly in ``scope`` (not in the functions, classes and comprehensions
-    nested in it) with its bindings, in source order."""
-    return ctx.memo("scope_bindings", lambda: _all_scope_bindings(ctx)).get(scope, {})
-
-
 _BINDING_SCOPES = FUNCTION_TYPES + COMPREHENSION_TYPES + (ast.ClassDef, ast.Module)
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _START = operator.attrgetter("lineno", "col_offset")
@@ -247,14 +241,6 @@ def _other_binders(ctx: ModuleContext) -> dict[str, list[Binding]]:
         return found
 
     return ctx.memo("other_binders", compute)
-
-
-def _all_scope_bindings(ctx: ModuleContext) -> dict[ast.AST, dict[str, list[Binding]]]:
-    table: dict[ast.AST, dict[str, list[Binding]]] = defaultdict(dict)
-    for name in set(ctx.identifiers()) | set(_other_binders(ctx)):
-        for scope, bindings in _bindings_by_scope(ctx, name).items():
-            table[scope][name] = bindings
-    return table
 
 
 def _binding(ctx: ModuleContext, name: ast.Name) -> Binding:

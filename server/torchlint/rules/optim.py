@@ -15,10 +15,10 @@ from ..patterns import (
     SCHEDULER_PREFIX,
     alone_on_its_lines,
     assigned_names,
+    binds,
     is_optimizer_constructor,
     lookup,
     method_calls,
-    scope_bindings,
     unindented,
 )
 from ..rule import Rule
@@ -290,7 +290,7 @@ class OptimizerUse:
         root = name.split(".")[0]
         function = self.ctx.enclosing(node, DEFS)
         while function is not None and function is not self.home:
-            if root in scope_bindings(self.ctx, function):
+            if binds(self.ctx, function, root):
                 return False
             function = self.ctx.enclosing(function, DEFS)
         return function is self.home
