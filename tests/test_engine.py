@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import gc
+
+import pytest
+
+from torchlint import engine
 from torchlint.config import Config
 from torchlint.engine import analyze
 
@@ -32,3 +37,21 @@ def test_columns_count_characters_not_bytes() -> None:
     source = 'import torch\nname = "é"; opt = torch.optim.Adam(p)\n'
     [finding] = analyze(source, config=Config(select=("TL103",)))
     assert (finding.line, finding.column) == (2, 19)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_garbage_collector_is_paused_only_while_analysing(enabled: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = []
+    real_parse = engine.parse
+    monkeypatch.setattr(engine, "parse", lambda source: seen.append(gc.isenabled()) or real_parse(source))
+    (gc.enable if enabled else gc.disable)()
+    try:
+        analyze(ADAM)
+        assert seen == [False]
+        assert gc.isenabled() is enabled
+        monkeypatch.setattr(engine, "enabled_rules", lambda config: 1 / 0)
+        with pytest.raises(ZeroDivisionError):
+            analyze(ADAM)
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()

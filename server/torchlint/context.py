@@ -223,16 +223,17 @@ class ModuleContext:
 
     def _index_calls(self) -> _CallIndex:
         index = _CallIndex(defaultdict(list), defaultdict(list), defaultdict(list))
-        qualname = self.qualname
+        imports = self.imports
         for call in self.nodes(ast.Call):
-            func = call.func
+            func = root = call.func
             if isinstance(func, ast.Attribute):
                 index.by_method[func.attr].append(call)
+                while isinstance(root, ast.Attribute):
+                    root = root.value
             elif isinstance(func, ast.Name):
                 index.by_function[func.id].append(call)
-            name = qualname(func)
-            if name is not None:
-                index.by_qualname[name].append(call)
+            if isinstance(root, ast.Name) and root.id in imports:  # only then can the callee resolve
+                index.by_qualname[self.qualname(func)].append(call)  # type: ignore[index]
         return index
 
     def names(self, identifier: str) -> list[ast.Name]:
