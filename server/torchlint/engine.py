@@ -90,7 +90,7 @@ def _analyze(
 def _collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector: a syntax tree holds no cycles, yet its tens of
     thousands of fresh objects make the collector scan it again and again while it is built
-    and indexed (about a fifth of the time of ``ast.parse`` alone)."""
+    and indexed (15% of ``ast.parse``'s time at 1,000 lines, about 40% at 20,000)."""
     if not gc.isenabled():
         yield
         return
