@@ -89,7 +89,8 @@ class ModuleContext:
     def within(self, root: ast.AST | list[ast.stmt], *types: type[N]) -> list[N]:
         """The nodes of ``types`` inside ``root`` (a node, itself included, or a block of
         statements), in source order, like filtering ``ast.walk(root)`` but found by binary
-        search on position in the index instead of walking the subtree."""
+        search on position in the index instead of walking the subtree. ``types`` must be node
+        types with a position (not ``arguments``, ``comprehension`` or ``withitem``)."""
         if isinstance(root, list):
             if not root:
                 return []
