@@ -85,3 +85,15 @@ def test_split_lines_breaks_only_where_python_counts_a_line(text: str) -> None:
         assert line == lines[-1] or line.endswith(("\r", "\n"))
     assert split_lines(text) == [line.removesuffix("\r\n").rstrip("\r\n") for line in lines]
     assert len(lines) == len(text.splitlines()) or any(c in text for c in "\f\v\x85\u2028")
+
+
+def test_merged_lookups_put_an_outer_node_before_those_starting_with_it() -> None:
+    source = "y = x.cuda().to(d)\n"
+    ctx = ModuleContext(source, ast.parse(source))
+    assert [ctx.text(c) for c in ctx.calls_named("cuda", "to")] == ["x.cuda().to(d)", "x.cuda()"]
+    assert [ctx.text(n) for n in ctx.within(ctx.tree.body[0].value, ast.Name, ast.Attribute)] == [
+        "x.cuda().to",
+        "x.cuda",
+        "x",
+        "d",
+    ]

@@ -112,7 +112,7 @@ class ModuleContext:
                 low += 1
             found.extend(nodes[low:high])
         if len(types) > 1:
-            found.sort(key=_POSITION)
+            found.sort(key=outer_first)
         return found
 
     def _starts(self, kind: type) -> tuple[list[ast.AST], list[tuple[int, int]]]:
@@ -287,7 +287,7 @@ class ModuleContext:
             if qualified is not None:
                 index[qualified].append(node)
         for nodes in index.values():
-            nodes.sort(key=_POSITION)  # two imports can name the same module
+            nodes.sort(key=outer_first)  # two imports can name the same module
         return index
 
     def imported_modules(self) -> set[str]:
@@ -384,17 +384,23 @@ class _CallIndex(NamedTuple):
 
 
 def _in_order(groups: Iterable[list[N]]) -> list[N]:
-    """The nodes of several source-ordered lists, in source order (ties keep the lists' order)."""
+    """The nodes of several source-ordered lists, in source order (see ``outer_first``)."""
     lists = [group for group in groups if group]
     if len(lists) <= 1:
         return list(lists[0]) if lists else []
     merged = [node for group in lists for node in group]
-    merged.sort(key=_POSITION)
+    merged.sort(key=outer_first)
     return merged
 
 
 _F_STRING_PARTS = (ast.Constant, ast.FormattedValue, ast.JoinedStr)
 _POSITION = operator.attrgetter("lineno", "col_offset")
+
+
+def outer_first(node: ast.AST) -> tuple[int, int, int, int]:
+    """Sort key for source order: by start, and an outer node before the nodes that start where
+    it does (``x.to(d)`` before ``x.to`` and ``x``), as ``ast.walk`` meets them."""
+    return (node.lineno, node.col_offset, -node.end_lineno, -node.end_col_offset)  # type: ignore[attr-defined, operator]
 
 
 def _source_order(node: ast.AST) -> tuple[int, int]:

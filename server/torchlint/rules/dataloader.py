@@ -226,12 +226,7 @@ class _Usage(NamedTuple):
 def _worker_attributes(ctx: ModuleContext) -> tuple[list[_Usage], set[str | None]]:
     """The attributes named like a worker count, in source order, and the texts of those that
     are ever given something other than a number."""
-    # Source order puts an attribute before the attributes inside it (``cfg.workers.num_workers``).
-    nodes = sorted(
-        (node for name in WORKER_NAMES for node in ctx.attributes(name)),
-        key=lambda node: (node.lineno, node.col_offset, -node.end_lineno, -node.end_col_offset),
-    )
-    usages = [_Usage(node, dotted(node), ctx.enclosing(node, DEFS)) for node in nodes]
+    usages = [_Usage(node, dotted(node), ctx.enclosing(node, DEFS)) for node in ctx.attributes(*WORKER_NAMES)]
     return usages, {usage.text for usage in usages if not _count_like_store(ctx, usage.node)}
 
 

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..context import FUNCTION_TYPES, SCOPE_TYPES, ModuleContext, dotted, keyword
+from ..context import FUNCTION_TYPES, SCOPE_TYPES, ModuleContext, dotted, keyword, outer_first
 from ..model import Action, Applicability, Finding, Fix, Severity
 from ..rule import Rule
 
@@ -163,7 +163,7 @@ def _device_calls(ctx: ModuleContext) -> list[ast.Call]:
         *ctx.method_calls("to"),
         *(call for call in with_device if isinstance(call, ast.Call)),
     }
-    return sorted(calls, key=lambda call: (call.lineno, call.col_offset, -call.end_lineno, -call.end_col_offset))
+    return sorted(calls, key=outer_first)
 
 
 def _constructor_uses(call: ast.Call) -> Iterator[_Use]:

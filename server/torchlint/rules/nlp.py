@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import ast
-import operator
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from ..context import FUNCTION_TYPES, ModuleContext, dotted, has_star_kwargs, keyword
+from ..context import FUNCTION_TYPES, ModuleContext, dotted, has_star_kwargs, keyword, outer_first
 from ..model import Applicability, Finding, Fix, Severity
 from ..patterns import (
     assigned_names,
@@ -63,8 +62,8 @@ def _transformers_calls(ctx: ModuleContext) -> list[ast.Call]:
 
 
 def _in_source_order(calls: Iterable[ast.Call]) -> list[ast.Call]:
-    """Distinct calls of names and attribute chains (no two start at one place), in source order."""
-    return sorted(set(calls), key=operator.attrgetter("lineno", "col_offset"))
+    """Distinct calls, in source order."""
+    return sorted(set(calls), key=outer_first)
 
 
 def _local_subclasses(ctx: ModuleContext, is_base) -> set[str]:
