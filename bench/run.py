@@ -5,6 +5,7 @@ Builds 1k/5k/20k-line modules and a 150k-line folder from the realistic training
 
     python bench/run.py                 # everything (TorchFix if bench/.torchfix-venv exists)
     python bench/run.py --quick         # fewer repetitions, a 30k-line folder
+    python bench/run.py --engine-only   # parse + detection against ast.parse only (CI's log)
 
 TorchFix is looked for in ``bench/.torchfix-venv`` (``python -m venv bench/.torchfix-venv &&
 bench/.torchfix-venv/bin/pip install torchfix``), so its libcst never mixes with ours.
@@ -27,7 +28,7 @@ from pathlib import Path
 import libcst
 
 from torchlint.engine import analyze
-from torchlint.fixer import fix_all
+from torchlint.fixing.fixer import fix_all
 
 ROOT = Path(__file__).resolve().parent.parent
 TORCHFIX = ROOT / "bench" / ".torchfix-venv" / "bin" / "torchfix"
@@ -51,13 +52,21 @@ def build(lines: int, sources: list[str]) -> str:
     return "\n".join(parts)
 
 
-def median_ms(fn, repeat: int) -> float:
+def median_ms(repeat: int, fn, *args, **kwargs) -> float:
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
-        fn()
+        fn(*args, **kwargs)
         times.append(time.perf_counter() - start)
     return statistics.median(times) * 1000
+
+
+def engine_against_parse(source: str, repeat: int) -> tuple[float, float, float]:
+    """Medians of ``ast.parse``, ``ast.parse`` with the collector paused, and ``analyze``."""
+    parse = median_ms(repeat, ast.parse, source)
+    paused = median_ms(repeat, collector_paused, ast.parse, source)
+    engine = median_ms(repeat, analyze, source, "bench.py")
+    return parse, paused, engine
 
 
 def collector_paused(fn, *args):
@@ -77,13 +86,29 @@ def wall(cmd: list[str], repeat: int) -> float:
     return statistics.median(times) * 1000
 
 
+def engine_ratios(sources: list[str], repeat: int) -> None:
+    print("| lines | ast.parse | ast.parse, collector paused | torchlint (parse + detect) | ratio | ratio to paused |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for size in (1000, 5000, 20000):
+        source = build(size, sources)
+        parse, paused, engine = engine_against_parse(source, repeat)
+        print(
+            f"| {source.count(chr(10)):,} | {parse:.1f} ms | {paused:.1f} ms | {engine:.1f} ms"
+            f" | {engine / parse:.2f}x | {engine / paused:.2f}x |"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--engine-only", action="store_true", help="only parse + detection against ast.parse")
     args = parser.parse_args()
     repeat = 3 if args.quick else 9
     sources = templates()
     print(f"{len(sources)} template scripts, {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
+    if args.engine_only:
+        engine_ratios(sources, repeat)
+        return
 
     # The engine pauses the cyclic collector while it works, so ``ast.parse`` is measured both as
     # a user calls it and with the collector paused the same way.
@@ -96,11 +121,9 @@ def main() -> None:
         for size in (1000, 5000, 20000):
             source = build(size, sources)
             n = source.count("\n")
-            parse = median_ms(lambda: ast.parse(source), repeat)
-            paused = median_ms(lambda: collector_paused(ast.parse, source), repeat)
-            cst = median_ms(lambda: libcst.parse_module(source), max(1, repeat // 3))
-            engine = median_ms(lambda: analyze(source, "bench.py"), repeat)
-            fixes = median_ms(lambda: fix_all(source, "bench.py", unsafe=True), max(1, repeat // 3) if size <= 5000 else 1)
+            parse, paused, engine = engine_against_parse(source, repeat)
+            cst = median_ms(max(1, repeat // 3), libcst.parse_module, source)
+            fixes = median_ms(max(1, repeat // 3) if size <= 5000 else 1, fix_all, source, "bench.py", unsafe=True)
             torchfix = "n/a"
             if TORCHFIX.exists() and size <= 5000:
                 path = Path(tmp) / f"single_{size}.py"

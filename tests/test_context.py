@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from torchlint.context import ModuleContext, split_lines
+from torchlint.analysis.context import ModuleContext
+from torchlint.analysis.text import split_lines
 
 CORPUS = sorted((Path(__file__).parent / "corpus").rglob("*.py")) + sorted(
     (Path(__file__).parent.parent / "examples").glob("*.py")

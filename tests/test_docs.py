@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from torchlint.reporting import rules_markdown
-from torchlint.rule import all_rules
+from torchlint.registry import all_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from tests.cases import Invalid
 from torchlint.engine import analyze
-from torchlint.fixer import fix_all
+from torchlint.fixing.fixer import fix_all
 
 CASE_DIR = Path(__file__).parent / "cases"
 

@@ -11,8 +11,8 @@ import pytest
 from tests.cases import Invalid, Valid
 from torchlint.config import Config
 from torchlint.engine import analyze
-from torchlint.fixer import fix_all, run_action
-from torchlint.rule import all_rules
+from torchlint.fixing.fixer import fix_all, run_action
+from torchlint.registry import all_rules
 
 CASE_DIR = Path(__file__).parent / "cases"
 

@@ -19,11 +19,11 @@ from pathlib import Path
 
 from . import __version__, reporting
 from .config import Config, ConfigError, load
-from .context import split_lines
+from .analysis.text import split_lines
 from .engine import RuleFailure, analyze
 from .files import SourceFile, UnreadableFile, discover
 from .model import Finding
-from .rule import all_rules
+from .registry import all_rules
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 #: Below this many files, starting worker processes costs more than it saves.

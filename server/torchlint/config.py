@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from .model import Severity
-from .rule import all_rules
+from .registry import all_rules
 
 if sys.version_info >= (3, 11):
     import tomllib

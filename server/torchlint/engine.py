@@ -7,18 +7,19 @@ about ten times faster than libcst); libcst is imported only when a fix is asked
 
 from __future__ import annotations
 
-import ast
 import gc
 import re
-import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
+from .analysis.context import ModuleContext
+from .analysis.parsing import parse
+from .analysis.text import split_lines
 from .config import Config
-from .context import ModuleContext, split_lines
 from .model import Finding, Range, Severity
-from .rule import Rule, all_rules
+from .registry import all_rules
+from .rule import Rule
 from .suppression import Suppressions
 
 SYNTAX_ERROR = "TL000"
@@ -101,30 +102,6 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-def parse_quietly(source: str) -> ast.Module:
-    """``ast.parse`` without the warnings that user code's invalid escapes and the like raise."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SyntaxWarning)
-        return ast.parse(source)
-
-
-def parse(source: str) -> ast.Module | SyntaxError:
-    """The module's tree, or the error that stops it parsing."""
-    try:
-        return parse_quietly(source)
-    except (SyntaxError, ValueError) as error:
-        if isinstance(error, SyntaxError) and error.lineno:
-            return error
-        # Null bytes: Python names no position, so point at the first one.
-        nul = max(source.find("\x00"), 0)
-        line = source.count("\n", 0, nul) + 1
-        column = nul - source.rfind("\n", 0, nul)
-        message = getattr(error, "msg", None) or str(error)
-        return SyntaxError(message, ("", line, column, "", line, column + 1))
-    except (RecursionError, MemoryError):
-        return SyntaxError("too deeply nested to analyse", ("", 1, 1, "", 1, 2))
-
-
 def enabled_rules(config: Config) -> list[Rule]:
     return [_instance(cls) for code, cls in all_rules().items() if code != SYNTAX_ERROR and config.enabled(code)]
 
@@ -166,4 +143,4 @@ def rule_for(code: str) -> Rule:
     return _instance(all_rules()[code])
 
 
-__all__ = ["analyze", "parse", "enabled_rules", "rule_for", "Severity", "SYNTAX_ERROR"]
+__all__ = ["analyze", "enabled_rules", "rule_for", "Severity", "SYNTAX_ERROR"]

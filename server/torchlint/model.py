@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 
 class Severity(str, enum.Enum):
@@ -12,7 +13,7 @@ class Severity(str, enum.Enum):
     INFO = "info"
 
     @classmethod
-    def parse(cls, value: str) -> "Severity":
+    def parse(cls, value: str) -> Severity:
         try:
             return cls(value.lower())
         except ValueError:
@@ -34,7 +35,7 @@ class Range:
     end: Position
 
     @classmethod
-    def of(cls, line: int, column: int, end_line: int, end_column: int) -> "Range":
+    def of(cls, line: int, column: int, end_line: int, end_column: int) -> Range:
         return cls(Position(line, column), Position(end_line, end_column))
 
 
@@ -46,20 +47,37 @@ class Applicability(str, enum.Enum):
 
 
 @dataclass(frozen=True)
-class Fix:
-    """A libcst edit a rule can make for one finding.
+class Plan:
+    """What detection learned that an edit needs (a name in scope, the arguments to add), so the
+    edit need not analyse again. A rule with a fix or action that needs more than its node
+    subclasses it as a frozen dataclass of its own."""
 
-    ``target`` is the range of the node the rule's ``fix`` method rewrites (defaults to the
-    finding's range); ``data`` carries whatever the detection already knew (a name in scope,
-    the arguments to add) so the fixer need not analyse again.
-    """
+
+P = TypeVar("P", bound=Plan)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Where an edit applies: the libcst node of type ``node`` (``"Call"``,
+    ``"SimpleStatementLine"``, ``"Module"``) at ``target`` (default: the finding's range)."""
 
     title: str
-    applicability: Applicability = Applicability.SAFE
     target: Range | None = None
-    #: The libcst node type at ``target`` (``"Call"``, ``"SimpleStatementLine"``, ``"Module"``).
     node: str = "Call"
-    data: tuple = ()
+    plan: Plan | None = None
+
+    def plan_as(self, kind: type[P]) -> P:
+        """The edit's plan, which the rule that made it knows to be a ``kind``."""
+        if not isinstance(self.plan, kind):
+            raise TypeError(f"{self.title!r} carries {type(self.plan).__name__}, not {kind.__name__}")
+        return self.plan
+
+
+@dataclass(frozen=True)
+class Fix(Edit):
+    """A libcst edit a rule can make for one finding, safe or not (fix-all applies it)."""
+
+    applicability: Applicability = Applicability.SAFE
 
     @property
     def safe(self) -> bool:
@@ -67,13 +85,10 @@ class Fix:
 
 
 @dataclass(frozen=True)
-class Action:
+class Action(Edit):
     """A code action: a larger rewrite offered to the user but never applied by fix-all."""
 
-    title: str
-    target: Range | None = None
     node: str = "SimpleStatementLine"
-    data: tuple = ()
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 
 from . import __version__
 from .model import Finding, Severity
-from .rule import DOCS_URL, all_rules
+from .registry import all_rules
+from .rule import DOCS_URL
 
 SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 

@@ -1,28 +1,29 @@
-"""The base class of every rule and the registry that knows them by code.
+"""The base class of every rule.
 
-A rule is one class: its code, name, default severity and message, its documentation
-(``why``, ``example``, ``use_instead``), a ``check`` that yields findings from an
-``ast``-based :class:`~torchlint.context.ModuleContext`, and, when it can fix, a ``fix``
-that rewrites one libcst node. Rules register themselves by subclassing :class:`Rule`.
+A rule is one class in a file of its own (``rules/<family>/tl<code>_<name>.py``): its code,
+name, default severity and message, its documentation (``why``, ``example``, ``use_instead``),
+a ``check`` that yields findings from an ``ast``-based
+:class:`~torchlint.analysis.context.ModuleContext`, and, when it can fix, a ``fix`` that
+rewrites one libcst node (an ``action`` for a larger rewrite never applied automatically).
 """
 
 from __future__ import annotations
 
 import ast
-import importlib
-import pkgutil
 import textwrap
-from collections.abc import Iterable, Iterator, Mapping
-from types import MappingProxyType
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
-from .model import Action, Applicability, Finding, Fix, Range, Severity
+from .model import Action, Applicability, Finding, Fix, Plan, Range, Severity
 
 if TYPE_CHECKING:  # libcst is imported only when a fix is computed
     import libcst as cst
 
-    from .context import ModuleContext
-    from .fixer import FixContext
+    from .analysis.context import ModuleContext
+    from .fixing.fix_context import FixContext
+
+    #: What a fix or action returns for its node: a node, statements in its place, or nothing.
+    Replacement: TypeAlias = cst.CSTNode | cst.FlattenSentinel[Any] | cst.RemovalSentinel
 
 DOCS_URL = "https://github.com/torchlint/torchlint/blob/main/docs/rules.md#{code}"
 
@@ -37,8 +38,8 @@ class Rule:
     use_instead: ClassVar[str]
     #: Words one of which the source must contain for the rule to run at all (a cheap skip).
     requires: ClassVar[tuple[str, ...]] = ("torch",)
-    #: Whether findings of this rule can carry a fix, and how safe it is.
-    fix_applicability: ClassVar[Applicability | None] = None
+    #: How safe the rule's fix is (a rule has a fix when it overrides :meth:`fix`).
+    fix_applicability: ClassVar[Applicability] = Applicability.SAFE
     fix_title: ClassVar[str] = ""
     #: The libcst node type ``fix`` receives, unless a finding's fix names another.
     fix_node: ClassVar[str] = "Call"
@@ -51,11 +52,11 @@ class Rule:
     def check(self, ctx: ModuleContext) -> Iterable[Finding]:
         raise NotImplementedError
 
-    def fix(self, node: cst.CSTNode, fix: Fix, ctx: FixContext) -> cst.CSTNode:
+    def fix(self, node: cst.CSTNode, fix: Fix, ctx: FixContext) -> Replacement:
         """Return the replacement of the libcst node found at the fix's target range."""
         raise NotImplementedError
 
-    def action(self, node: cst.CSTNode, action: Action, ctx: FixContext) -> cst.CSTNode:
+    def action(self, node: cst.CSTNode, action: Action, ctx: FixContext) -> Replacement:
         """Return the replacement that carries out a code action (often a statement insertion)."""
         raise NotImplementedError
 
@@ -67,50 +68,56 @@ class Rule:
         node: ast.AST,
         message: str | None = None,
         *,
-        fix: bool | Fix = False,
-        fix_target: ast.AST | None = None,
-        fix_node: str | None = None,
-        fix_data: tuple = (),
-        action: bool | Action = False,
-        action_target: ast.AST | None = None,
-        action_node: str | None = None,
-        action_data: tuple = (),
+        fix: Fix | Plan | bool = False,
+        action: Action | Plan | bool = False,
     ) -> Finding:
-        """A finding at ``node``; ``fix=True`` attaches the rule's fix (``action=True`` its action).
+        """A finding at ``node``, with the rule's fix and action when asked for: ``True`` (the
+        edit needs nothing but its node), a :class:`Plan`, or an edit built by :meth:`fix_at` /
+        :meth:`action_at` to rewrite another node.
 
-        The fix rewrites the libcst node of type ``fix_node`` at ``fix_target``'s range
-        (default: the reported node); ``fix_target=ctx.tree`` means the whole module.
+        A compound statement is shown by its header only; its edits still address the whole
+        statement.
         """
-        shown = ctx.report_range(node)
-        if shown != ctx.range(node):
-            # Shown by its header only: the edits still address the whole statement.
-            fix_target = node if fix_target is None else fix_target
-            action_target = node if action_target is None else action_target
-        if fix is True:
-            fix = Fix(
-                title=self.fix_title,
-                applicability=self.fix_applicability or Applicability.SAFE,
-                target=_target(ctx, fix_target),
-                node=fix_node or self.fix_node,
-                data=fix_data,
-            )
-        if action is True:
-            action = Action(
-                title=self.action_title,
-                target=_target(ctx, action_target),
-                node=action_node or self.action_node,
-                data=action_data,
-            )
+        if fix is True or isinstance(fix, Plan):
+            fix = self.fix_at(ctx, node, None if fix is True else fix)
+        if action is True or isinstance(action, Plan):
+            action = self.action_at(ctx, node, None if action is True else action)
         return Finding(
             code=self.code,
             name=self.name,
             message=message or self.message,
             severity=self.severity,
-            range=shown,
+            range=ctx.report_range(node),
             path=ctx.path,
             fix=fix or None,
             actions=(action,) if action else (),
         )
+
+    def fix_at(
+        self,
+        ctx: ModuleContext,
+        target: ast.AST,
+        plan: Plan | None = None,
+        *,
+        node: str | None = None,
+        title: str | None = None,
+        applicability: Applicability | None = None,
+    ) -> Fix:
+        """The rule's fix of the libcst ``node`` type (default: the rule's ``fix_node``) at
+        ``target``'s range (``ctx.tree``: the whole module)."""
+        return Fix(
+            title=title or self.fix_title,
+            target=_target(ctx, target),
+            node=node or self.fix_node,
+            plan=plan,
+            applicability=applicability or self.fix_applicability,
+        )
+
+    def action_at(
+        self, ctx: ModuleContext, target: ast.AST, plan: Plan | None = None, *, node: str | None = None, title: str | None = None
+    ) -> Action:
+        """The rule's code action on the libcst ``node`` type at ``target`` (see :meth:`fix_at`)."""
+        return Action(title=title or self.action_title, target=_target(ctx, target), node=node or self.action_node, plan=plan)
 
     # -- documentation ----------------------------------------------------------------------
 
@@ -120,7 +127,11 @@ class Rule:
 
     @classmethod
     def fixable(cls) -> bool:
-        return cls.fix_applicability is not None
+        return cls.fix is not Rule.fix
+
+    @classmethod
+    def has_action(cls) -> bool:
+        return cls.action is not Rule.action
 
     @classmethod
     def documentation(cls, level: int = 1) -> str:
@@ -130,9 +141,9 @@ class Rule:
         """
         title, section = "#" * level, "#" * (level + 1)
         remedies = []
-        if cls.fix_applicability is not None:
+        if cls.fixable():
             remedies.append(f"{cls.fix_title} ({cls.fix_applicability.value} fix).")
-        if cls.action_title:
+        if cls.has_action():
             remedies.append(f"Code action (never applied automatically): {cls.action_title}.")
         fix = " ".join(remedies) or "None."
         return "\n".join(
@@ -163,39 +174,9 @@ class Rule:
             ]
         )
 
-def _target(ctx: ModuleContext, node: ast.AST | None) -> Range | None:
-    if node is None or isinstance(node, ast.Module):
-        return None
-    return ctx.range(node)
+def _target(ctx: ModuleContext, node: ast.AST) -> Range | None:
+    return None if isinstance(node, ast.Module) else ctx.range(node)
 
 
 def _dedent(text: str) -> str:
     return textwrap.dedent(text).strip("\n")
-
-
-_REGISTRY: dict[str, type[Rule]] = {}
-_RULES = MappingProxyType(_REGISTRY)
-
-
-def all_rules() -> Mapping[str, type[Rule]]:
-    """Every registered rule by code (a read-only view), importing :mod:`torchlint.rules` once."""
-    if not _REGISTRY:
-        from . import rules
-
-        for module in pkgutil.iter_modules(rules.__path__):
-            importlib.import_module(f"{rules.__name__}.{module.name}")
-        found: dict[str, type[Rule]] = {}
-        for cls in _subclasses(Rule):
-            if "code" in cls.__dict__:
-                if cls.code in found:
-                    raise RuntimeError(f"rule code {cls.code} is declared twice")
-                found[cls.code] = cls
-        # Published in one step, so a thread never sees a half-filled registry.
-        _REGISTRY.update(sorted(found.items()))
-    return _RULES
-
-
-def _subclasses(cls: type) -> Iterator[type]:
-    for sub in cls.__subclasses__():
-        yield sub
-        yield from _subclasses(sub)

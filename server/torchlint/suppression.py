@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .context import split_lines
+from .analysis.text import split_lines
 from .model import Finding
 
 _DIRECTIVE = re.compile(r"#\s*torchlint:\s*(disable-file|disable)\b(?:\s*=\s*([A-Za-z0-9_, ]+))?")

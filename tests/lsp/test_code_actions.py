@@ -19,9 +19,9 @@ from tests.lsp.harness import (
     span,
 )
 from tests.lsp.test_diagnostics import ADAM
-from torchlint import fixer
+from torchlint.fixing import fixer
 from torchlint.engine import analyze
-from torchlint.rule import all_rules
+from torchlint.registry import all_rules
 
 CASE_DIR = Path(__file__).parents[1] / "cases"
 FIX_ALL = "source.fixAll.torchlint"

@@ -144,5 +144,6 @@ def render_text(report: dict) -> str:
     lines.append(f"loss finite {'yes' if training['loss_finite'] else 'NO'}")
     for step in training["steps"]:
         verdict = "pass" if step["passed"] else "FAIL"
-        lines.append(f"  step {step['step']}: loss {step['loss']:.4f}  lr {step['lr']:.2e}  {step['seconds'] * 1000:.1f} ms  {verdict}")
+        timing = f"{step['seconds'] * 1000:.1f} ms"
+        lines.append(f"  step {step['step']}: loss {step['loss']:.4f}  lr {step['lr']:.2e}  {timing}  {verdict}")
     return "\n".join(lines)

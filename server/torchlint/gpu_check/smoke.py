@@ -86,10 +86,9 @@ def choose(torch, device: str, dtype: str) -> tuple[str, str, list[str]]:
     if device.startswith("cuda") and not torch.cuda.is_available():
         raise SystemExit(f"device {device!r} was asked for, but torch {torch.__version__} sees no CUDA device")
     if dtype == "auto":
-        if device.startswith("cuda"):
-            dtype = "bf16" if torch.cuda.is_bf16_supported() else "fp16"
-        else:
-            dtype = "bf16"
+        # CPUs and recent GPUs run bf16; older GPUs only fp16.
+        cuda_without_bf16 = device.startswith("cuda") and not torch.cuda.is_bf16_supported()
+        dtype = "fp16" if cuda_without_bf16 else "bf16"
     return device, dtype, notes
 
 
@@ -167,12 +166,12 @@ def main() -> int:
         print(json.dumps({"ok": False, "error": "torch is not installed", "python": sys.executable}))
         return 3
     progress(10, "reading the environment")
-    report = {"python_executable": sys.executable, "environment": environment(torch), "devices": devices(torch)}
+    report: dict[str, object] = {"python_executable": sys.executable, "environment": environment(torch), "devices": devices(torch)}
     device, dtype, notes = choose(torch, args.device, args.dtype)
     report.update(device=device, dtype=dtype, notes=notes)
     progress(20, f"training on {device} with {dtype}")
-    report["training"] = train(torch, device, dtype, args.steps, args.batch_size)
-    report["ok"] = report["training"]["loss_finite"]
+    training = train(torch, device, dtype, args.steps, args.batch_size)
+    report.update(training=training, ok=training["loss_finite"])
     progress(100, "done")
     print(json.dumps(report))
     return 0

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 
-from ..engine import SYNTAX_ERROR, parse
+from ..analysis.parsing import parse
+from ..engine import SYNTAX_ERROR
 from ..model import Finding, Range
 from ..suppression import directive_for
 from .analysis import Analysis, AnalysisFailed
@@ -133,7 +134,7 @@ def _finding_actions(server: TorchlintServer, analysis: Analysis, uri: str, find
 
 def _new_text(data: dict, source: Source, finding: Finding | None, config) -> str:
     """The source's text after the action (runs in a worker thread)."""
-    from .. import fixer
+    from ..fixing import fixer
 
     kind = data["kind"]
     if kind == "fixAll":

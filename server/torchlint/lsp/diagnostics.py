@@ -13,7 +13,8 @@ from pygls.uris import from_fs_path
 
 from ..files import SourceFile, UnreadableFile, discover
 from ..model import Finding, Severity
-from ..rule import DOCS_URL, all_rules
+from ..registry import all_rules
+from ..rule import DOCS_URL
 from .analysis import Analysis, AnalysisFailed, result_id, run
 from .capabilities import ClientFeatures
 from .sources import Source

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 
-from ..rule import all_rules
+from ..registry import all_rules
 from .analysis import AnalysisFailed
 
 if TYPE_CHECKING:

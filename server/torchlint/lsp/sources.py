@@ -146,7 +146,7 @@ def _order(position: lsp.Position) -> tuple[int, int]:
 
 def _text_edits(old: str, new: str, encoding: str) -> list[lsp.TextEdit]:
     """``torchlint.fixer.text_edits`` (1-based lines and code point columns) in the client's units."""
-    from ..fixer import text_edits
+    from ..fixing.text_edits import text_edits
 
     lines = split_lines(old)
 

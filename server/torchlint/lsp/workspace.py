@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types as lsp
 from pygls.uris import to_fs_path
 
-from ..rule import all_rules
+from ..registry import all_rules
 from .capabilities import ClientFeatures
 from .settings import SECTION
 

@@ -7,26 +7,24 @@ cares about (calls, attributes, loops) instead of walking the tree again.
 from __future__ import annotations
 
 import ast
+import functools
 import operator
 import re
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Set
 from functools import cached_property
-from typing import NamedTuple, TypeVar
+from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar, overload
 
-from .model import Position, Range
+from ..model import Position, Range
+from .syntax import COMPOUND_TYPES, SCOPE_TYPES, outer_first
+from .text import split_lines
 
 N = TypeVar("N", bound=ast.AST)
+M = TypeVar("M", bound=ast.AST)
+O = TypeVar("O", bound=ast.AST)
 T = TypeVar("T")
-
-FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
-SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.Module)
-LOOP_TYPES = (ast.For, ast.AsyncFor, ast.While)
-COMPOUND_TYPES = (
-    ast.For, ast.AsyncFor, ast.While, ast.If, ast.With, ast.AsyncWith, ast.Try,
-    ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Match,
-) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
+P = ParamSpec("P")
 
 
 class ModuleContext:
@@ -39,7 +37,8 @@ class ModuleContext:
         self._parent: dict[ast.AST, ast.AST] = {}
         self._in_order: set[type] = set()
         self._qualnames: dict[int, str | None] = {}
-        self._memo: dict[str, object] = {}
+        #: Facts computed once per module, keyed by the function that computes them (see :func:`fact`).
+        self.facts: dict[tuple, object] = {}
         self._index(tree)
         self.imports = self._collect_imports()
 
@@ -65,16 +64,20 @@ class ModuleContext:
                         parent[child] = node
                         push(child)
 
-    def nodes(self, *types: type[N]) -> list[N]:
+    @overload
+    def nodes(self, kind: type[N], /) -> list[N]: ...
+    @overload
+    def nodes(self, kind: type[N], other: type[M], /) -> list[N | M]: ...
+    @overload
+    def nodes(self, kind: type[N], other: type[M], third: type[O], /) -> list[N | M | O]: ...
+    @overload
+    def nodes(self, *types: type[N]) -> list[N]: ...
+
+    def nodes(self, *types: type[ast.AST]) -> list[Any]:
         """All nodes of the given types, in source order."""
         if len(types) == 1:
-            return self._sorted(types[0])  # type: ignore[return-value]
-        return self.memo(f"nodes:{types}", lambda: self._merged(types))  # type: ignore[return-value]
-
-    def _merged(self, types: tuple[type, ...]) -> list[ast.AST]:
-        merged = [n for t in types for n in self._sorted(t)]
-        merged.sort(key=_POSITION if all("lineno" in t._attributes for t in types) else _source_order)
-        return merged
+            return self._sorted(types[0])
+        return _merged(self, types)
 
     def _sorted(self, kind: type) -> list[ast.AST]:
         # The traversal meets nodes last-to-first; rules want source order, sorted on demand.
@@ -82,7 +85,7 @@ class ModuleContext:
         if nodes is None:
             return []
         if kind not in self._in_order:
-            nodes.sort(key=_POSITION if "lineno" in kind._attributes else _source_order)
+            nodes.sort(key=_POSITION if _located(kind) else _source_order)
             self._in_order.add(kind)
         return nodes
 
@@ -91,17 +94,19 @@ class ModuleContext:
         statements), in source order, like filtering ``ast.walk(root)`` but found by binary
         search on position in the index instead of walking the subtree. ``types`` must be node
         types with a position (not ``arguments``, ``comprehension`` or ``withitem``)."""
+        first: ast.AST
+        last: ast.AST
         if isinstance(root, list):
             if not root:
                 return []
             first, last = root[0], root[-1]
         elif isinstance(root, _F_STRING_PARTS):
             # Before Python 3.12 the parts of an f-string all carry the whole string's position.
-            return sorted((n for n in ast.walk(root) if isinstance(n, types)), key=_POSITION)  # type: ignore[arg-type]
+            return sorted((n for n in ast.walk(root) if isinstance(n, types)), key=_POSITION)
         else:
             first = last = root
         start = min((_POSITION(d) for d in getattr(first, "decorator_list", ())), default=_POSITION(first))
-        end = (last.end_lineno, last.end_col_offset)
+        end = _END(last)
         found: list = []
         for kind in types:
             nodes, starts = self._starts(kind)
@@ -117,23 +122,23 @@ class ModuleContext:
 
     def _starts(self, kind: type) -> tuple[list[ast.AST], list[tuple[int, int]]]:
         nodes = self._sorted(kind)
-        return nodes, self.memo(f"starts:{kind.__name__}", lambda: [_POSITION(n) for n in nodes])
+        return nodes, _starts(self, kind)
 
     def _inside(self, node: ast.AST, first: ast.AST, last: ast.AST) -> bool:
         if node is first or node is last:
             return True
-        if (node.end_lineno, node.end_col_offset) != (last.end_lineno, last.end_col_offset):  # type: ignore[attr-defined]
-            return (node.end_lineno, node.end_col_offset) < (last.end_lineno, last.end_col_offset)  # type: ignore[attr-defined]
+        if _END(node) != _END(last):
+            return bool(_END(node) < _END(last))
         return any(ancestor is first for ancestor in self.ancestors(node))
 
     def parent(self, node: ast.AST) -> ast.AST | None:
         return self._parent.get(node)
 
     def ancestors(self, node: ast.AST) -> Iterator[ast.AST]:
-        node = self._parent.get(node)
-        while node is not None:
-            yield node
-            node = self._parent.get(node)
+        ancestor = self._parent.get(node)
+        while ancestor is not None:
+            yield ancestor
+            ancestor = self._parent.get(ancestor)
 
     def enclosing(self, node: ast.AST, types: type | tuple[type, ...]) -> ast.AST | None:
         for ancestor in self.ancestors(node):
@@ -151,12 +156,6 @@ class ModuleContext:
             current = self._parent[current]
         return current
 
-    def memo(self, key: str, compute: Callable[[], T]) -> T:
-        """``compute()`` once per module: for facts several rules ask for (training loops...)."""
-        if key not in self._memo:
-            self._memo[key] = compute()
-        return self._memo[key]  # type: ignore[return-value]
-
     # -- names ------------------------------------------------------------------------------
 
     def _collect_imports(self) -> dict[str, str]:
@@ -170,7 +169,7 @@ class ModuleContext:
                     else:
                         root = alias.name.partition(".")[0]
                         imports[root] = root
-            elif node.module and not node.level:
+            elif node.module and not node.level and isinstance(node, ast.ImportFrom):
                 for alias in node.names:
                     if alias.name != "*":
                         imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
@@ -220,22 +219,7 @@ class ModuleContext:
         )
 
     def _call_index(self) -> _CallIndex:
-        return self.memo("calls", self._index_calls)
-
-    def _index_calls(self) -> _CallIndex:
-        index = _CallIndex(defaultdict(list), defaultdict(list), defaultdict(list))
-        imports = self.imports
-        for call in self.nodes(ast.Call):
-            func = root = call.func
-            if isinstance(func, ast.Attribute):
-                index.by_method[func.attr].append(call)
-                while isinstance(root, ast.Attribute):
-                    root = root.value
-            elif isinstance(func, ast.Name):
-                index.by_function[func.id].append(call)
-            if isinstance(root, ast.Name) and root.id in imports:  # only then can the callee resolve
-                index.by_qualname[self.qualname(func)].append(call)  # type: ignore[index]
-        return index
+        return _index_calls(self)
 
     def names(self, identifier: str) -> list[ast.Name]:
         """Every ``Name`` node spelling ``identifier`` (read, assigned or deleted), in source order."""
@@ -246,24 +230,11 @@ class ModuleContext:
         return self._names_by_id().keys()
 
     def _names_by_id(self) -> dict[str, list[ast.Name]]:
-        def index() -> dict[str, list[ast.Name]]:
-            by_id: dict[str, list[ast.Name]] = defaultdict(list)
-            for name in self.nodes(ast.Name):
-                by_id[name.id].append(name)
-            return by_id
-
-        return self.memo("names", index)
+        return _names_by_id(self)
 
     def attributes(self, *attrs: str) -> list[ast.Attribute]:
         """Every ``<anything>.attr`` for one of ``attrs``, in source order."""
-
-        def index() -> dict[str, list[ast.Attribute]]:
-            by_attr: dict[str, list[ast.Attribute]] = defaultdict(list)
-            for node in self.nodes(ast.Attribute):
-                by_attr[node.attr].append(node)
-            return by_attr
-
-        by_attr = self.memo("attributes", index)
+        by_attr = _attributes_by_name(self)
         if len(attrs) == 1:
             return by_attr.get(attrs[0], [])
         return _in_order(by_attr.get(attr, []) for attr in sorted(set(attrs)))
@@ -271,24 +242,8 @@ class ModuleContext:
     def references(self, *qualnames: str) -> list[ast.Name | ast.Attribute]:
         """The outermost names and attribute chains that resolve to one of ``qualnames``
         (``torch.optim.Adam`` in ``torch.optim.Adam(...)``, not its ``torch.optim`` part)."""
-        index = self.memo("references", self._index_references)
+        index = _index_references(self)
         return _in_order(index.get(name, []) for name in sorted(set(qualnames)))
-
-    def _index_references(self) -> dict[str, list[ast.Name | ast.Attribute]]:
-        index: dict[str, list[ast.Name | ast.Attribute]] = defaultdict(list)
-        parent = self._parent
-        for name in (name for local in self.imports for name in self.names(local)):
-            if not isinstance(name.ctx, ast.Load):
-                continue
-            node: ast.Name | ast.Attribute = name
-            while isinstance(parent.get(node), ast.Attribute) and parent[node].value is node:  # type: ignore[union-attr]
-                node = parent[node]  # type: ignore[assignment]
-            qualified = self.qualname(node)
-            if qualified is not None:
-                index[qualified].append(node)
-        for nodes in index.values():
-            nodes.sort(key=outer_first)  # two imports can name the same module
-        return index
 
     def imported_modules(self) -> set[str]:
         """Top-level packages the module imports (``torch``, ``gymnasium``...)."""
@@ -308,9 +263,8 @@ class ModuleContext:
         return Position(line, len(text.encode()[:byte_offset].decode(errors="ignore")) + 1)
 
     def range(self, node: ast.AST) -> Range:
-        start = self.position(node.lineno, node.col_offset)
-        end = self.position(node.end_lineno or node.lineno, node.end_col_offset or node.col_offset)
-        return Range(start, end)
+        line, column, end_line, end_column = _SPAN(node)
+        return Range(self.position(line, column), self.position(end_line or line, end_column or column))
 
     def report_range(self, node: ast.AST) -> Range:
         """Where a finding on ``node`` is shown: a compound statement only by its header
@@ -325,22 +279,25 @@ class ModuleContext:
             header_end = last.optional_vars or last.context_expr
         elif not isinstance(node, COMPOUND_TYPES):
             return self.range(node)
-        start = self.position(node.lineno, node.col_offset)
+        line_number, column = _POSITION(node)
+        start = self.position(line_number, column)
         if header_end is not None:
-            return Range(start, self.position(header_end.end_lineno or 1, header_end.end_col_offset or 0))
-        line = self.lines[node.lineno - 1] if node.lineno <= len(self.lines) else ""
+            end_line, end_column = _END(header_end)
+            return Range(start, self.position(end_line or 1, end_column or 0))
+        line = self.lines[line_number - 1] if line_number <= len(self.lines) else ""
         head = line.split("#", 1)[0].rstrip().removesuffix(":").rstrip()
-        return Range(start, Position(node.lineno, max(len(head), start.column) + 1))
+        return Range(start, Position(line_number, max(len(head), start.column) + 1))
 
     def text(self, node: ast.AST) -> str:
         """The source text of ``node`` (``ast.get_source_segment`` re-splits the module per call)."""
-        first, last = node.lineno - 1, (node.end_lineno or node.lineno) - 1
+        line, column, end_line, end_column = _SPAN(node)
+        first, last = line - 1, (end_line or line) - 1
         if first >= len(self.lines):
             return ""
         if first == last:
-            return self.lines[first].encode()[node.col_offset : node.end_col_offset].decode(errors="replace")
-        head = self.lines[first].encode()[node.col_offset :].decode(errors="replace")
-        tail = self.lines[last].encode()[: node.end_col_offset].decode(errors="replace")
+            return self.lines[first].encode()[column:end_column].decode(errors="replace")
+        head = self.lines[first].encode()[column:].decode(errors="replace")
+        tail = self.lines[last].encode()[:end_column].decode(errors="replace")
         return "\n".join([head, *self.lines[first + 1 : last], tail])
 
     @cached_property
@@ -364,7 +321,8 @@ def _shape(kind: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
     match = _SIGNATURE.match(doc)
     if match is None:  # not a node that ``ast.parse`` produces
         return (), ()
-    singles, lists = [], []
+    singles: list[str] = []
+    lists: list[str] = []
     for declaration in filter(None, (part.strip() for part in match.group(1).split(","))):
         declared_type, name = declaration.rsplit(" ", 1)
         if declared_type.rstrip("*?") not in _LEAF_FIELD_TYPES:
@@ -395,59 +353,98 @@ def _in_order(groups: Iterable[list[N]]) -> list[N]:
 
 _F_STRING_PARTS = (ast.Constant, ast.FormattedValue, ast.JoinedStr)
 _POSITION = operator.attrgetter("lineno", "col_offset")
+_END = operator.attrgetter("end_lineno", "end_col_offset")
+#: ``(lineno, col_offset, end_lineno, end_col_offset)``: read from any located node (typeshed's
+#: ``ast.AST`` declares none of them).
+_SPAN = operator.attrgetter("lineno", "col_offset", "end_lineno", "end_col_offset")
 
 
-def outer_first(node: ast.AST) -> tuple[int, int, int, int]:
-    """Sort key for source order: by start, and an outer node before the nodes that start where
-    it does (``x.to(d)`` before ``x.to`` and ``x``), as ``ast.walk`` meets them."""
-    return (node.lineno, node.col_offset, -node.end_lineno, -node.end_col_offset)  # type: ignore[attr-defined, operator]
+def _located(kind: type[ast.AST]) -> bool:
+    """Whether nodes of ``kind`` carry a position (not ``arguments``, ``comprehension``...)."""
+    return "lineno" in kind._attributes
 
 
 def _source_order(node: ast.AST) -> tuple[int, int]:
     return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
 
 
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
-#: What ``str.splitlines`` breaks on besides the line ends Python counts.
-_OTHER_BREAKS = re.compile("[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+def fact(compute: Callable[Concatenate[ModuleContext, P], T]) -> Callable[Concatenate[ModuleContext, P], T]:
+    """Make ``compute(ctx, *args)`` run once per module: for facts several rules ask for.
 
-
-def split_lines(text: str, keepends: bool = False) -> list[str]:
-    """Lines as Python counts them: only ``\n``, ``\r\n`` and ``\r`` end one.
-
-    (``str.splitlines`` also breaks on form feeds and other separators, which would put
-    ``ast``'s line numbers out of step with the text.)
+    The cache is keyed by the function itself (and its arguments), so the facts of different
+    owners can never collide.
     """
-    if not _OTHER_BREAKS.search(text):
-        return text.splitlines(keepends)
-    lines = _LINE.findall(text)
-    if lines and lines[-1] == "":
-        lines.pop()
-    return lines if keepends else [line.rstrip("\r\n") for line in lines]
+
+    @functools.wraps(compute)
+    def cached(ctx: ModuleContext, *args: P.args, **kwargs: P.kwargs) -> T:
+        key = (compute, *args)
+        try:
+            return ctx.facts[key]  # type: ignore[return-value]
+        except KeyError:
+            value = ctx.facts[key] = compute(ctx, *args, **kwargs)
+            return value
+
+    return cached
 
 
-def dotted(node: ast.AST) -> str | None:
-    """``a.b.c`` for a chain of names and attributes, without resolving imports."""
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
+@fact
+def _merged(ctx: ModuleContext, types: tuple[type, ...]) -> list[ast.AST]:
+    merged = [n for t in types for n in ctx._sorted(t)]
+    merged.sort(key=_POSITION if all(map(_located, types)) else _source_order)
+    return merged
 
 
-def keyword(call: ast.Call, name: str) -> ast.keyword | None:
-    for kw in call.keywords:
-        if kw.arg == name:
-            return kw
-    return None
+@fact
+def _starts(ctx: ModuleContext, kind: type) -> list[tuple[int, int]]:
+    return [_POSITION(n) for n in ctx._sorted(kind)]
 
 
-def has_star_kwargs(call: ast.Call) -> bool:
-    return any(kw.arg is None for kw in call.keywords)
+@fact
+def _index_calls(ctx: ModuleContext) -> _CallIndex:
+    index = _CallIndex(defaultdict(list), defaultdict(list), defaultdict(list))
+    imports = ctx.imports
+    for call in ctx.nodes(ast.Call):
+        func = root = call.func
+        if isinstance(func, ast.Attribute):
+            index.by_method[func.attr].append(call)
+            while isinstance(root, ast.Attribute):
+                root = root.value
+        elif isinstance(func, ast.Name):
+            index.by_function[func.id].append(call)
+        if isinstance(root, ast.Name) and root.id in imports:  # only then can the callee resolve
+            index.by_qualname[ctx.qualname(func)].append(call)  # type: ignore[index]
+    return index
 
 
-def is_constant(node: ast.AST | None, kind: type | tuple[type, ...] = object) -> bool:
-    return isinstance(node, ast.Constant) and isinstance(node.value, kind)
+@fact
+def _names_by_id(ctx: ModuleContext) -> dict[str, list[ast.Name]]:
+    by_id: dict[str, list[ast.Name]] = defaultdict(list)
+    for name in ctx.nodes(ast.Name):
+        by_id[name.id].append(name)
+    return by_id
+
+
+@fact
+def _attributes_by_name(ctx: ModuleContext) -> dict[str, list[ast.Attribute]]:
+    by_attr: dict[str, list[ast.Attribute]] = defaultdict(list)
+    for node in ctx.nodes(ast.Attribute):
+        by_attr[node.attr].append(node)
+    return by_attr
+
+
+@fact
+def _index_references(ctx: ModuleContext) -> dict[str, list[ast.Name | ast.Attribute]]:
+    index: dict[str, list[ast.Name | ast.Attribute]] = defaultdict(list)
+    parent = ctx._parent
+    for name in (name for local in ctx.imports for name in ctx.names(local)):
+        if not isinstance(name.ctx, ast.Load):
+            continue
+        node: ast.Name | ast.Attribute = name
+        while isinstance(up := parent.get(node), ast.Attribute) and up.value is node:
+            node = up
+        qualified = ctx.qualname(node)
+        if qualified is not None:
+            index[qualified].append(node)
+    for nodes in index.values():
+        nodes.sort(key=outer_first)  # two imports can name the same module
+    return index

@@ -11,69 +11,25 @@ from __future__ import annotations
 
 import ast
 import bisect
-import difflib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from .config import Config
-from .context import split_lines
-from .engine import RuleFailure, analyze, parse_quietly, rule_for
-from .imports import Import, edit_block
-from .model import Action, Finding, Fix, Position, Range, TextEdit
+from ..analysis.parsing import parse_quietly
+from ..analysis.text import split_lines
+from ..config import Config
+from ..engine import RuleFailure, analyze, rule_for
+from ..model import Action, Edit, Finding, Fix, Range
+from .fix_context import FixContext
 
-Edit = Fix | Action
+if TYPE_CHECKING:
+    from ..rule import Replacement
+
 MODULE = "Module"
-
-
-class FixContext:
-    """What a rule's fix may do besides replacing its node."""
-
-    def __init__(self) -> None:
-        self._additions: list[Import] = []
-        self._removals: list[Import] = []
-
-    def add_import(self, module: str, name: str | None = None, alias: str | None = None) -> None:
-        """Ensure ``import module`` (or ``from module import name``) exists, added at most once."""
-        self._additions.append((module, name, alias))
-
-    def remove_unused_import(self, module: str, name: str | None = None, alias: str | None = None) -> None:
-        """Drop ``import module`` / ``from module import name`` if nothing uses it after the fixes."""
-        self._removals.append((module, name, alias))
-
-    @staticmethod
-    def code(node: cst.CSTNode) -> str:
-        return cst.Module(body=[]).code_for_node(node)
-
-    def finish(self, source: str) -> str:
-        """``source`` with the requested imports added and the unused ones removed."""
-        if not self._additions and not self._removals:
-            return source
-        tree = parse_quietly(source)
-        used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)} if self._removals else set()
-        removals = [r for r in self._removals if (r[2] or (r[1] or r[0]).split(".")[0]) not in used]
-        lines = split_lines(source, keepends=True)
-        end = _header_end(tree)
-        header = "".join(lines[:end])
-        new_header = edit_block(header, tree, self._additions, removals)
-        if not header and new_header:
-            rest = "".join(lines)
-            new_header = new_header.rstrip("\n") + "\n" + ("\n" if rest.strip() and not rest.startswith("\n") else "")
-        return new_header + "".join(lines[end:])
-
-
-def _header_end(tree: ast.Module) -> int:
-    """The last line of the module's leading run of docstring and import statements (0 if none)."""
-    end = 0
-    for stmt in tree.body:
-        is_docstring = isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
-        if not (isinstance(stmt, (ast.Import, ast.ImportFrom)) or is_docstring):
-            break
-        end = stmt.end_lineno or stmt.lineno
-    return end
 
 
 @dataclass(frozen=True)
@@ -95,10 +51,11 @@ class _Request:
             and where.end.column + 1 == target.end.column
         )
 
-    def apply(self, node: cst.CSTNode, ctx: FixContext) -> cst.CSTNode:
+    def apply(self, node: cst.CSTNode, ctx: FixContext) -> Replacement:
         rule = rule_for(self.finding.code)
         if isinstance(self.edit, Fix):
             return rule.fix(node, self.edit, ctx)
+        assert isinstance(self.edit, Action)
         return rule.action(node, self.edit, ctx)
 
 
@@ -116,7 +73,7 @@ class _Applier(cst.CSTTransformer):
             self.pending[(request.target.start.line, request.target.start.column)].append(request)
         self.applied = 0
 
-    def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode):  # type: ignore[override]
+    def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode) -> Replacement:  # type: ignore[override]
         where = self.get_metadata(PositionProvider, original, None)
         if where is None:
             return updated
@@ -125,9 +82,10 @@ class _Applier(cst.CSTTransformer):
             if request.matches(original, where, self.line_offset):
                 self.pending[key].remove(request)
                 self.applied += 1
-                updated = request.apply(updated, self.ctx)
-                if not isinstance(updated, cst.CSTNode):  # a FlattenSentinel or RemovalSentinel
-                    return updated
+                replaced = request.apply(updated, self.ctx)
+                if not isinstance(replaced, cst.CSTNode):  # a FlattenSentinel or RemovalSentinel
+                    return replaced
+                updated = replaced
         return updated
 
 
@@ -143,7 +101,9 @@ def apply(source: str, edits: Iterable[tuple[Finding, Edit]]) -> str:
     if whole:
         module = cst.parse_module(fixed)
         for request in whole:
-            module = request.apply(module, ctx)
+            replaced = request.apply(module, ctx)
+            assert isinstance(replaced, cst.Module), f"{request.finding.code}'s edit of the module returned {replaced!r}"
+            module = replaced
         fixed = module.code
     if fixed == source:
         return source
@@ -225,30 +185,3 @@ def fix_one(source: str, finding: Finding) -> str:
 
 def run_action(source: str, finding: Finding, action: Action) -> str:
     return apply(source, [(finding, action)])
-
-
-def text_edits(old: str, new: str) -> list[TextEdit]:
-    """The smallest line-wise edits that turn ``old`` into ``new``."""
-    old_lines = split_lines(old, keepends=True)
-    new_lines = split_lines(new, keepends=True)
-    edits = []
-    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        start = _line_start(old_lines, i1)
-        end = _line_start(old_lines, i2)
-        edits.append(TextEdit(Range(start, end), "".join(new_lines[j1:j2])))
-    return edits
-
-
-def _line_start(lines: list[str], index: int) -> Position:
-    """The position where line ``index`` (0-based) starts; past the end, the end of the text."""
-    if index < len(lines):
-        return Position(index + 1, 1)
-    if not lines:
-        return Position(1, 1)
-    last = lines[-1]
-    if last.endswith(("\n", "\r")):
-        return Position(len(lines) + 1, 1)
-    return Position(len(lines), len(last) + 1)

@@ -1,7 +1,7 @@
 """TL000: the module does not parse."""
 
-from ..model import Severity
-from ..rule import Rule
+from ...model import Severity
+from ...rule import Rule
 
 
 class SyntaxErrorRule(Rule):

@@ -17,6 +17,8 @@ from libcst.helpers import get_full_name_for_node
 #: ``(module, name, alias)``: ``import module [as alias]`` when ``name`` is None, else
 #: ``from module import name [as alias]``.
 Import = tuple[str, "str | None", "str | None"]
+#: What a module's body holds.
+Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
 
 
 def edit_block(block: str, tree: ast.Module, add: Iterable[Import], remove: Iterable[Import]) -> str:
@@ -48,7 +50,7 @@ def _top_level_imports(tree: ast.Module) -> set[Import]:
     return found
 
 
-def _statement(item: Import) -> cst.BaseStatement:
+def _statement(item: Import) -> Statement:
     module, name, alias = item
     suffix = f" as {alias}" if alias else ""
     return cst.parse_statement(f"import {module}{suffix}" if name is None else f"from {module} import {name}{suffix}")
@@ -71,9 +73,9 @@ def _binds(alias: cst.ImportAlias, name: str, asname: str | None) -> bool:
     return get_full_name_for_node(alias.name) == name and bound == asname
 
 
-def _without(body: list[cst.BaseStatement], item: Import) -> list[cst.BaseStatement]:
+def _without(body: list[Statement], item: Import) -> list[Statement]:
     module, name, alias = item
-    kept_lines: list[cst.BaseStatement] = []
+    kept_lines: list[Statement] = []
     carried: list[cst.EmptyLine] = []  # comments and blank lines of a dropped line
     for statement in body:
         if carried:
@@ -81,10 +83,11 @@ def _without(body: list[cst.BaseStatement], item: Import) -> list[cst.BaseStatem
             carried = []
         node, from_module = _single_import(statement)
         is_plain = isinstance(node, cst.Import)
-        if node is None or is_plain != (name is None) or (not is_plain and from_module != module):
+        wrong_kind = is_plain != (name is None) or (not is_plain and from_module != module)
+        if node is None or wrong_kind or isinstance(node.names, cst.ImportStar):
             kept_lines.append(statement)
             continue
-        names = list(node.names)  # type: ignore[arg-type]
+        names = list(node.names)
         kept = [a for a in names if not _binds(a, module if name is None else name, alias)]
         if len(kept) == len(names):
             kept_lines.append(statement)
@@ -96,13 +99,13 @@ def _without(body: list[cst.BaseStatement], item: Import) -> list[cst.BaseStatem
     return kept_lines
 
 
-def _merge_into(body: list[cst.BaseStatement], item: Import) -> bool:
+def _merge_into(body: list[Statement], item: Import) -> bool:
     """Add the name to an existing ``from module import ...`` line; False when there is none."""
     module, name, alias = item
     for index, statement in enumerate(body):
         node, from_module = _single_import(statement)
         if isinstance(node, cst.ImportFrom) and from_module == module:
-            names = list(node.names)  # type: ignore[arg-type]
+            names = list(node.names)  # type: ignore[arg-type]  # a plain `import` line never holds `*`
             added = cst.ImportAlias(
                 name=cst.Name(name),  # type: ignore[arg-type]
                 asname=cst.AsName(name=cst.Name(alias)) if alias else None,

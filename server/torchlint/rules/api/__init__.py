@@ -1,0 +1,1 @@
+"""TL14x: deprecated and unsafe PyTorch APIs (the ground TorchFix covered)."""

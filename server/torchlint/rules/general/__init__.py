@@ -1,0 +1,1 @@
+"""TL1xx: general PyTorch (mixed precision, optimizers and schedules, data loading, autograd, devices)."""

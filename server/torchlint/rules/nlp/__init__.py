@@ -1,0 +1,1 @@
+"""TL3xx: NLP and LLM fine-tuning (HuggingFace models, tokenizers, accelerate)."""

@@ -1,0 +1,1 @@
+"""TL4xx: reinforcement learning (environments, replay buffers)."""

@@ -1,0 +1,1 @@
+"""TL13x: training-loop correctness (the bugs that train silently wrong)."""

@@ -1,0 +1,1 @@
+"""TL2xx: computer vision (backbones, transforms, augmentation)."""
