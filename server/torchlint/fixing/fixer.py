@@ -25,6 +25,7 @@ from ..config import Config
 from ..engine import RuleFailure, analyze, rule_for
 from ..model import Action, Edit, Finding, Fix, Range
 from .fix_context import FixContext
+from .line_endings import has_bare_cr, restore, without_bare_cr
 
 if TYPE_CHECKING:
     from ..rule import Replacement
@@ -94,6 +95,13 @@ def apply(source: str, edits: Iterable[tuple[Finding, Edit]]) -> str:
     requests = [_Request(finding, edit) for finding, edit in edits]
     if not requests:
         return source
+    if has_bare_cr(source):
+        edited = _apply(without_bare_cr(source), requests)
+        return restore(source, edited) if edited != without_bare_cr(source) else source
+    return _apply(source, requests)
+
+
+def _apply(source: str, requests: list[_Request]) -> str:
     ctx = FixContext()
     local = [r for r in requests if r.edit.node != MODULE]
     whole = [r for r in requests if r.edit.node == MODULE]
