@@ -26,7 +26,7 @@ mkdir "$scratch/source/server"
 cp -r server/torchlint "$scratch/source/server/"
 "${pip[@]}" wheel --no-deps --wheel-dir "$scratch/wheel" "$scratch/source"
 wheel=$(echo "$scratch"/wheel/torchlint-*.whl)
-"${pip[@]}" install --no-compile --target "$target" "$wheel[server]"
+"${pip[@]}" install --no-compile --target "$target" "$wheel"
 
 own=$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 platform=$(sed -n 's/^Tag: [^-]*-[^-]*-//p' "$target"/libcst-*.dist-info/WHEEL | head -n 1)
@@ -38,7 +38,7 @@ for version in $versions; do
     extra=()
     [ "${version#3.}" -lt 11 ] && extra=("${backports[@]}")
     "${pip[@]}" install --no-compile --target "$scratch/$version" --only-binary=:all: \
-        --implementation cp --python-version "$version" --platform "$platform" "$wheel[server]" "${extra[@]}"
+        --implementation cp --python-version "$version" --platform "$platform" "$wheel" "${extra[@]}"
     "$python" - "$scratch/$version" "$target" <<'EOF'
 import shutil
 import sys
