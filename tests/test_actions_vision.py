@@ -18,19 +18,21 @@ from tests.cases import TL201_handwritten_backbone as tl201
 from tests.cases import TL202_torchvision_backbone as tl202
 from tests.cases import TL203_legacy_transforms as tl203
 from tests.cases import TL204_manual_numpy_augmentation as tl204
+from torchlint.analysis.context import ModuleContext
 from torchlint.config import Config
-from torchlint.context import ModuleContext
 from torchlint.engine import analyze
-from torchlint.fixer import fix_all, run_action
-from torchlint.rules.vision import BLOCK_NAMES, V2, V2_FUNCTIONAL, V2_TRANSFORMS
-from torchlint.rules.vision_models import (
+from torchlint.fixing.fixer import fix_all, run_action
+from torchlint.rules.vision._models import (
     BACKBONE_VARIANTS,
     RESNET_LAYOUTS,
     TIMM_MODELS,
     TORCHVISION_CLASSIFIERS,
     TORCHVISION_TO_TIMM,
+    V2,
     VIT_LAYOUTS,
 )
+from torchlint.rules.vision.tl201_handwritten_backbone import BLOCK_NAMES
+from torchlint.rules.vision.tl203_legacy_transforms import V2_FUNCTIONAL, V2_TRANSFORMS
 
 #: `torchvision.transforms.__all__` (v1, with autoaugment's names).
 V1_TRANSFORMS = """

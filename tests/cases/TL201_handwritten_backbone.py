@@ -624,4 +624,47 @@ CASES = [
         """,
         why="a config class named ResNet (no nn.Module) and a name that only contains a family name",
     ),
+    # A class whose nn.Module base is defined further down (here, built inside a factory function).
+    Invalid(
+        """
+        import torch.nn as nn
+
+
+        def build_model(num_classes):
+            class ResNet18(Backbone):
+                def __init__(self, num_classes):
+                    super().__init__()
+                    self.stem = nn.Conv2d(3, 64, 7, 2, 3)
+                    self.fc = nn.Linear(64, num_classes)
+
+            return ResNet18(num_classes=num_classes)
+
+
+        class Backbone(nn.Module):
+            def forward(self, x):
+                return self.fc(self.stem(x).mean((2, 3)))
+        """,
+        at=[(5, 11)],
+        message="resnet18",
+        action="""
+        import torch.nn as nn
+        import timm
+
+
+        def build_model(num_classes):
+            class ResNet18(Backbone):
+                def __init__(self, num_classes):
+                    super().__init__()
+                    self.stem = nn.Conv2d(3, 64, 7, 2, 3)
+                    self.fc = nn.Linear(64, num_classes)
+
+            # timm's "resnet18" replaces the hand-written ResNet18; pretrained=True loads ImageNet weights.
+            return timm.create_model("resnet18", pretrained=False, num_classes=num_classes)
+
+
+        class Backbone(nn.Module):
+            def forward(self, x):
+                return self.fc(self.stem(x).mean((2, 3)))
+        """,
+    ),
 ]

@@ -363,4 +363,40 @@ CASES = [
         """,
         why="deterministic test-time augmentation, and flips outside dataset or transform code",
     ),
+    # A parameter already named train_augment: the pipeline takes another name, or it would be shadowed.
+    Invalid(
+        """
+        import random
+
+        import numpy as np
+
+
+        def random_flip(img, train_augment=None):
+            \"\"\"`train_augment` is accepted for compatibility with the old API, and ignored.\"\"\"
+            if random.random() < 0.5:
+                img = np.fliplr(img)
+            return img
+        """,
+        at=[(9, 15)],
+        message="v2.RandomHorizontalFlip",
+        action="""
+        import random
+
+        import numpy as np
+        from torchvision.transforms import v2
+
+
+        # torchvision.transforms.v2 version of the random np.fliplr in random_flip.
+        # v2 transforms act on CHW tensors and PIL images (numpy arrays pass through unchanged):
+        # call train_augment_2(image) where the image is a tensor, then delete the manual flip.
+        train_augment_2 = v2.Compose([v2.RandomHorizontalFlip(p=0.5)])
+
+
+        def random_flip(img, train_augment=None):
+            \"\"\"`train_augment` is accepted for compatibility with the old API, and ignored.\"\"\"
+            if random.random() < 0.5:
+                img = np.fliplr(img)
+            return img
+        """,
+    ),
 ]

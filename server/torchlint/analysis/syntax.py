@@ -53,3 +53,11 @@ def callee_name(func: ast.expr) -> str:
     if isinstance(func, ast.Name):
         return func.id
     return func.attr if isinstance(func, ast.Attribute) else ""
+
+
+def int_value(node: ast.AST | None) -> int | None:
+    """The value of an ``int`` literal (``True``/``False`` too, as ``is_constant(node, int)``
+    accepts them), else ``None``: ``is_constant`` with the value typed."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, int):
+        return node.value
+    return None
