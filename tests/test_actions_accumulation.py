@@ -19,7 +19,7 @@ import pytest
 
 from torchlint.config import Config
 from torchlint.engine import analyze
-from torchlint.fixer import run_action
+from torchlint.fixing.fixer import run_action
 
 pytest.importorskip("accelerate")
 
