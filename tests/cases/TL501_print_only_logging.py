@@ -524,4 +524,34 @@ CASES = [
         """,
         why="printed to a metrics file, not the console",
     ),
+    Invalid(
+        """
+        import torch
+
+        for epoch in range(3):
+            i = 0
+            while i < 10:
+                loss = model(x)
+                loss.backward()
+                print(f"loss {loss}")
+                i += 1
+        """,
+        at=[(8, 9)],
+        action="""
+        import torch
+        from torch.utils.tensorboard import SummaryWriter
+
+        # Log metrics to TensorBoard (view them with `tensorboard --logdir runs`).
+        writer = SummaryWriter()
+        for epoch in range(3):
+            i = 0
+            while i < 10:
+                loss = model(x)
+                loss.backward()
+                print(f"loss {loss}")
+                writer.add_scalar("train/loss", loss, i)
+                i += 1
+        writer.close()
+        """,
+    ),  # regression: an inner `while` loop with a counter has no plain size (the check used to crash)
 ]

@@ -603,4 +603,21 @@ CASES = [
         """,
         why="something is seeded (env.reset(seed=...), a seeded generator): not 'nothing at all'",
     ),
+    Invalid(
+        """
+        import argparse
+
+        import torch
+
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--seed", type=int, default=0)
+        if __name__ != "__main__":
+            args = None
+        else: args = parser.parse_args()
+        for step in range(10):
+            loss = model(x)
+            loss.backward()
+        """,
+        at=[(10, 1)],
+    ),  # regression: no fix when `args = parser.parse_args()` follows `else:` (it added an uncalled function)
 ]

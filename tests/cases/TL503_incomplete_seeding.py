@@ -645,4 +645,19 @@ CASES = [
         """,
         why="functions named *seed* that seed no global generator",
     ),
+    Invalid(
+        """
+        import random
+
+        import numpy as np
+        import torch
+
+
+        def set_seed(seed):
+            if seed is None:
+                pass
+            else: torch.manual_seed(seed)
+        """,
+        at=[(7, 5)],
+    ),  # regression: no fix when the seed call follows `else:` (it offered one that did nothing)
 ]

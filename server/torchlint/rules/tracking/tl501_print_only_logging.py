@@ -1,0 +1,523 @@
+"""TL501 print-only-logging."""
+
+from __future__ import annotations
+
+import ast
+import re
+import string
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import takewhile
+from typing import TYPE_CHECKING, TypeAlias
+
+from ...analysis.context import ModuleContext
+from ...analysis.layout import CST_BLOCK_OWNERS
+from ...analysis.scopes import fresh_name
+from ...analysis.syntax import DEF_TYPES, FUNCTION_TYPES, LOOP_TYPES, dotted, is_constant, keyword
+from ...analysis.training import outermost_loop, training_loops
+from ...model import Action, Finding, Plan, Severity
+from ...rule import Rule
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from ...fixing.fix_context import FixContext
+
+#: Words that name a metric in a printed label or variable (``val_loss``, ``"Acc@1:"``).
+METRICS = frozenset(
+    {
+        "loss", "acc", "accuracy", "lr", "reward", "return", "perplexity", "ppl", "f1", "auc", "iou", "miou",
+        "bleu", "rouge", "mse", "mae", "rmse", "psnr", "ssim", "dice", "score", "precision", "recall",
+        "entropy", "kl", "top1", "top5", "wer", "cer",
+    }
+)
+#: Words that mark a metric as measured on held-out data.
+EVAL_WORDS = frozenset({"val", "valid", "validation", "eval", "test", "dev"})
+#: Packages whose import means the module already logs somewhere better than the console.
+TRACKERS = frozenset(
+    {"wandb", "tensorboard", "tensorboardX", "mlflow", "aim", "comet_ml", "clearml", "neptune", "dvclive"}
+)
+LIGHTNING = frozenset({"lightning", "pytorch_lightning", "lightning_fabric"})
+#: Methods whose call on any object is metric logging (``wandb.log``, ``self.log``, ``writer.add_scalar``).
+LOGGING_METHODS = frozenset({"log", "log_metrics", "log_dict", "add_scalar", "add_scalars"})
+#: Standard-library / loguru logger methods: logging a metric through them is not print-only.
+LOGGER_METHODS = frozenset({"debug", "info", "warning", "error", "critical", "exception"})
+#: ``x.log(...)`` on these is math, not logging.
+MATH_PACKAGES = frozenset({"torch", "numpy", "math", "cmath", "scipy", "jax", "tensorflow"})
+#: Progress-bar methods that display values (tqdm).
+PROGRESS_METHODS = frozenset({"set_postfix", "set_description", "set_postfix_str"})
+#: Names of loop counters that make a good TensorBoard step (``global_step += 1``).
+STEP_WORDS = frozenset({"step", "steps", "iter", "iters", "iteration", "iterations", "update", "updates"})
+
+_WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+_PERCENT_FIELD = re.compile(r"%%|%(?:\([^)]*\))?[-+ #0-9.*]*[a-zA-Z]")
+
+Loop: TypeAlias = ast.For | ast.AsyncFor | ast.While
+#: What a console call shows, in order: printed text (``str``) and printed values.
+Part: TypeAlias = str | ast.expr
+
+#: The training loop of the rule's example; the fixed version keeps it as it is and logs after its print.
+EXAMPLE_LOOP = """
+for epoch in range(epochs):
+    for step, (x, y) in enumerate(loader):
+        loss = criterion(model(x), y)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+    print(f"epoch {epoch} loss {loss.item():.4f}")
+"""
+
+
+@dataclass(frozen=True)
+class _Scalar:
+    """One ``writer.add_scalar(tag, value, step)``, its arguments as source text."""
+
+    tag: str
+    value: str
+    step: str
+
+
+@dataclass(frozen=True)
+class _LoggedPrint:
+    """A print statement (its source text) and the scalars to log right after it."""
+
+    statement: str
+    scalars: tuple[_Scalar, ...]
+
+
+@dataclass(frozen=True)
+class _SummaryWriterPlan(Plan):
+    """The writer to create before the loop, and what to log after each print inside it."""
+
+    writer: str
+    prints: tuple[_LoggedPrint, ...]
+
+
+class PrintOnlyLogging(Rule):
+    """A training loop reports its metrics with `print` only.
+
+    Fires once per module, at the first `print` (or `accelerator.print`, `tqdm.write`, progress-bar
+    postfix) inside a training loop that shows a metric (loss, accuracy, learning rate, reward...),
+    when the module logs to no tracker: no wandb, TensorBoard, MLflow, Aim, Comet, ClearML or
+    Lightning logger import, no `.log(...)`, `.log_metrics(...)`, `.add_scalar(...)` call, and no
+    metric sent through `logging`.
+    """
+
+    code = "TL501"
+    name = "print-only-logging"
+    severity = Severity.INFO
+    requires = ("backward",)
+    message = (
+        "Log metrics to an experiment tracker (TensorBoard SummaryWriter.add_scalar, wandb.log) "
+        "instead of printing them only, so runs can be plotted and compared"
+    )
+    why = """
+        Printed metrics scroll away: they cannot be plotted, compared across runs or inspected
+        after the terminal is closed, and a crashed job loses them. A tracker (TensorBoard,
+        wandb, MLflow) records every value with its step at almost no cost, next to the console
+        output you already have.
+    """
+    example = EXAMPLE_LOOP
+    use_instead = (
+        "\nfrom torch.utils.tensorboard import SummaryWriter\n\nwriter = SummaryWriter()"
+        + EXAMPLE_LOOP
+        + '    writer.add_scalar("train/loss", loss.item(), epoch)\nwriter.close()\n'
+    )
+    action_title = "Log the printed metrics to TensorBoard with a SummaryWriter"
+
+    def check(self, ctx: ModuleContext) -> Iterator[Finding]:
+        if _logs_metrics_elsewhere(ctx):
+            return
+        prints = _metric_prints(ctx)
+        if not prints:
+            return
+        first, loop = prints[0]
+        logged = tuple(
+            _LoggedPrint(ctx.text(call), tuple(_Scalar(tag, _scalar_text(ctx, v), step) for tag, v in _metric_values(call)))
+            for call, where in prints
+            if where is loop and (step := _step_expression(ctx, call, loop))
+        )
+        plan = _SummaryWriterPlan(fresh_name(ctx, "writer", "tb_writer"), logged)
+        action = self.action_at(ctx, loop, plan, node=CST_BLOCK_OWNERS[type(loop)]) if logged else False
+        yield self.finding(ctx, first, action=action)
+
+    def action(self, node: cst.CSTNode, action: Action, ctx: FixContext) -> cst.FlattenSentinel[cst.BaseStatement]:
+        import libcst as cst
+
+        assert isinstance(node, (cst.For, cst.While))
+        plan = action.plan_as(_SummaryWriterPlan)
+        writer = plan.writer
+        pending: dict[str, list[list[cst.BaseStatement]]] = {logged.statement: [] for logged in plan.prints}
+        for logged in plan.prints:
+            lines = [f'{writer}.add_scalar("{s.tag}", {s.value}, {s.step})\n' for s in logged.scalars]
+            pending[logged.statement].append([cst.parse_statement(line) for line in lines])
+        loop = node.visit(_scalar_inserter(ctx, pending))
+        assert isinstance(loop, (cst.For, cst.While))
+        ctx.add_import("torch.utils.tensorboard", "SummaryWriter")
+        comment = cst.EmptyLine(comment=cst.Comment("# Log metrics to TensorBoard (view them with `tensorboard --logdir runs`)."))
+        create = cst.parse_statement(f"{writer} = SummaryWriter()\n")
+        return cst.FlattenSentinel(
+            [
+                create.with_changes(leading_lines=[*node.leading_lines, comment]),
+                loop.with_changes(leading_lines=[]),
+                cst.parse_statement(f"{writer}.close()\n"),
+            ]
+        )
+
+
+# -- metric names ---------------------------------------------------------------------------------
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case words of a label or identifier: ``"trainLoss"`` and ``"train_loss"`` give train, loss."""
+    return [w.lower() for w in _WORD.findall(text.replace("learning_rate", "lr").replace("learning rate", "lr"))]
+
+
+def _metric_word(word: str) -> str | None:
+    """``"loss"`` for ``loss`` and ``losses``, ``"reward"`` for ``rewards``."""
+    for candidate in (word, word[:-1], word[:-2]):
+        if candidate in METRICS:
+            return candidate
+    return None
+
+
+def _identifier_words(expr: ast.expr) -> list[str]:
+    """The words of the names, attributes and strings in ``expr``."""
+    found = []
+    for node in ast.walk(expr):
+        if isinstance(node, ast.Name):
+            found += _words(node.id)
+        elif isinstance(node, ast.Attribute):
+            found += _words(node.attr)
+        elif (text := _string(node)) is not None:
+            found += _words(text)
+    return found
+
+
+def _metric_tag(label: str, value: ast.expr) -> str | None:
+    """``"train/loss"`` or ``"val/acc"`` when the value (or the label just before it) names a metric."""
+    label_words = _words(label)
+    value_words = _identifier_words(value)
+    metric = next(filter(None, map(_metric_word, value_words)), None)
+    if metric is None:
+        # The label's last word, or the one before a suffix (``"Loss_D: "``, ``"loss (val): "``).
+        metric = next(filter(None, map(_metric_word, reversed(label_words[-2:]))), None)
+    if metric is None:
+        return None
+    prefix = "val" if EVAL_WORDS.intersection(label_words + value_words) else "train"
+    return f"{prefix}/{metric}"
+
+
+# -- what a console call prints -------------------------------------------------------------------
+
+
+def _string(node: ast.AST) -> str | None:
+    """The value of a string literal, else ``None``."""
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _printed_pairs(call: ast.Call) -> list[tuple[str, ast.expr]]:
+    """The values a print-like call shows, each with the text printed just before it."""
+    method = call.func.attr if isinstance(call.func, ast.Attribute) else None
+    parts: list[Part] = []
+    if method in PROGRESS_METHODS:
+        parts = [part for kw in call.keywords if kw.arg for part in (kw.arg, kw.value)]
+    template = _string(call.args[0]) if call.args else None
+    if method in LOGGER_METHODS and template is not None:
+        parts += _percent_parts(template, call.args[1:])
+    else:
+        for arg in call.args:
+            parts += _parts(arg)
+    pairs, label = [], ""
+    for part in parts:
+        if isinstance(part, str):
+            label += part
+        else:
+            pairs.append((label, part))
+            label = ""
+    return pairs
+
+
+def _parts(expr: ast.expr) -> list[Part]:
+    """``expr`` as printed text and printed values, in order."""
+    text = _string(expr)
+    if text is not None:
+        return [text]
+    if isinstance(expr, ast.JoinedStr):
+        return [part for value in expr.values for part in _parts(value)]
+    if isinstance(expr, ast.FormattedValue):
+        return [expr.value]
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
+        return _parts(expr.left) + _parts(expr.right)
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mod) and (template := _string(expr.left)) is not None:
+        values = expr.right.elts if isinstance(expr.right, ast.Tuple) else [expr.right]
+        return _percent_parts(template, values)
+    if isinstance(expr, ast.Call) and (template := _format_template(expr)) is not None:
+        return _format_parts(template, expr)
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "str" and expr.args:
+        return [expr.args[0]]
+    return [expr]
+
+
+def _percent_parts(template: str, values: list[ast.expr]) -> list[Part]:
+    """``"loss %.3f" % x`` (or ``logger.info("loss %.3f", x)``) as ["loss ", x]."""
+    parts: list[Part] = []
+    start, remaining = 0, iter(values)
+    for match in _PERCENT_FIELD.finditer(template):
+        if match.group() == "%%":
+            continue
+        parts.append(template[start : match.start()])
+        parts += [value for value in [next(remaining, None)] if value is not None]
+        start = match.end()
+    parts.append(template[start:])
+    return parts
+
+
+def _format_template(call: ast.Call) -> str | None:
+    """``"loss {:.3f}"`` for ``"loss {:.3f}".format(x)``."""
+    if isinstance(call.func, ast.Attribute) and call.func.attr == "format":
+        return _string(call.func.value)
+    return None
+
+
+def _format_parts(template: str, call: ast.Call) -> list[Part]:
+    """``"loss {:.3f}".format(x)`` as ["loss ", x]; named and numbered fields map to their argument."""
+    named = {kw.arg: kw.value for kw in call.keywords if kw.arg}
+    parts: list[Part] = []
+    auto = 0
+    try:
+        fields = list(string.Formatter().parse(template))
+    except ValueError:
+        return []
+    for text, field, _spec, _conversion in fields:
+        parts.append(text)
+        if field is None:
+            continue
+        name = re.split(r"[.\[]", field, maxsplit=1)[0]
+        if name == "":
+            index, auto = auto, auto + 1
+        elif name.isdigit():
+            index = int(name)
+        else:
+            if name in named:
+                parts.append(named[name])
+            continue
+        if index < len(call.args):
+            parts.append(call.args[index])
+    return parts
+
+
+def _metric_values(call: ast.Call) -> list[tuple[str, ast.expr]]:
+    """(tag, value) for every metric the call prints, one per tag."""
+    tags: dict[str, ast.expr] = {}
+    for label, value in _printed_pairs(call):
+        tag = _metric_tag(label, value)
+        if tag and tag not in tags:
+            tags[tag] = value
+    return list(tags.items())
+
+
+def _scalar_text(ctx: ModuleContext, value: ast.expr) -> str:
+    """The printed value as a number: ``get_last_lr()`` returns a list, TensorBoard wants its first entry."""
+    text = ctx.text(value)
+    return f"{text}[0]" if text.endswith("get_last_lr()") else text
+
+
+# -- the module -----------------------------------------------------------------------------------
+
+
+def _is_console_output(ctx: ModuleContext, call: ast.Call) -> bool:
+    """``print(...)`` (to the console), ``accelerator.print``, ``tqdm.write`` and progress-bar postfixes."""
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id == "print" and ctx.qualname(func) in {None, "rich.print"} and _prints_to_console(call)
+    if not isinstance(func, ast.Attribute):
+        return False
+    if func.attr == "print":
+        return True
+    if func.attr == "write":
+        return (ctx.qualname(func) or "").startswith("tqdm.")
+    return func.attr in PROGRESS_METHODS and ctx.imports_any("tqdm")
+
+
+def _prints_to_console(call: ast.Call) -> bool:
+    target = keyword(call, "file")
+    return target is None or dotted(target.value) in {"sys.stdout", "sys.stderr"}
+
+
+def _logs_metrics_elsewhere(ctx: ModuleContext) -> bool:
+    """The module imports a tracker, or logs through ``.log``/``add_scalar``/a logger."""
+    for name in ctx.imports.values():
+        parts = name.split(".")
+        if TRACKERS.intersection(parts) or (parts[0] in LIGHTNING and "loggers" in parts):
+            return True
+    uses_logger = ctx.imports_any("logging", "loguru")
+    for call in ctx.calls_named(*LOGGING_METHODS, *(LOGGER_METHODS if uses_logger else ())):
+        func = call.func
+        if not isinstance(func, ast.Attribute):
+            continue
+        if func.attr in LOGGING_METHODS and _is_logging_call(ctx, call, func):
+            return True
+        if uses_logger and func.attr in LOGGER_METHODS and _metric_values(call):
+            return True
+    return False
+
+
+def _is_logging_call(ctx: ModuleContext, call: ast.Call, method: ast.Attribute) -> bool:
+    """``call`` of ``method`` logs, unless it is the math ``log`` (``torch.log(x)``) or has no arguments."""
+    if method.attr != "log":
+        return True
+    receiver = ctx.qualname(method.value)
+    is_math = receiver is not None and receiver.partition(".")[0] in MATH_PACKAGES
+    return not is_math and bool(call.args or call.keywords)
+
+
+def _reporting_loops(ctx: ModuleContext) -> list[Loop]:
+    """Training loops, and loops that call a function of this module running a training loop."""
+    loops = list(training_loops(ctx))
+    trainers = set()
+    for loop in loops:
+        function = ctx.enclosing(loop, FUNCTION_TYPES)
+        if isinstance(function, DEF_TYPES):
+            trainers.add(function.name)
+    for call in ctx.calls_named(*trainers):
+        if _called_function(call.func) in trainers:
+            outer = outermost_loop(ctx, call)
+            if outer is not None and outer not in loops:
+                loops.append(outer)
+    return loops
+
+
+def _called_function(func: ast.expr) -> str | None:
+    """``train`` for ``train(...)`` and ``self.train(...)``."""
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
+        return func.attr
+    return None
+
+
+def _metric_prints(ctx: ModuleContext) -> list[tuple[ast.Call, Loop]]:
+    """Console calls (whole statements) inside a reporting loop that show a metric, with the loop."""
+    loops = _reporting_loops(ctx)
+    found = []
+    for call in ctx.calls_named("print", "write", *PROGRESS_METHODS):
+        if not isinstance(ctx.parent(call), ast.Expr) or not _is_console_output(ctx, call):
+            continue
+        loop = outermost_loop(ctx, call)
+        if loop is not None and loop in loops and _metric_values(call):
+            found.append((call, loop))
+    return found
+
+
+# -- the TensorBoard step of a print --------------------------------------------------------------
+
+
+def _step_expression(ctx: ModuleContext, call: ast.Call, outer: Loop) -> str | None:
+    """What to pass as ``global_step`` next to ``call``: a step counter, or the loop indices."""
+    counter = _step_counter(ctx, outer)
+    if counter:
+        return counter
+    loops = [a for a in ctx.ancestors(call) if isinstance(a, LOOP_TYPES)]
+    loops = loops[: loops.index(outer) + 1]
+    indexed = [(loop, index) for loop in loops if (index := _loop_index(loop))]
+    if not indexed:
+        return None
+    (inner, index), outer_indices = indexed[0], indexed[1:]
+    size = _loop_size(ctx, inner)
+    if outer_indices and size:
+        return f"{outer_indices[0][1]} * {size} + {index}"
+    return index
+
+
+def _step_counter(ctx: ModuleContext, loop: Loop) -> str | None:
+    """The step counter (``global_step += 1``) that ``ast.walk(loop)`` meets first: statements nest in
+    source order, so that is the shallowest one, then the first in source order."""
+    counters = [(node, name) for node in ctx.within(loop, ast.AugAssign) if (name := _step_name(node))]
+    return min(counters, key=lambda counter: _depth(ctx, counter[0], loop))[1] if counters else None
+
+
+def _step_name(node: ast.AugAssign) -> str | None:
+    """``step`` of ``step += ...`` on a name about steps or iterations."""
+    target = node.target
+    if isinstance(node.op, ast.Add) and isinstance(target, ast.Name) and not STEP_WORDS.isdisjoint(_words(target.id)):
+        return target.id
+    return None
+
+
+def _depth(ctx: ModuleContext, node: ast.AST, root: ast.AST) -> int:
+    """How many levels ``node`` lies below ``root``."""
+    return sum(1 for _ in takewhile(lambda ancestor: ancestor is not root, ctx.ancestors(node)))
+
+
+def _loop_index(loop: Loop) -> str | None:
+    """``i`` of ``for i in range(n)`` / ``for i, batch in enumerate(loader)`` / ``while ...: i += 1``."""
+    if isinstance(loop, ast.While):
+        counters = (s for s in loop.body if isinstance(s, ast.AugAssign) and isinstance(s.op, ast.Add))
+        return next((s.target.id for s in counters if isinstance(s.target, ast.Name)), None)
+    iterable = _unwrap_progress(loop.iter)
+    callee = dotted(iterable.func) if isinstance(iterable, ast.Call) else None
+    if callee in {"range", "trange"} and isinstance(loop.target, ast.Name):
+        return loop.target.id
+    if callee == "enumerate" and isinstance(loop.target, ast.Tuple) and loop.target.elts:
+        first = loop.target.elts[0]
+        return first.id if isinstance(first, ast.Name) else None
+    return None
+
+
+def _loop_size(ctx: ModuleContext, loop: Loop) -> str | None:
+    """How many iterations one pass of ``loop`` makes, as source text, when that is plain (never
+    for a ``while`` loop)."""
+    if isinstance(loop, ast.While):
+        return None
+    iterable = _unwrap_progress(loop.iter)
+    if not isinstance(iterable, ast.Call) or not iterable.args:
+        return None
+    first = _unwrap_progress(iterable.args[0])
+    if dotted(first) is None and not is_constant(first, int):
+        return None
+    if dotted(iterable.func) == "enumerate":
+        return f"len({ctx.text(first)})"
+    return ctx.text(first) if len(iterable.args) == 1 else None
+
+
+def _unwrap_progress(expr: ast.expr) -> ast.expr:
+    """``loader`` for ``tqdm(loader, ...)``."""
+    if isinstance(expr, ast.Call) and expr.args and (dotted(expr.func) or "").rsplit(".", 1)[-1] in {"tqdm", "track"}:
+        return expr.args[0]
+    return expr
+
+
+# -- the edit -------------------------------------------------------------------------------------
+
+
+def _scalar_inserter(ctx: FixContext, pending: dict[str, list[list[cst.BaseStatement]]]) -> cst.CSTTransformer:
+    """A transformer that puts each print's ``add_scalar`` lines right after the print statement."""
+    import libcst as cst
+
+    def take(statement: cst.SimpleStatementLine | cst.SimpleStatementSuite) -> list[cst.BaseStatement]:
+        for small in statement.body:
+            if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+                queue = pending.get(ctx.code(small.value))
+                if queue:
+                    return queue.pop(0)
+        return []
+
+    class Inserter(cst.CSTTransformer):
+        def leave_SimpleStatementLine(
+            self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+        ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]:
+            added = take(updated_node)
+            return cst.FlattenSentinel([updated_node, *added]) if added else updated_node
+
+        def leave_SimpleStatementSuite(
+            self, original_node: cst.SimpleStatementSuite, updated_node: cst.SimpleStatementSuite
+        ) -> cst.BaseSuite:
+            # `if step % 100 == 0: print(...)` becomes an indented block to make room.
+            added = take(updated_node)
+            if not added:
+                return updated_node
+            body = [*updated_node.body[:-1], updated_node.body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)]
+            return cst.IndentedBlock(header=updated_node.trailing_whitespace, body=[cst.SimpleStatementLine(body=body), *added])
+
+    return Inserter()
