@@ -11,7 +11,7 @@ import pytest
 
 from torchlint.config import Config
 from torchlint.engine import analyze
-from torchlint.fixer import fix_all, run_action
+from torchlint.fixing.fixer import fix_all, run_action
 
 pytest.importorskip("gymnasium")
 

@@ -353,4 +353,53 @@ CASES = [
         """,
         why='.to() converts the dtype, not the device',
     ),
+    # the module defines a function named accelerator: the inserted Accelerator takes another name
+    Invalid(
+        """
+        import torch
+        from transformers import AutoModelForCausalLM
+
+
+        def accelerator(name="auto"):
+            return torch.device("cuda" if name == "auto" and torch.cuda.is_available() else name)
+
+
+        device = torch.device("cuda")
+        model = AutoModelForCausalLM.from_pretrained("gpt2").to(device)
+        optimizer = torch.optim.AdamW(model.parameters(), lr=3e-5)
+        for batch in train_loader:
+            batch = {k: v.to(device) for k, v in batch.items()}
+            loss = model(**batch).loss
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad()
+        """,
+        at=[(12, 1)],
+        action="""
+        import torch
+        from transformers import AutoModelForCausalLM
+        from accelerate import Accelerator
+
+
+        def accelerator(name="auto"):
+            return torch.device("cuda" if name == "auto" and torch.cuda.is_available() else name)
+
+
+        device = torch.device("cuda")
+        model = AutoModelForCausalLM.from_pretrained("gpt2").to(device)
+        optimizer = torch.optim.AdamW(model.parameters(), lr=3e-5)
+        # TL303: accelerate places the model, optimizer and batches on its device (CPU, one or many GPUs,
+        # mixed precision: see `accelerate config`); the .to(device) / .cuda() calls can then go.
+        hf_accelerator = Accelerator()
+        model, optimizer, train_loader = hf_accelerator.prepare(model, optimizer, train_loader)
+        device = hf_accelerator.device
+
+        for batch in train_loader:
+            batch = {k: v.to(device) for k, v in batch.items()}
+            loss = model(**batch).loss
+            hf_accelerator.backward(loss)
+            optimizer.step()
+            optimizer.zero_grad()
+        """,
+    ),
 ]

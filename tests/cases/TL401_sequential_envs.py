@@ -301,4 +301,21 @@ CASES = [
         """,
         why="gymnasium.vector.* already steps the environments together",
     ),
+    # non-ASCII text before a trailing comment: the statement's end is a character column, not a byte offset
+    Invalid(
+        """
+        import gymnasium as gym
+
+        envs = [gym.make("Forêt-Éléments-v0") for _ in range(4)]  # four copies of one env
+        """,
+        at=[(3, 9)],
+        action="""
+        import gymnasium as gym
+
+        # vec_envs.step(actions) steps every environment at once and resets finished episodes itself.
+        # envs keeps the single environments until the loops below step vec_envs instead.
+        vec_envs = gym.vector.SyncVectorEnv([lambda: gym.make("Forêt-Éléments-v0") for _ in range(4)])
+        envs = vec_envs.envs  # four copies of one env
+        """,
+    ),
 ]

@@ -406,4 +406,41 @@ CASES = [
         """,
         why="(input, label) pairs, and transitions read as a recent window",
     ),
+    # non-ASCII names before a trailing comment: the statement's end is a character column, not a byte offset
+    Invalid(
+        """
+        import random
+        from collections import deque
+
+        import gymnasium as gym
+
+        env = gym.make("CartPole-v1")
+        expériences_mémorisées = deque(maxlen=50_000)  # transitions
+        expériences_mémorisées.append((obs, action, reward, next_obs, done))
+        batch = random.sample(expériences_mémorisées, 32)
+        """,
+        at=[(7, 26)],
+        action="""
+        import random
+        from collections import deque
+
+        import gymnasium as gym
+        from stable_baselines3.common.buffers import ReplayBuffer
+
+        env = gym.make("CartPole-v1")
+        expériences_mémorisées = deque(maxlen=50_000)  # transitions
+        # SB3's ReplayBuffer keeps transitions in preallocated arrays and samples them uniformly:
+        # rb.add(obs, next_obs, np.array(action), reward, terminated, [info]) after each step,
+        # then batch = rb.sample(batch_size) (batch.observations, batch.actions, batch.rewards, ...).
+        rb = ReplayBuffer(
+            50_000,
+            env.observation_space,
+            env.action_space,
+            device="cpu",
+            handle_timeout_termination=False,
+        )
+        expériences_mémorisées.append((obs, action, reward, next_obs, done))
+        batch = random.sample(expériences_mémorisées, 32)
+        """,
+    ),
 ]

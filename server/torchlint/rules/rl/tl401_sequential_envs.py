@@ -1,0 +1,256 @@
+"""TL401 sequential-envs."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ...analysis.context import ModuleContext, fact
+from ...analysis.layout import alone_on_its_lines
+from ...analysis.syntax import dotted, keyword
+from ...analysis.training import assigned_names, enclosing_loop
+from ...model import Action, Finding, Plan, Severity
+from ...rule import Rule
+from ._envs import ENV_MAKERS, wrapped_env
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from ...fixing.fix_context import FixContext
+
+#: Callables that turn several environments (or their factories) into one vector env.
+VECTOR_WRAPPERS = {"SyncVectorEnv", "AsyncVectorEnv", "DummyVecEnv", "SubprocVecEnv", "make_vec_env", "make_vec"}
+
+
+@dataclass(frozen=True)
+class _VectorEnvPlan(Plan):
+    #: How to spell the package's ``vector`` namespace (``gym``, ``gymnasium``).
+    vector: str
+    #: The package to import for it, or ``""`` when the module already has it.
+    package: str
+    #: The list of environments (``envs``, ``self.envs``).
+    list_name: str
+
+
+@dataclass(frozen=True)
+class _LoopPlan(_VectorEnvPlan):
+    """Add a vector env after the ``for`` loop that appends the environments to a list."""
+
+
+@dataclass(frozen=True)
+class _ComprehensionPlan(_VectorEnvPlan):
+    """Build the vector env from the list comprehension's own factories."""
+
+    #: The comprehension's loop variables the environment uses, bound as lambda defaults.
+    bound: tuple[str, ...]
+
+
+class SequentialEnvs(Rule):
+    """Several copies of one environment are kept in a list and stepped one at a time.
+
+    Fires on `gym.make(...)` / `gymnasium.make(...)` (wrapped or not) that builds the items of a
+    list: a list comprehension or a `for` loop that appends each new environment, over at least
+    two copies of the same environment id. The list need not be stepped where the rule can see
+    it; a list handed to a vector wrapper (`SyncVectorEnv`, `AsyncVectorEnv`, SB3 `DummyVecEnv`,
+    `SubprocVecEnv`, `make_vec_env`) does not fire, and neither does a list of environment
+    factories (lambdas, `make_env(i)` thunks) or of different environments (one per task).
+    """
+
+    code = "TL401"
+    name = "sequential-envs"
+    severity = Severity.WARNING
+    message = (
+        "Step these environments as one vector env, gymnasium.vector.SyncVectorEnv([lambda: "
+        "gym.make(env_id) for _ in range(n)]) or gym.make_vec(env_id, num_envs=n), instead of a "
+        "list stepped one by one"
+    )
+    requires = ("gym",)
+    why = """
+        A list of environments stepped in a Python loop steps them strictly one after the other
+        and leaves batching, resets of finished episodes and seeding to hand-written code. A
+        vector environment takes one batch of actions, returns batched observations, rewards and
+        termination flags ready for the policy network, resets finished episodes itself, and
+        moves to subprocesses (`AsyncVectorEnv`) by changing one name.
+    """
+    example = """
+        envs = [gym.make("CartPole-v1") for _ in range(8)]
+        for env in envs:
+            obs, reward, terminated, truncated, info = env.step(env.action_space.sample())
+    """
+    use_instead = """
+        envs = gym.vector.SyncVectorEnv([lambda: gym.make("CartPole-v1") for _ in range(8)])
+        obs, rewards, terminations, truncations, infos = envs.step(envs.action_space.sample())
+    """
+    action_title = "Build a gymnasium SyncVectorEnv from these environments"
+
+    def check(self, ctx: ModuleContext) -> Iterator[Finding]:
+        for make in ctx.calls(*ENV_MAKERS):
+            env = wrapped_env(ctx, make)
+            parent = ctx.parent(env)
+            if isinstance(parent, ast.ListComp) and parent.elt is env:
+                finding = self._comprehension(ctx, make, parent)
+            else:
+                finding = self._appending_loop(ctx, make, env)
+            if finding:
+                yield finding
+
+    def _comprehension(self, ctx: ModuleContext, make: ast.Call, comp: ast.ListComp) -> Finding | None:
+        loop_names = {name for generator in comp.generators for name in _names(generator.target)}
+        if not _same_env_each_time(make, loop_names) or _fewer_than_two(comp.generators[0].iter):
+            return None
+        if any(_is_vector_wrapper(a) for a in ctx.ancestors(comp)):
+            return None
+        names = assigned_names(ctx, comp)
+        if set(names) & _handed_to_vector_env(ctx):
+            return None
+        stmt = ctx.parent(comp)
+        if not (isinstance(stmt, ast.Assign) and len(names) == 1 and alone_on_its_lines(ctx, stmt)):
+            return self.finding(ctx, make)
+        bound = tuple(sorted(loop_names & _names(comp.elt)))
+        plan = _ComprehensionPlan(*_vector_module(ctx, make), names[0], bound)
+        return self.finding(ctx, make, action=self.action_at(ctx, stmt, plan))
+
+    def _appending_loop(self, ctx: ModuleContext, make: ast.Call, env: ast.expr) -> Finding | None:
+        loop = enclosing_loop(ctx, make)
+        if not isinstance(loop, ast.For) or _fewer_than_two(loop.iter):
+            return None
+        if not _same_env_each_time(make, _names(loop.target) | _assigned_in(ctx, loop)):
+            return None
+        list_name = _appended_to(ctx, loop, env)
+        if list_name is None or list_name in _handed_to_vector_env(ctx):
+            return None
+        plan = _LoopPlan(*_vector_module(ctx, make), list_name)
+        return self.finding(ctx, make, action=self.action_at(ctx, loop, plan, node="For"))
+
+    def action(self, node: cst.CSTNode, action: Action, ctx: FixContext) -> cst.FlattenSentinel[cst.BaseStatement]:
+        import libcst as cst
+
+        plan = action.plan_as(_VectorEnvPlan)
+        if plan.package:
+            ctx.add_import(plan.package)
+        vec = _vector_name(plan.list_name)
+        comment = f"# {vec}.step(actions) steps every environment at once and resets finished episodes itself."
+        if isinstance(plan, _LoopPlan):
+            assert isinstance(node, cst.For)
+            factories = f"[lambda env=env: env for env in {plan.list_name}]"
+            added = cst.parse_statement(f"{comment}\n{vec} = {plan.vector}.vector.SyncVectorEnv({factories})\n")
+            return cst.FlattenSentinel([node, added])
+        assert isinstance(plan, _ComprehensionPlan) and isinstance(node, cst.SimpleStatementLine)
+        assignment = node.body[0]
+        assert isinstance(assignment, cst.Assign) and isinstance(assignment.value, cst.ListComp)
+        comp = assignment.value
+        params = cst.Parameters(
+            params=[
+                cst.Param(
+                    cst.Name(name),
+                    default=cst.Name(name),
+                    equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+                )
+                for name in plan.bound
+            ]
+        )
+        factories = ctx.code(comp.with_changes(elt=cst.Lambda(params=params, body=comp.elt)))
+        vector_env = cst.parse_statement(
+            f"{comment}\n# {plan.list_name} keeps the single environments until the loops below step {vec} instead.\n"
+            f"{vec} = {plan.vector}.vector.SyncVectorEnv({factories})\n"
+        )
+        single_envs = cst.parse_statement(f"{plan.list_name} = {vec}.envs\n")
+        assert isinstance(single_envs, cst.SimpleStatementLine)
+        single_envs = single_envs.with_changes(trailing_whitespace=node.trailing_whitespace)
+        vector_env = vector_env.with_changes(leading_lines=[*node.leading_lines, *vector_env.leading_lines])
+        return cst.FlattenSentinel([vector_env, single_envs])
+
+
+def _env_id(make: ast.Call) -> ast.expr | None:
+    if make.args and not isinstance(make.args[0], ast.Starred):
+        return make.args[0]
+    found = keyword(make, "id")
+    return found.value if found else None
+
+
+def _names(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _same_env_each_time(make: ast.Call, loop_names: set[str]) -> bool:
+    """The environment id is known and does not change with the loop (else: several tasks)."""
+    env_id = _env_id(make)
+    return env_id is not None and not (_names(env_id) & loop_names)
+
+
+def _fewer_than_two(iterable: ast.expr) -> bool:
+    """``range(1)``, ``[x]``: literals that yield fewer than two items."""
+    if isinstance(iterable, (ast.List, ast.Tuple, ast.Set)):
+        return len(iterable.elts) < 2
+    if (
+        isinstance(iterable, ast.Call)
+        and isinstance(iterable.func, ast.Name)
+        and iterable.func.id == "range"
+        and iterable.args
+        and not iterable.keywords
+    ):
+        bounds = [a.value for a in iterable.args if isinstance(a, ast.Constant) and type(a.value) is int]
+        return len(bounds) == len(iterable.args) and len(range(*bounds)) < 2
+    return False
+
+
+def _is_vector_wrapper(call: ast.AST) -> bool:
+    if not isinstance(call, ast.Call):
+        return False
+    name = dotted(call.func) or ""
+    return name.rsplit(".", 1)[-1] in VECTOR_WRAPPERS
+
+
+@fact
+def _handed_to_vector_env(ctx: ModuleContext) -> set[str]:
+    """Dotted names that appear in the arguments of a vector-env constructor."""
+    names: set[str] = set()
+    for call in ctx.calls_named(*VECTOR_WRAPPERS):
+        if _is_vector_wrapper(call):
+            for arg in [*call.args, *(kw.value for kw in call.keywords)]:
+                names.update(filter(None, (dotted(n) for n in ast.walk(arg))))
+    return names
+
+
+def _vector_module(ctx: ModuleContext, make: ast.Call) -> tuple[str, str]:
+    """How to spell the package's ``vector`` namespace, and the package to import for it (if any)."""
+    package = (ctx.qualname(make.func) or "gymnasium").partition(".")[0]
+    func = make.func
+    if isinstance(func, ast.Attribute) and ctx.qualname(func.value) == package:
+        return dotted(func.value) or package, ""
+    return package, package
+
+
+def _vector_name(list_name: str) -> str:
+    """``envs`` -> ``vec_envs``, ``self.envs`` -> ``self.vec_envs``."""
+    owner, dot, last = list_name.rpartition(".")
+    return f"{owner}{dot}vec_{last}"
+
+
+def _appended_to(ctx: ModuleContext, loop: ast.For, env: ast.expr) -> str | None:
+    """The list that ``loop`` appends ``env`` to: ``envs.append(env)`` directly or via a name."""
+    holders = set(assigned_names(ctx, env))
+    for node in ast.walk(loop):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "append"
+            and len(node.args) == 1
+            and (node.args[0] is env or dotted(node.args[0]) in holders)
+            and enclosing_loop(ctx, node) is loop
+        ):
+            return dotted(node.func.value)
+    return None
+
+
+def _assigned_in(ctx: ModuleContext, loop: ast.For) -> set[str]:
+    """Names assigned in the loop body: an id read from one of them may change every turn."""
+    assignments: list[ast.Assign | ast.AnnAssign | ast.AugAssign] = ctx.within(loop, ast.Assign, ast.AnnAssign, ast.AugAssign)
+    return {
+        target.id
+        for node in assignments
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        if isinstance(target, ast.Name)
+    }
