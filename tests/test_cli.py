@@ -256,6 +256,7 @@ FAILING_RULE = """
 import sys
 from torchlint.cli import main
 from torchlint.model import Severity
+from torchlint.registry import register
 from torchlint.rule import Rule
 
 
@@ -267,6 +268,7 @@ class Exploding(Rule):
         raise RuntimeError("boom")
 
 
+register(Exploding)
 sys.exit(main(sys.argv[1:]))
 """
 

@@ -29,7 +29,7 @@ def _cases(attribute: str):
 @pytest.mark.parametrize(("code", "case", "ending"), list(_cases("fixed")))
 def test_fix_keeps_line_endings(code: str, case: Invalid, ending: str) -> None:
     assert case.fixed is not None
-    result = fix_all(_with_ending(case.source, ending), "case.py", only(code), unsafe=True)
+    result = fix_all(_with_ending(case.source, ending), "case.py", only(code, case), unsafe=True)
     assert result.source == _with_ending(case.fixed, ending)
     ast.parse(result.source)
 
@@ -37,14 +37,14 @@ def test_fix_keeps_line_endings(code: str, case: Invalid, ending: str) -> None:
 @pytest.mark.parametrize(("code", "case", "ending"), list(_cases("action")))
 def test_action_keeps_line_endings(code: str, case: Invalid, ending: str) -> None:
     source = _with_ending(case.source, ending)
-    finding = next(f for f in analyze(source, "case.py", only(code)) if f.actions)
+    finding = next(f for f in analyze(source, "case.py", only(code, case)) if f.actions)
     assert run_action(source, finding, finding.actions[0]) == _with_ending(case.action or "", ending)
 
 
 def test_mixed_endings_keep_each_line_its_own() -> None:
-    source = "from torch.optim import Adam\n\rimport torch\r\nopt = Adam(p)\rnext_line = 1\n"
+    source = "import torch\r\nfrom torch.optim import Adam\n\ropt = Adam(p)\rnext_line = 1\n"
     fixed = fix_all(source, "m.py", only("TL103"), unsafe=True).source
-    assert fixed == "from torch.optim import AdamW\n\rimport torch\r\nopt = AdamW(p)\rnext_line = 1\n"
+    assert fixed == "import torch\r\nfrom torch.optim import AdamW\n\ropt = AdamW(p)\rnext_line = 1\n"
 
 
 def test_a_bare_cr_file_gets_bare_cr_in_inserted_lines() -> None:

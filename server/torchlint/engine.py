@@ -2,7 +2,7 @@
 
 Detection runs on the standard library's ``ast`` (parsing is the dominant cost and ``ast`` is
 about ten times faster than libcst); libcst is imported only when a fix is asked for
-(:mod:`torchlint.fixer`).
+(:mod:`torchlint.fixing`).
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def _analyze(
     if isinstance(tree, SyntaxError):
         findings = [syntax_error_finding(tree, source, path)]
     else:
-        ctx = ModuleContext(source, tree, path)
+        ctx = ModuleContext(source, tree, path, target_torch=config.torch_version)
         findings = []
         for rule in enabled_rules(config):
             if not any(word in source for word in rule.requires):
@@ -83,8 +83,28 @@ def _analyze(
         for f in Suppressions.parse(source).filter(findings)
         if config.enabled(f.code)
     ]
+    findings = _without_deferred(findings)
     findings.sort(key=lambda f: (f.range, f.code))
     return findings
+
+
+def _without_deferred(findings: list[Finding]) -> list[Finding]:
+    """Drop the findings of a rule that lie inside a finding of a rule it defers to
+    (:attr:`Rule.defers_to`): the user sees one finding, the more useful one."""
+    rules = all_rules()
+    deferring = [f for f in findings if rules[f.code].defers_to]
+    if not deferring:
+        return findings
+    by_code: dict[str, list[Range]] = {}
+    for finding in findings:
+        by_code.setdefault(finding.code, []).append(finding.range)
+    dropped = {
+        id(f)
+        for f in deferring
+        for code in rules[f.code].defers_to
+        if any(r.start <= f.range.start and f.range.end <= r.end for r in by_code.get(code, ()))
+    }
+    return [f for f in findings if id(f) not in dropped]
 
 
 @contextmanager

@@ -16,6 +16,8 @@ RULE_FILES = "*/tl[0-9][0-9][0-9]_*.py"
 _REGISTRY: dict[str, type[Rule]] = {}
 _RULES = MappingProxyType(_REGISTRY)
 _LOCK = threading.Lock()
+_ALIASES: dict[str, tuple[str, ...]] = {}
+_ALIAS_VIEW = MappingProxyType(_ALIASES)
 
 
 def all_rules() -> Mapping[str, type[Rule]]:
@@ -26,6 +28,15 @@ def all_rules() -> Mapping[str, type[Rule]]:
                 # Published in one step, so a thread never sees a half-filled registry.
                 _REGISTRY.update(sorted(_load().items()))
     return _RULES
+
+
+def register(rule: type[Rule]) -> None:
+    """Add a rule defined outside the rules folder (a plugin's, or a test's stand-in)."""
+    all_rules()
+    with _LOCK:
+        if rule.code in _REGISTRY:
+            raise RuntimeError(f"rule code {rule.code} is declared twice")
+        _REGISTRY[rule.code] = rule
 
 
 def rule_files() -> list[Path]:
@@ -49,3 +60,17 @@ def _load() -> dict[str, type[Rule]]:
             raise RuntimeError(f"rule code {rule.code} is declared twice")
         found[rule.code] = rule
     return found
+
+
+def aliases() -> Mapping[str, tuple[str, ...]]:
+    """Each rule's code -> the other codes it answers to (TorchFix's ``TOR102`` for TL140)."""
+    if not _ALIASES:
+        _ALIASES.update({code: rule.aliases for code, rule in all_rules().items()})
+    return _ALIAS_VIEW
+
+
+def resolve_alias(code: str) -> str | None:
+    """The rule code that ``code`` (a rule's code or one of its aliases) names, if any."""
+    if code in all_rules():
+        return code
+    return next((rule for rule, names in aliases().items() if code in names), None)

@@ -132,8 +132,8 @@ def rules_markdown() -> str:
         "|---|---|---|---|---|",
     ]
     for code, rule in rules.items():
-        remedies = [f"{rule.fix_applicability.value} fix"] if rule.fix_applicability is not None else []
-        remedies += ["code action"] if rule.action_title else []
+        remedies = [f"{rule.fix_applicability.value} fix"] if rule.fixable() else []
+        remedies += ["code action"] if rule.has_action() else []
         fix = ", ".join(remedies)
         lines.append(f"| [{code}](#{code}) | {rule.name} | {rule.severity.value} | {fix} | {rule.summary()} |")
     lines.append("")

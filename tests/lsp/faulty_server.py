@@ -6,6 +6,7 @@ never imported by the test process, so the real rule registry there stays as it 
 
 from torchlint.lsp import serve
 from torchlint.model import Severity
+from torchlint.registry import register
 from torchlint.rule import Rule
 
 
@@ -24,4 +25,5 @@ class ExplodingRule(Rule):
 
 
 if __name__ == "__main__":
+    register(ExplodingRule)
     serve()

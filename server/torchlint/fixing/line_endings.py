@@ -54,7 +54,7 @@ def _most_common_ending(lines: list[str]) -> str:
 
 
 def _ended(line: str, ending: str) -> str:
-    """A line the fix wrote ends in ``\\n`` (or ``\\r\\n``, kept): give it the file's ending."""
-    if line.endswith("\r\n") or not line.endswith("\n"):
-        return line
-    return line[:-1] + ending
+    """A line the fix wrote (ending in ``\\n``, or ``\\r\\n`` where libcst copied a neighbour's)
+    with ``ending`` instead; the last line of a text without a final newline stays so."""
+    own = _ending(line)
+    return line[: len(line) - len(own)] + ending if own else line

@@ -63,7 +63,7 @@ class Source:
     notebook: bool = False
 
     @classmethod
-    def document(cls, uri: str, path: str | None, version: int | None, text: str) -> "Source":
+    def document(cls, uri: str, path: str | None, version: int | None, text: str) -> Source:
         cell = Cell(uri, version, text, 0, tuple(split_lines(text)))
         return cls(uri, path, version, text, (cell,))
 
@@ -111,8 +111,7 @@ class Source:
     def edits(self, new_text: str, encoding: str = UTF16) -> list[tuple[Cell, list[lsp.TextEdit]]]:
         """Minimal edits, per editor document, that turn this source's text into ``new_text``."""
         if self.notebook:
-            parts = zip(self.cells, self._split(new_text))
-            parts = [(cell, cell.to_editor(text)) for cell, text in parts]
+            parts = [(cell, cell.to_editor(text)) for cell, text in zip(self.cells, self._split(new_text), strict=True)]
         else:
             parts = [(self.cells[0], new_text)]
         return [(cell, _text_edits(cell.text, text, encoding)) for cell, text in parts if text != cell.text]
@@ -122,7 +121,7 @@ class Source:
         old_lines, new_lines = lines_with_breaks(self.text), lines_with_breaks(new_text)
         opcodes = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes()
         starts = [0, *(_moved(cell.start, opcodes) for cell in self.cells[1:]), len(new_lines)]
-        return ["".join(new_lines[a:b]) for a, b in zip(starts, starts[1:])]
+        return ["".join(new_lines[a:b]) for a, b in zip(starts, starts[1:], strict=False)]
 
 
 def _moved(line: int, opcodes) -> int:
@@ -145,7 +144,7 @@ def _order(position: lsp.Position) -> tuple[int, int]:
 
 
 def _text_edits(old: str, new: str, encoding: str) -> list[lsp.TextEdit]:
-    """``torchlint.fixer.text_edits`` (1-based lines and code point columns) in the client's units."""
+    """``torchlint.fixing.text_edits.text_edits`` (1-based lines and code point columns) in the client's units."""
     from ..fixing.text_edits import text_edits
 
     lines = split_lines(old)
