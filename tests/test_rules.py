@@ -11,7 +11,7 @@ import pytest
 from tests.cases import Invalid, Valid
 from torchlint.config import Config
 from torchlint.engine import analyze
-from torchlint.fixing.fixer import fix_all, run_action
+from torchlint.fixing.fixer import fix_all, fix_one, run_action
 from torchlint.registry import all_rules
 
 CASE_DIR = Path(__file__).parent / "cases"
@@ -31,13 +31,14 @@ def _cases():
 CASES = list(_cases())
 
 
-def only(code: str) -> Config:
-    return Config(select=(code,))
+def only(code: str, case: Invalid | Valid | None = None) -> Config:
+    """Settings that run only ``code``, for the project ``case`` is written for."""
+    return Config(select=(code,), target_torch=case.target_torch if case else None)
 
 
 @pytest.mark.parametrize(("code", "case"), CASES)
 def test_findings(code: str, case: Invalid | Valid) -> None:
-    findings = analyze(case.source, "case.py", only(code))
+    findings = analyze(case.source, "case.py", only(code, case))
     assert all(f.code == code for f in findings)
     expected = case.at if isinstance(case, Invalid) else []
     assert [(f.line, f.column) for f in findings] == expected
@@ -50,19 +51,19 @@ def test_findings(code: str, case: Invalid | Valid) -> None:
 def _fixable():
     for param in CASES:
         code, case = param.values
-        if isinstance(case, Invalid) and any(f.fix for f in analyze(case.source, "case.py", only(code))):
+        if isinstance(case, Invalid) and any(f.fix for f in analyze(case.source, "case.py", only(code, case))):
             yield param
 
 
 @pytest.mark.parametrize(("code", "case"), list(_fixable()))
 def test_fix(code: str, case: Invalid) -> None:
     """The fixed text is the expected one, parses, has no fixable finding left, and is stable."""
-    result = fix_all(case.source, "case.py", only(code), unsafe=True)
+    result = fix_all(case.source, "case.py", only(code, case), unsafe=True)
     if case.fixed is not None:
         assert result.source == case.fixed
     ast.parse(result.source)
     assert not [f for f in result.remaining if f.fix]
-    assert fix_all(result.source, "case.py", only(code), unsafe=True).source == result.source
+    assert fix_all(result.source, "case.py", only(code, case), unsafe=True).source == result.source
 
 
 @pytest.mark.parametrize(
@@ -70,10 +71,21 @@ def test_fix(code: str, case: Invalid) -> None:
     [p for p in CASES if isinstance(p.values[1], Invalid) and p.values[1].action is not None],
 )
 def test_action(code: str, case: Invalid) -> None:
-    finding = next(f for f in analyze(case.source, "case.py", only(code)) if f.actions)
+    finding = next(f for f in analyze(case.source, "case.py", only(code, case)) if f.actions)
     result = run_action(case.source, finding, finding.actions[0])
     assert result == case.action
     ast.parse(result)
+
+
+@pytest.mark.parametrize(("code", "case"), [p for p in CASES if isinstance(p.values[1], Invalid)])
+def test_every_offered_edit_applies(code: str, case: Invalid) -> None:
+    """Each fix and each code action a finding offers applies and leaves code that parses: an
+    edit that cannot be made is not offered."""
+    for finding in analyze(case.source, "case.py", only(code)):
+        for edit in (finding.fix, *finding.actions):
+            if edit is not None:
+                result = fix_one(case.source, finding) if edit is finding.fix else run_action(case.source, finding, edit)
+                ast.parse(result)
 
 
 @pytest.mark.parametrize("code", [c for c in all_rules() if c != "TL000"])

@@ -359,4 +359,14 @@ CASES = [
         """,
         why="CPU moves, dtype casts, CUDA-only APIs and numba's cuda module",
     ),
+    Invalid(
+        """
+        import torch
+
+
+        def to_gpu(batch): return batch.cuda()
+        """,
+        # A one-line function has no line to define a device on: reported, with no action.
+        at=[(4, 27)],
+    ),
 ]

@@ -440,9 +440,10 @@ def _self_device_stores(ctx: ModuleContext) -> list[ast.Attribute]:
 
 
 def _insertion_scope(ctx: ModuleContext, node: ast.AST) -> ast.AST | None:
-    """The function (or module) whose start gets the new ``device``; ``None`` inside a class body."""
+    """The function (or module) whose start gets the new ``device``; ``None`` inside a class body
+    or a function whose body shares the ``def`` line (it has no line of its own to insert)."""
     scope = ctx.enclosing(node, (*DEF_TYPES, ast.ClassDef))
-    if isinstance(scope, ast.ClassDef):
+    if isinstance(scope, ast.ClassDef) or (isinstance(scope, DEF_TYPES) and scope.body[0].lineno == scope.lineno):
         return None
     return scope or ctx.tree
 
