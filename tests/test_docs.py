@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from torchlint.reporting import rules_markdown
 from torchlint.registry import all_rules
+from torchlint.reporting import rules_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 

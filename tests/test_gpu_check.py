@@ -38,7 +38,8 @@ def test_cpu_smoke_step_reports_everything() -> None:
 
 
 def test_cli_json_and_exit_code() -> None:
-    proc = subprocess.run([EXE, "gpu-check", "--steps", "2", "--dtype", "fp32", "--format", "json"], capture_output=True, text=True, timeout=300)
+    command = [EXE, "gpu-check", "--steps", "2", "--dtype", "fp32", "--format", "json"]
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     assert report["dtype"] == "fp32" and report["ok"] is True

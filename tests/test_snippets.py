@@ -50,7 +50,7 @@ NAMED_IN_RULES = {
 
 
 def test_the_catalog_snippets_exist_with_descriptions() -> None:
-    assert NAMED_IN_RULES <= set(SNIPPETS)
+    assert set(SNIPPETS) >= NAMED_IN_RULES
     for snippet in SNIPPETS.values():
         assert snippet.prefix.startswith(NAMESPACE)
         assert snippet.description and snippet.description != snippet.name
