@@ -123,7 +123,7 @@ def _exercised() -> tuple[set[str], set[str]]:
         code, case = param.values
         if not isinstance(case, Invalid):
             continue
-        findings = analyze(case.source, "case.py", only(code))
+        findings = analyze(case.source, "case.py", only(code, case))
         if case.fixed is not None and any(f.fix for f in findings):
             fixes.add(code)
         if case.action is not None and any(f.actions for f in findings):

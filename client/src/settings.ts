@@ -15,6 +15,7 @@ export interface ServerSettings {
     select?: string[];
     ignore: string[];
     severity: Record<string, string>;
+    targetTorch?: string;
     debounce: number;
     showSyntaxErrors: boolean;
 }
@@ -45,11 +46,14 @@ export const DEFAULT_DEBOUNCE_MS = 150;
 
 export function serverSettings(settings: SettingsReader): ServerSettings {
     const select = strings(settings.get('select'));
+    const targetTorch = settings.get<unknown>('targetTorch');
     return {
         // An empty selection keeps the one of pyproject.toml.
         ...(select.length > 0 ? { select } : {}),
         ignore: strings(settings.get('ignore')),
         severity: severities(settings.get('severity')),
+        // Empty: the server takes it from pyproject.toml or the project's torch requirement.
+        ...(typeof targetTorch === 'string' && targetTorch.trim() !== '' ? { targetTorch: targetTorch.trim() } : {}),
         debounce: numberOr(settings.get('debounce'), DEFAULT_DEBOUNCE_MS),
         showSyntaxErrors: settings.get<boolean>('showSyntaxErrors') ?? true,
     };

@@ -14,16 +14,16 @@ import traceback
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from . import __version__, reporting
-from .config import Config, ConfigError, load
 from .analysis.text import split_lines
+from .config import Config, ConfigError, load
 from .engine import RuleFailure, analyze
 from .files import SourceFile, UnreadableFile, discover
 from .model import Finding
-from .registry import all_rules
+from .registry import all_rules, resolve_alias
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 #: Below this many files, starting worker processes costs more than it saves.
@@ -94,6 +94,11 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--statistics", action="store_true", help="print a count per rule instead of each finding")
         command.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
         command.add_argument("--stdin-filename", help="the path standard input stands for (settings, messages)")
+        command.add_argument(
+            "--show-settings",
+            action="store_true",
+            help="print the settings that apply to each PATH (the target torch included) and where they come from; check nothing",
+        )
         if fix:
             command.set_defaults(fix=True)
         else:
@@ -134,6 +139,8 @@ def _check(args: argparse.Namespace) -> int:
     if args.actions and not args.diff:
         raise UsageError("--actions only applies together with --diff")
     paths = args.paths or ["."]
+    if args.show_settings:
+        return _show_settings(args, overrides, paths)
     if "-" in paths:
         if len(paths) > 1:
             raise UsageError("- (standard input) cannot be combined with other paths")
@@ -161,7 +168,7 @@ def _overrides(args: argparse.Namespace) -> dict:
 
 
 def _config_loader(overrides: dict):
-    @lru_cache(maxsize=None)
+    @cache
     def config_for(directory: Path) -> Config:
         config, warnings = load(directory)
         for warning in warnings:
@@ -171,7 +178,7 @@ def _config_loader(overrides: dict):
     return config_for
 
 
-@lru_cache(maxsize=None)
+@cache
 def _warn_once(message: str) -> None:
     print(f"torchlint: warning: {message}", file=sys.stderr)
 
@@ -211,7 +218,7 @@ def _lint(text: str, display: str, config: Config, mode: Mode) -> FileResult:
 
     if not (mode.fix or mode.diff):
         return FileResult(display, analyze(text, display, config, on_error=report), internal_errors=failures)
-    from .fixer import fix_all, run_action  # libcst is loaded only when fixing
+    from .fixing.fixer import fix_all, run_action  # libcst is loaded only when fixing
 
     fixed = fix_all(text, display, config, unsafe=mode.unsafe, on_error=report)
     result = FileResult(display, fixed.remaining, fixed=len(fixed.applied), internal_errors=failures)
@@ -235,6 +242,37 @@ def _unified(old: str, new: str, label: str) -> str:
             split_lines(old, keepends=True), split_lines(new, keepends=True), f"a/{label}", f"b/{label}"
         )
     )
+
+
+def _show_settings(args: argparse.Namespace, overrides: dict, paths: list[str]) -> int:
+    """The effective settings of each path: a file's folder, a folder itself, the working
+    folder for standard input (or ``--stdin-filename``'s)."""
+    config_for = _config_loader(overrides)
+    described = {}
+    for path in paths:
+        if path == "-":
+            target = Path(args.stdin_filename).resolve().parent if args.stdin_filename else Path.cwd()
+        else:
+            if not Path(path).exists():
+                raise UsageError(f"no such file or directory: {path}")
+            target = Path(path).resolve()
+            target = target if target.is_dir() else target.parent
+        described[path] = config_for(target).describe()
+    if args.format == "json":
+        print(json.dumps(described, indent=2))
+        return EXIT_CLEAN
+    for path, settings in described.items():
+        print(f"{path}:")
+        for key, value in settings.items():
+            if key == "target_torch_source":
+                continue
+            if key == "target_torch":
+                source = settings["target_torch_source"]
+                value = f"{value} (from {source})" if value else "not set (rules assume a current torch)"
+            elif isinstance(value, (list, dict)):
+                value = json.dumps(value)
+            print(f"  {key.replace('_', '-')}: {value}")
+    return EXIT_CLEAN
 
 
 def _check_stdin(args: argparse.Namespace, overrides: dict, mode: Mode) -> int:
@@ -285,7 +323,11 @@ def _print_findings(args: argparse.Namespace, results: list[FileResult], to) -> 
         body = reporting.statistics(findings) if args.statistics else reporting.text(findings)
         if body:
             print(body, file=to)
-        print(reporting.summary(findings, fixed, unsafe_allowed=args.unsafe_fixes), file=to)
+        unread = sum(1 for r in results if r.error)
+        if findings or fixed or not unread:  # not "All checks passed!" when a file was not checked
+            print(reporting.summary(findings, fixed, unsafe_allowed=args.unsafe_fixes), file=to)
+        if unread:
+            print(f"{unread} file{'' if unread == 1 else 's'} not checked (see the errors above).", file=to)
 
 
 def _exit_code(args: argparse.Namespace, results: list[FileResult]) -> int:
@@ -310,7 +352,7 @@ def _display(path: str) -> str:
 def _rules(args: argparse.Namespace) -> int:
     rules = all_rules()
     if args.code:
-        rule = rules.get(args.code.upper())
+        rule = rules.get(resolve_alias(args.code.upper()) or "")
         if rule is None:
             raise UsageError(f"unknown rule {args.code!r} (run `torchlint rules` for the list)")
         if args.format == "json":
@@ -327,7 +369,8 @@ def _rules(args: argparse.Namespace) -> int:
     width = max(len(rule.name) for rule in rules.values())
     for code, rule in rules.items():
         fix = "[*]" if rule.fixable() else "   "
-        print(f"{code}  {rule.name:<{width}}  {rule.severity.value:<7}  {fix}  {rule.summary()}")
+        also = f"  (also {', '.join(rule.aliases)})" if rule.aliases else ""
+        print(f"{code}  {rule.name:<{width}}  {rule.severity.value:<7}  {fix}  {rule.summary()}{also}")
     return EXIT_CLEAN
 
 
@@ -335,10 +378,11 @@ def _rule_dict(rule) -> dict:
     return {
         "code": rule.code,
         "name": rule.name,
+        "aliases": list(rule.aliases),
         "severity": rule.severity.value,
         "fixable": rule.fixable(),
-        "fix_safety": rule.fix_applicability.value if rule.fix_applicability else None,
-        "code_action": rule.action_title or None,
+        "fix_safety": rule.fix_applicability.value if rule.fixable() else None,
+        "code_action": rule.action_title if rule.has_action() else None,
         "summary": rule.summary(),
         "documentation": rule.documentation(),
     }

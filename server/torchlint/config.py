@@ -14,14 +14,15 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from .model import Severity
-from .registry import all_rules
+from .registry import aliases, all_rules, resolve_alias
+from .torch_target import Version, format_version, parse_version, project_minimum
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-KNOWN_KEYS = ("select", "ignore", "severity", "exclude")
+KNOWN_KEYS = ("select", "ignore", "severity", "exclude", "target-torch")
 ALL = "ALL"
 
 
@@ -39,6 +40,15 @@ class Config:
     root: Path | None = None
     #: Where the settings came from, for "show effective settings".
     source: str = "defaults"
+    #: The oldest torch the project supports (``"2.4"``), ``None`` when unknown.
+    target_torch: str | None = None
+    #: Where ``target_torch`` came from (a settings file, a requirement).
+    target_torch_source: str = ""
+
+    @property
+    def torch_version(self) -> Version | None:
+        """``target_torch`` as numbers (``(2, 4)``)."""
+        return parse_version(self.target_torch) if self.target_torch else None
 
     def enabled(self, code: str) -> bool:
         """Selected and not ignored; the more specific of two matching selectors wins."""
@@ -66,8 +76,9 @@ class Config:
         ignore: Iterable[str] | None = None,
         extend_ignore: Iterable[str] = (),
         severity: Mapping[str, str] | None = None,
+        target_torch: str | None = None,
         source: str | None = None,
-    ) -> "Config":
+    ) -> Config:
         """These settings with the caller's on top (CLI flags, editor settings).
 
         Raises :class:`ConfigError` on an unknown code or severity: the caller typed it.
@@ -85,6 +96,9 @@ class Config:
             merged = dict(self.severity)
             merged.update(validate_severities(severity))
             changes["severity"] = merged
+        if target_torch:
+            changes["target_torch"] = validate_version(target_torch)
+            changes["target_torch_source"] = source or "command line"
         if source:
             changes["source"] = f"{source} over {self.source}"
         return replace(self, **changes)
@@ -96,16 +110,20 @@ class Config:
             "severity": {code: sev.value for code, sev in self.severity.items()},
             "exclude": list(self.exclude),
             "source": self.source,
+            "target_torch": self.target_torch,
+            "target_torch_source": self.target_torch_source or None,
         }
 
 
 def _specificity(code: str, selectors: Iterable[str]) -> int:
-    """Length of the longest selector that matches ``code`` (``ALL`` counts as 1), 0 if none."""
+    """Length of the longest selector that matches ``code`` or one of its aliases (``ALL``
+    counts as 1), 0 if none."""
     best = 0
+    names = (code, *aliases().get(code, ()))
     for selector in selectors:
         if selector == ALL:
             best = max(best, 1)
-        elif code.startswith(selector):
+        elif any(name.startswith(selector) for name in names):
             best = max(best, len(selector) + 1)
     return best
 
@@ -117,20 +135,21 @@ def validate_selectors(selectors: Iterable[str]) -> list[str]:
         selector = raw.strip().upper()
         if not selector:
             continue
-        if selector != ALL and not any(code.startswith(selector) for code in codes):
+        known = (name for code in codes for name in (code, *aliases().get(code, ())))
+        if selector != ALL and not any(name.startswith(selector) for name in known):
             raise ConfigError(f"unknown rule code or prefix {raw!r} (see `torchlint rules`)")
         result.append(selector)
     return result
 
 
 def validate_severities(severity: Mapping[str, str]) -> dict[str, Severity]:
-    codes = all_rules()
     result = {}
     for code, value in severity.items():
-        if code.upper() not in codes:
+        rule = resolve_alias(code.upper())
+        if rule is None:
             raise ConfigError(f"unknown rule code {code!r} in severity (see `torchlint rules`)")
         try:
-            result[code.upper()] = Severity.parse(str(value))
+            result[rule] = Severity.parse(str(value))
         except ValueError as error:
             raise ConfigError(f"severity of {code}: {error}") from None
     return result
@@ -152,7 +171,7 @@ def from_table(table: Mapping, *, root: Path | None = None, source: str = "setti
                     kept += validate_selectors([value])
                 except ConfigError as error:
                     warnings.append(f"{source}: {key}: {error}")
-            config = replace(config, **{key: tuple(kept)})
+            config = replace(config, select=tuple(kept)) if key == "select" else replace(config, ignore=tuple(kept))
     if "severity" in table:
         if isinstance(table["severity"], Mapping):
             kept_severity: dict[str, Severity] = {}
@@ -166,7 +185,20 @@ def from_table(table: Mapping, *, root: Path | None = None, source: str = "setti
             warnings.append(f"{source}: severity must be a table of CODE = \"error|warning|info\"")
     if "exclude" in table:
         config = replace(config, exclude=tuple(_string_list(table["exclude"], "exclude", source, warnings)))
+    if "target-torch" in table:
+        try:
+            config = replace(config, target_torch=validate_version(table["target-torch"]), target_torch_source=source)
+        except ConfigError as error:
+            warnings.append(f"{source}: target-torch: {error}; ignored")
     return config, warnings
+
+
+def validate_version(value: object) -> str:
+    """A torch version (``"2.4"``, ``"2.1.2"``), normalised; :class:`ConfigError` otherwise."""
+    version = parse_version(value) if isinstance(value, str) else None
+    if version is None:
+        raise ConfigError(f'expected a torch version such as "2.4", got {value!r}')
+    return format_version(version)
 
 
 def _string_list(value: object, key: str, source: str, warnings: list[str]) -> list[str]:
@@ -191,7 +223,17 @@ def find_pyproject(directory: Path) -> Path | None:
 def load(start: Path) -> tuple[Config, list[str]]:
     """The settings that apply to a file or folder, and warnings about the file they came from."""
     start = start.resolve()
-    pyproject = find_pyproject(start if start.is_dir() else start.parent)
+    directory = start if start.is_dir() else start.parent
+    config, warnings = _load_settings(directory)
+    if config.target_torch is None:
+        pin = project_minimum(directory)
+        if pin is not None:
+            config = replace(config, target_torch=format_version(pin.version), target_torch_source=pin.source)
+    return config, warnings
+
+
+def _load_settings(directory: Path) -> tuple[Config, list[str]]:
+    pyproject = find_pyproject(directory)
     if pyproject is None:
         return Config(), []
     try:

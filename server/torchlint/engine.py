@@ -24,9 +24,10 @@ from .suppression import Suppressions
 
 SYNTAX_ERROR = "TL000"
 
-# A module that mentions none of these words cannot trigger any rule.
+# A module that mentions none of these words cannot trigger any rule (``random``: a replay
+# buffer sampled with ``random.sample`` needs no other import, TL403).
 _RELEVANT = re.compile(
-    r"torch|gym|transformers|timm|accelerate|lightning|stable_baselines3|numpy|\bnp\b"
+    r"torch|gym|transformers|timm|accelerate|lightning|stable_baselines3|numpy|\bnp\b|random"
 )
 
 

@@ -48,6 +48,11 @@ class Rule:
     action_node: ClassVar[str] = "SimpleStatementLine"
     #: The rule flags a deprecated API (editors may strike it through).
     deprecated: ClassVar[bool] = False
+    #: Other linters' codes for this rule (TorchFix's ``TOR102``), accepted wherever a code is.
+    aliases: ClassVar[tuple[str, ...]] = ()
+    #: Rules whose finding around the same code makes this rule's redundant: the engine drops
+    #: this rule's findings inside theirs (TL144 says less about a call than TL202 does).
+    defers_to: ClassVar[tuple[str, ...]] = ()
 
     def check(self, ctx: ModuleContext) -> Iterable[Finding]:
         raise NotImplementedError
@@ -152,6 +157,7 @@ class Rule:
                 "",
                 f"Default severity: {cls.severity.value}",
                 "",
+                *([f"Also answers to: {', '.join(cls.aliases)}", ""] if cls.aliases else []),
                 f"{section} What it does",
                 cls.summary(),
                 "",

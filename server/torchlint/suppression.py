@@ -1,4 +1,10 @@
-"""``# torchlint: disable=CODES`` on a line and ``# torchlint: disable-file=CODES`` in a module."""
+"""``# torchlint: disable=CODES`` on a line and ``# torchlint: disable-file=CODES`` in a module.
+
+A line's ``# noqa: CODES`` (as flake8 and ruff write it) silences those of the codes that are
+torchlint's, or aliases of torchlint's (TorchFix's ``TOR102``); other linters' codes in it are
+left to them, and a bare ``# noqa`` silences nothing here. A code given by an alias silences
+the rule it names.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +14,12 @@ from dataclasses import dataclass, field
 
 from .analysis.text import split_lines
 from .model import Finding
+from .registry import aliases
 
 _DIRECTIVE = re.compile(r"#\s*torchlint:\s*(disable-file|disable)\b(?:\s*=\s*([A-Za-z0-9_, ]+))?")
+#: A ``noqa`` comment's codes (``TL103, TOR102``) run up to the first word that is not a code.
+_NOQA = re.compile(r"#\s*noqa\s*:\s*([A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*)", re.IGNORECASE)
+_MENTIONS_NOQA = re.compile("noqa", re.IGNORECASE)
 EVERYTHING = frozenset({"*"})
 
 
@@ -19,19 +29,22 @@ class Suppressions:
     file: frozenset[str] = frozenset()
 
     @classmethod
-    def parse(cls, source: str) -> "Suppressions":
-        if "torchlint:" not in source:
+    def parse(cls, source: str) -> Suppressions:
+        if "torchlint:" not in source and not _MENTIONS_NOQA.search(source):
             return cls()
         lines: dict[int, frozenset[str]] = {}
         file_codes: set[str] = set()
         for number, line in enumerate(split_lines(source), start=1):
-            if "torchlint:" not in line:
-                continue
-            for match in _DIRECTIVE.finditer(line):
-                codes = _codes(match.group(2))
-                if match.group(1) == "disable-file":
-                    file_codes |= codes
-                else:
+            if "torchlint:" in line:
+                for match in _DIRECTIVE.finditer(line):
+                    codes = _codes(match.group(2))
+                    if match.group(1) == "disable-file":
+                        file_codes |= codes
+                    else:
+                        lines[number] = lines.get(number, frozenset()) | codes
+            if _MENTIONS_NOQA.search(line):
+                for match in _NOQA.finditer(line):
+                    codes = frozenset(code.upper() for code in re.split(r"[\s,]+", match.group(1)))
                     lines[number] = lines.get(number, frozenset()) | codes
         return cls(lines, frozenset(file_codes))
 
@@ -52,7 +65,9 @@ def _codes(text: str | None) -> frozenset[str]:
 
 
 def _matches(code: str, codes: frozenset[str]) -> bool:
-    return "*" in codes or code in codes
+    if not codes:
+        return False
+    return "*" in codes or code in codes or any(alias in codes for alias in aliases().get(code, ()))
 
 
 def directive_for(line: str, code: str) -> str:

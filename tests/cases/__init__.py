@@ -2,7 +2,8 @@
 
 A case file ``TLnnn_<name>.py`` defines ``CASES``, a list of :class:`Invalid` (code the rule
 must report, at the given 1-based ``(line, column)`` positions, and optionally the text after
-its fix or code action) and :class:`Valid` (code it must stay silent on).
+its fix or code action) and :class:`Valid` (code it must stay silent on). ``target_torch``
+runs a case as in a project whose minimum torch is that version (``target-torch = "2.4"``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ def _code(text: str) -> str:
 class Valid:
     source: str
     why: str = ""
+    target_torch: str | None = None
 
     def __post_init__(self) -> None:
         self.source = _code(self.source)
@@ -34,6 +36,7 @@ class Invalid:
     action: str | None = None
     #: A fragment the message must contain.
     message: str | None = None
+    target_torch: str | None = None
 
     def __post_init__(self) -> None:
         self.source = _code(self.source)

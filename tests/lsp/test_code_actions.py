@@ -21,6 +21,7 @@ from tests.lsp.harness import (
 from tests.lsp.test_diagnostics import ADAM
 from torchlint.fixing import fixer
 from torchlint.engine import analyze
+from torchlint.model import Applicability
 from torchlint.registry import all_rules
 
 CASE_DIR = Path(__file__).parents[1] / "cases"
@@ -153,7 +154,8 @@ def _safe_fix_cases() -> list[tuple[str, Invalid]]:
     chosen: dict[str, Invalid] = {}
     for code, case in invalid_cases():
         rule = rules.get(code)
-        if code not in chosen and rule is not None and rule.fix_applicability is not None and rule.fix_applicability.value == "safe":
+        safe = rule is not None and rule.fixable() and rule.fix_applicability is Applicability.SAFE
+        if code not in chosen and safe and case.fixed is not None:
             chosen[code] = case
     return list(chosen.items())
 

@@ -17,6 +17,7 @@ describe('serverSettings', () => {
                 select: ['TL1', ' TL402 '],
                 ignore: ['TL105'],
                 severity: { TL103: 'error' },
+                targetTorch: ' 2.4 ',
                 debounce: 400,
                 showSyntaxErrors: false,
                 interpreter: '/usr/bin/python3',
@@ -27,6 +28,7 @@ describe('serverSettings', () => {
             select: ['TL1', 'TL402'],
             ignore: ['TL105'],
             severity: { TL103: 'error' },
+            targetTorch: '2.4',
             debounce: 400,
             showSyntaxErrors: false,
         });

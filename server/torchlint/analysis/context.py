@@ -28,10 +28,14 @@ P = ParamSpec("P")
 
 
 class ModuleContext:
-    def __init__(self, source: str, tree: ast.Module, path: str = "") -> None:
+    def __init__(
+        self, source: str, tree: ast.Module, path: str = "", *, target_torch: tuple[int, ...] | None = None
+    ) -> None:
         self.source = source
         self.path = path
         self.tree = tree
+        #: The oldest torch the project supports (``(2, 4)``), ``None`` when unknown (assume a current one).
+        self.target_torch = target_torch
         self.lines = split_lines(source)
         self._by_type: dict[type, list[ast.AST]] = defaultdict(list)
         self._parent: dict[ast.AST, ast.AST] = {}

@@ -3,8 +3,10 @@
 Editor settings come from ``initializationOptions`` and, where the client answers it, from
 ``workspace/configuration`` (section ``torchlint``, scoped to each workspace folder); the
 latter wins key by key. Keys: ``select`` (replaces the file's), ``ignore`` (added to the
-file's, like ``--ignore``), ``severity`` (``{"TL103": "error"}``, merged), ``debounce``
-(milliseconds) and ``showSyntaxErrors``. A bad entry is dropped with a warning, never fatal.
+file's, like ``--ignore``), ``severity`` (``{"TL103": "error"}``, merged), ``targetTorch``
+(the oldest torch the project supports, ``"2.4"``: over ``target-torch`` and the project's
+dependency pin), ``debounce`` (milliseconds) and ``showSyntaxErrors``. A bad entry is dropped
+with a warning, never fatal.
 """
 
 from __future__ import annotations
@@ -14,12 +16,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import Config, find_pyproject, from_table, load
+from ..config import Config, ConfigError, find_pyproject, from_table, load, validate_version
 from ..engine import SYNTAX_ERROR
 from ..model import Severity
 
 SECTION = "torchlint"
-KNOWN_KEYS = ("select", "ignore", "severity", "debounce", "showSyntaxErrors")
+KNOWN_KEYS = ("select", "ignore", "severity", "targetTorch", "debounce", "showSyntaxErrors")
 DEFAULT_DEBOUNCE_MS = 150
 MAX_DEBOUNCE_MS = 10_000
 
@@ -29,11 +31,12 @@ class EditorSettings:
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] = ()
     severity: Mapping[str, Severity] = field(default_factory=dict)
+    target_torch: str | None = None
     debounce_ms: int = DEFAULT_DEBOUNCE_MS
     show_syntax_errors: bool = True
 
     @classmethod
-    def parse(cls, raw: object, source: str = "editor settings") -> tuple["EditorSettings", list[str]]:
+    def parse(cls, raw: object, source: str = "editor settings") -> tuple[EditorSettings, list[str]]:
         """Settings from a client's JSON object; bad entries are dropped and reported."""
         if raw is None:
             return cls(), []
@@ -51,6 +54,7 @@ class EditorSettings:
             select=rules.select if "select" in raw else None,
             ignore=rules.ignore,
             severity=rules.severity,
+            target_torch=_target_torch(raw.get("targetTorch"), source, warnings),
             debounce_ms=_debounce(raw.get("debounce", DEFAULT_DEBOUNCE_MS), source, warnings),
             show_syntax_errors=_flag(raw.get("showSyntaxErrors", True), "showSyntaxErrors", source, warnings),
         )
@@ -66,6 +70,8 @@ class EditorSettings:
             overrides["extend_ignore"] = extend_ignore
         if self.severity:
             overrides["severity"] = {code: severity.value for code, severity in self.severity.items()}
+        if self.target_torch:
+            overrides["target_torch"] = self.target_torch
         return config.override(**overrides, source="editor settings") if overrides else config
 
     def describe(self) -> dict:
@@ -73,9 +79,21 @@ class EditorSettings:
             "select": list(self.select) if self.select is not None else None,
             "ignore": list(self.ignore),
             "severity": {code: severity.value for code, severity in self.severity.items()},
+            "targetTorch": self.target_torch,
             "debounce": self.debounce_ms,
             "showSyntaxErrors": self.show_syntax_errors,
         }
+
+
+def _target_torch(value: object, source: str, warnings: list[str]) -> str | None:
+    """The ``targetTorch`` setting, validated; ``None`` (and ``""``) leaves it to the project."""
+    if value is None or value == "":
+        return None
+    try:
+        return validate_version(value)
+    except ConfigError as error:
+        warnings.append(f"{source}: targetTorch: {error}; ignored")
+        return None
 
 
 def _debounce(value: object, source: str, warnings: list[str]) -> int:

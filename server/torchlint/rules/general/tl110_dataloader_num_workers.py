@@ -43,6 +43,7 @@ class DataLoaderNumWorkers(DataLoaderOptionRule):
     code = "TL110"
     name = "dataloader-num-workers"
     severity = Severity.WARNING
+    aliases = ("TOR401",)
     option = ("num_workers", 5)
     message = (
         "Set num_workers from configuration (or os.cpu_count()) instead of the default 0 or a "

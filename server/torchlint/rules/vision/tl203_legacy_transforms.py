@@ -165,6 +165,7 @@ class LegacyTransforms(Rule):
     code = "TL203"
     name = "legacy-transforms"
     severity = Severity.WARNING
+    aliases = ("TOR202",)
     requires = ("torchvision",)
     message = "Import transforms from torchvision.transforms.v2 instead of the legacy torchvision.transforms"
     why = """
