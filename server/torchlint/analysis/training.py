@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import ast
 
+from .callgraph import call_graph, owner
 from .context import ModuleContext, fact
+from .scopes import lookup
 from .syntax import FUNCTION_TYPES, LOOP_TYPES, dotted
 
 #: Optimizer constructors (``torch.optim.X``) by the names users import them as.
@@ -152,3 +154,92 @@ def is_dataloader(ctx: ModuleContext, func: ast.expr) -> bool:
         return func.attr == "DataLoader" and ctx.qualname(func) in DATALOADER
     return isinstance(func, ast.Name) and ctx.imports.get(func.id) in DATALOADER
 
+
+# -- gradient mode --------------------------------------------------------------------------------
+
+#: Context managers (also decorators) that turn gradient recording off.
+NO_GRAD = frozenset(
+    {
+        "torch.no_grad", "torch.inference_mode", "torch.autograd.no_grad", "torch.autograd.inference_mode",
+        "torch.autograd.grad_mode.no_grad", "torch.autograd.grad_mode.inference_mode",
+    }
+)
+#: ``set_grad_enabled(flag)``: off, on or either, as its argument says.
+SET_GRAD_ENABLED = frozenset(
+    {"torch.set_grad_enabled", "torch.autograd.set_grad_enabled", "torch.autograd.grad_mode.set_grad_enabled"}
+)
+ENABLE_GRAD = frozenset({"torch.enable_grad", "torch.autograd.enable_grad", "torch.autograd.grad_mode.enable_grad"})
+
+GRAD_OFF, GRAD_ON, GRAD_UNKNOWN = "off", "on", "unknown"
+
+
+def grad_mode_of(ctx: ModuleContext, expr: ast.expr) -> str | None:
+    """What the context manager or decorator ``expr`` does to gradient recording: ``"off"``,
+    ``"on"``, ``"unknown"`` (``set_grad_enabled(flag)``, a context kept in a variable the module
+    does not show, a helper named for gradients), or ``None`` (nothing: ``torch.autocast``...)."""
+    func = expr.func if isinstance(expr, ast.Call) else expr
+    name = ctx.qualname(func)
+    if name in NO_GRAD:
+        return GRAD_OFF
+    if name in ENABLE_GRAD:
+        return GRAD_ON
+    if name in SET_GRAD_ENABLED:
+        flag = expr.args[0] if isinstance(expr, ast.Call) and expr.args else None
+        if isinstance(flag, ast.Constant) and flag.value in (True, False):
+            return GRAD_ON if flag.value else GRAD_OFF
+        return GRAD_UNKNOWN
+    if name is None and isinstance(expr, (ast.Name, ast.Attribute)) and not _is_unbound(ctx, expr):
+        return _grad_mode_of_variable(ctx, expr)
+    spelled = (dotted(func) or "").rsplit(".", 1)[-1].lower()
+    return GRAD_UNKNOWN if "grad" in spelled or "inference" in spelled else None
+
+
+def _is_unbound(ctx: ModuleContext, expr: ast.expr) -> bool:
+    """A name the module never binds: a builtin (``@staticmethod``, ``@property``)."""
+    return isinstance(expr, ast.Name) and not lookup(ctx, expr.id, expr)
+
+
+def _grad_mode_of_variable(ctx: ModuleContext, expr: ast.Name | ast.Attribute) -> str | None:
+    """``with ctx:``: what every value bound to ``ctx`` does, when the module shows them all."""
+    bindings = lookup(ctx, expr.id, expr) if isinstance(expr, ast.Name) else []
+    values: list[ast.expr] = []
+    for binding in bindings:
+        if binding.value is None or binding.path or binding.iterated:
+            return GRAD_UNKNOWN
+        value = binding.value
+        values.extend([value.body, value.orelse] if isinstance(value, ast.IfExp) else [value])
+    if not values or not all(isinstance(v, ast.Call) and ctx.qualname(v.func) for v in values):
+        return GRAD_UNKNOWN
+    modes = {grad_mode_of(ctx, value) for value in values} - {None}
+    return modes.pop() if len(modes) == 1 else (GRAD_UNKNOWN if modes else None)
+
+
+@fact
+def grad_mode_at(ctx: ModuleContext, node: ast.AST) -> str:
+    """Whether gradients are recorded where ``node`` runs: the innermost ``with`` or decorator that
+    sets the mode decides; without one, the module's call sites of the function around it do (off
+    at one of them: ``"off"``; else unknown at one: ``"unknown"``). A function that the module
+    never calls, and top-level code, run with gradients ``"on"``."""
+    return _grad_mode_at(ctx, node, frozenset())
+
+
+def _grad_mode_at(ctx: ModuleContext, node: ast.AST, seen: frozenset[ast.AST]) -> str:
+    for ancestor in ctx.ancestors(node):
+        if isinstance(ancestor, (ast.With, ast.AsyncWith)):
+            for item in reversed(ancestor.items):
+                mode = grad_mode_of(ctx, item.context_expr)
+                if mode is not None:
+                    return mode
+        elif isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for decorator in ancestor.decorator_list:
+                mode = grad_mode_of(ctx, decorator)
+                if mode is not None:
+                    return mode
+            break
+        elif isinstance(ancestor, (ast.Lambda, ast.ClassDef)):
+            break
+    function = owner(ctx, node)
+    if isinstance(function, ast.Module) or function in seen:
+        return GRAD_ON
+    modes = {_grad_mode_at(ctx, site.call, seen | {function}) for site in call_graph(ctx).callers(function)}
+    return next((mode for mode in (GRAD_OFF, GRAD_UNKNOWN) if mode in modes), GRAD_ON)
