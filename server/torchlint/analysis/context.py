@@ -22,7 +22,7 @@ from .text import split_lines
 
 N = TypeVar("N", bound=ast.AST)
 M = TypeVar("M", bound=ast.AST)
-O = TypeVar("O", bound=ast.AST)
+L = TypeVar("L", bound=ast.AST)
 T = TypeVar("T")
 P = ParamSpec("P")
 
@@ -73,7 +73,7 @@ class ModuleContext:
     @overload
     def nodes(self, kind: type[N], other: type[M], /) -> list[N | M]: ...
     @overload
-    def nodes(self, kind: type[N], other: type[M], third: type[O], /) -> list[N | M | O]: ...
+    def nodes(self, kind: type[N], other: type[M], third: type[L], /) -> list[N | M | L]: ...
     @overload
     def nodes(self, *types: type[N]) -> list[N]: ...
 
