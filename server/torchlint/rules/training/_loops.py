@@ -186,6 +186,7 @@ def looks_like_model(name: str) -> bool:
     return bool(_MODEL_NAME.search(name.rsplit(".", 1)[-1]))
 
 
+@fact
 def model_called(ctx: ModuleContext, call: ast.Call) -> str | None:
     """The dotted name of the model that ``call`` runs (``model(x)``, ``self.net(x)``,
     ``model.forward(x)``), when the callee holds a module or is named like a model and is

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ...analysis.callgraph import owner, repeating_loops
-from ...analysis.context import ModuleContext
+from ...analysis.context import ModuleContext, fact
 from ...analysis.layout import CST_BLOCK_OWNERS, alone_on_its_lines
 from ...analysis.syntax import LOOP_TYPES
 from ...analysis.training import GRAD_ON, grad_mode_at
@@ -102,11 +102,14 @@ class EvalWithoutNoGrad(Rule):
             yield self.finding(ctx, loop, fix=self._fix(ctx, function if decorate else loop))
 
     def _evaluates_with_grad(self, ctx: ModuleContext, loop: ast.AST, function: ast.AST) -> bool:
+        evaluation = is_evaluation_function(ctx, function)
+        mode_calls = [] if evaluation else [c for c in _mode_calls(ctx).get(function, ()) if before(c, loop)]
+        if not evaluation and not mode_calls:
+            return False
         calls = [c for c in ctx.within(loop, ast.Call) if owner(ctx, c) is function and model_called(ctx, c)]
         if not calls or any(grad_mode_at(ctx, call) != GRAD_ON for call in calls):
             return False
-        evaluation = is_evaluation_function(ctx, function)
-        if not evaluation and not _after_eval(ctx, loop, function, {model_called(ctx, c) or "" for c in calls}):
+        if not evaluation and not _last_mode_is_eval(mode_calls, {model_called(ctx, c) or "" for c in calls}):
             return False
         # Gradients wanted: in the loop at all; elsewhere in an evaluation function, or other than by
         # a training loop's backward() in a function that also trains.
@@ -136,13 +139,21 @@ class EvalWithoutNoGrad(Rule):
         )
 
 
-def _after_eval(ctx: ModuleContext, loop: ast.AST, function: ast.AST, models: set[str]) -> bool:
-    """The function puts one of ``models`` in eval mode before ``loop`` (and not back in train mode)."""
-    mode = None
+@fact
+def _mode_calls(ctx: ModuleContext) -> dict[ast.AST, list[ast.Call]]:
+    """The ``.eval()``/``.train(...)`` calls that set a mode, by the function that makes them, in source order."""
+    by_function: dict[ast.AST, list[ast.Call]] = {}
     for call in sorted((*ctx.method_calls("eval"), *ctx.method_calls("train")), key=start):
-        if not before(call, loop):
-            break
+        if mode_set(call):
+            by_function.setdefault(owner(ctx, call), []).append(call)
+    return by_function
+
+
+def _last_mode_is_eval(mode_calls: list[ast.Call], models: set[str]) -> bool:
+    """The last of ``mode_calls`` that concerns one of ``models`` puts it in eval mode."""
+    mode = None
+    for call in mode_calls:
         setting = mode_set(call)
-        if setting and owner(ctx, call) is function and any(related(setting[0], model) for model in models):
+        if setting and any(related(setting[0], model) for model in models):
             mode = setting[1]
     return mode == EVAL
