@@ -72,7 +72,7 @@ def validate(model, loader, criterion, device):
         inputs, targets = inputs.to(device), targets.to(device)
         with torch.autocast(device_type=device.type, dtype=torch.bfloat16):
             logits = model(inputs)
-        losses.append(criterion(logits, targets).item())
+            losses.append(criterion(logits, targets).item())
         correct += (logits.argmax(1) == targets).sum().item()
         seen += targets.numel()
     return sum(losses) / len(losses), correct / seen
