@@ -31,9 +31,7 @@ def _act(source: str, code: str) -> str:
 def _run(source: str, tmp_path: Path) -> str:
     path = tmp_path / "train.py"
     path.write_text(source)
-    proc = subprocess.run(
-        [sys.executable, str(path)], cwd=tmp_path, capture_output=True, text=True, timeout=120
-    )
+    proc = subprocess.run([sys.executable, str(path)], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 
@@ -118,6 +116,30 @@ def test_sync_vector_env_after_an_appending_loop_runs(tmp_path: Path) -> None:
     assert "vector (3, 4)" in _run(result + step, tmp_path)
 
 
+def test_sync_vector_env_from_an_env_helper_runs(tmp_path: Path) -> None:
+    source = _script(
+        """
+        import gymnasium as gym
+
+
+        def make_env(env_id, rank):
+            env = gym.make(env_id, max_episode_steps=50)
+            env = gym.wrappers.RecordEpisodeStatistics(env)
+            env.reset(seed=rank)
+            return env
+
+
+        envs = [make_env("CartPole-v1", rank) for rank in range(3)]
+        """
+    )
+    result = _act(source, "TL401")
+    assert (
+        'vec_envs = gym.vector.SyncVectorEnv([lambda rank=rank: make_env("CartPole-v1", rank) for rank in range(3)])\n' in result
+    )
+    assert analyze(result, "train.py", Config(select=("TL401",))) == []
+    assert "vector (3, 4)" in _run(result + STEP_VECTOR_ENV, tmp_path)
+
+
 DQN_TUTORIAL = _script(
     """
     import random
@@ -153,6 +175,19 @@ DQN_TUTORIAL = _script(
     print(torch.tensor(np.array(batch.state)).shape)
     """
 )
+
+#: The same tutorial before deques: a list filled by index as a ring.
+RING_TUTORIAL = DQN_TUTORIAL.replace(
+    "        self.memory = deque([], maxlen=capacity)\n",
+    "        self.capacity = capacity\n        self.memory = []\n        self.position = 0\n",
+).replace(
+    "        self.memory.append(Transition(*args))\n",
+    "        if len(self.memory) < self.capacity:\n"
+    "            self.memory.append(None)\n"
+    "        self.memory[self.position] = Transition(*args)\n"
+    "        self.position = (self.position + 1) % self.capacity\n",
+)
+
 
 SCRIPT_BUFFER = _script(
     """
@@ -194,8 +229,12 @@ print("replay", tuple(batch.rewards.shape))
 
 @pytest.mark.parametrize(
     ("source", "rb", "inserted", "capacity"),
-    [(DQN_TUTORIAL, "memory.rb", "self.rb", "capacity"), (SCRIPT_BUFFER, "rb", "rb", "500")],
-    ids=["class", "script"],
+    [
+        (DQN_TUTORIAL, "memory.rb", "self.rb", "capacity"),
+        (SCRIPT_BUFFER, "rb", "rb", "500"),
+        (RING_TUTORIAL, "memory.rb", "self.rb", "capacity"),
+    ],
+    ids=["class", "script", "ring"],
 )
 def test_sb3_replay_buffer_runs(tmp_path: Path, source: str, rb: str, inserted: str, capacity: str) -> None:
     pytest.importorskip("stable_baselines3")
@@ -204,6 +243,9 @@ def test_sb3_replay_buffer_runs(tmp_path: Path, source: str, rb: str, inserted: 
     assert f"{inserted} = ReplayBuffer(\n" in result and f"    {capacity},\n" in result
     assert f"# {inserted}.add(obs, next_obs, np.array(action), reward, terminated, [info])" in result
     assert "replay (16, 1)" in _run(result + _fill_and_sample(rb), tmp_path)
+    # A scaffold: the old buffer still stands and is still reported, but no second block is offered.
+    again = analyze(result, "train.py", Config(select=("TL403",)))
+    assert [f.actions for f in again] == [()]
 
 
 def test_gymnasium_import_fix_runs(tmp_path: Path) -> None:
@@ -222,6 +264,20 @@ def test_gymnasium_import_fix_runs(tmp_path: Path) -> None:
     )
     fixed = fix_all(source, "train.py", Config(select=("TL402",)), unsafe=True).source
     assert "import gym\n" not in fixed
+    _run(fixed, tmp_path)
+
+
+def test_gymnasium_import_fix_names_the_package_once_per_statement(tmp_path: Path) -> None:
+    source = _script(
+        """
+        import gym, gym.spaces, gym.wrappers
+
+        env = gym.wrappers.TimeLimit(gym.make("CartPole-v1"), 10)
+        assert isinstance(env.action_space, gym.spaces.Discrete)
+        """
+    )
+    fixed = fix_all(source, "train.py", Config(select=("TL402",)), unsafe=True).source
+    assert fixed.splitlines()[0] == "import gymnasium as gym"
     _run(fixed, tmp_path)
 
 

@@ -18,6 +18,44 @@ def test_a_module_that_mentions_no_known_library_is_skipped_before_parsing() -> 
     assert [f.code for f in analyze("import torch\ndef f(:\n")] == ["TL000"]
 
 
+LIBRARY_FREE_BUFFER = """\
+import collections
+import random
+
+
+class ReplayBuffer:
+    def __init__(self):
+        self.buffer = collections.deque(maxlen=50000)
+
+    def put(self, transition):
+        self.buffer.append(transition)
+
+    def sample(self, n):
+        return random.sample(self.buffer, n)
+
+
+def seed_all(seed):
+    random.seed(seed)
+
+
+if __name__ == "__main__":
+    seed_all(0)
+    for episode in range(10):
+        reward = 1.0
+        print(f"episode {episode} reward {reward}")
+"""
+
+
+def test_a_module_that_mentions_no_library_runs_only_the_rules_that_need_none() -> None:
+    # TL403 finds the replay buffer of random and collections; TL503 (seeding of torch, numpy
+    # and random) does not judge a module that uses no library at all.
+    both = Config(select=("TL403", "TL503"))
+    findings = analyze(LIBRARY_FREE_BUFFER, "rl.py", both)
+    assert [(f.code, f.line, f.column) for f in findings] == [("TL403", 7, 23)]
+    with_torch = analyze("import torch\n" + LIBRARY_FREE_BUFFER, "rl.py", both)
+    assert [(f.code, f.line, f.column) for f in with_torch] == [("TL403", 8, 23), ("TL503", 17, 5)]
+
+
 def test_findings_are_sorted_and_carry_full_ranges() -> None:
     source = "import torch\nb = torch.optim.Adam(q)\na = torch.optim.Adam(p)  # two\n"
     findings = analyze(source, "m.py", Config(select=("TL103",)))

@@ -24,10 +24,10 @@ from .suppression import Suppressions
 
 SYNTAX_ERROR = "TL000"
 
-# A module that mentions none of these words cannot trigger any rule (``random``: a replay
-# buffer sampled with ``random.sample`` needs no other import, TL403).
+# A module that mentions none of these words triggers only the rules that need no library
+# (:attr:`Rule.needs_library`).
 _RELEVANT = re.compile(
-    r"torch|gym|transformers|timm|accelerate|lightning|stable_baselines3|numpy|\bnp\b|random"
+    r"torch|gym|transformers|timm|accelerate|lightning|stable_baselines3|numpy|\bnp\b"
 )
 
 
@@ -55,14 +55,24 @@ def analyze(
     error propagates).
     """
     config = config or Config()
-    if not _RELEVANT.search(source):
+    rules = _candidate_rules(source, config)
+    if not rules:
         return []
     with _collector_paused():
-        return _analyze(source, path, config, on_error)
+        return _analyze(source, path, config, rules, on_error)
+
+
+def _candidate_rules(source: str, config: Config) -> list[Rule]:
+    """The enabled rules worth running on ``source`` (the cheap skip): in a module that mentions
+    no library, only those that need none and whose words it has; else all of them."""
+    rules = enabled_rules(config)
+    if _RELEVANT.search(source):
+        return rules
+    return [rule for rule in rules if not rule.needs_library and any(word in source for word in rule.requires)]
 
 
 def _analyze(
-    source: str, path: str, config: Config, on_error: Callable[[RuleFailure], None] | None
+    source: str, path: str, config: Config, rules: list[Rule], on_error: Callable[[RuleFailure], None] | None
 ) -> list[Finding]:
     tree = parse(source)
     if isinstance(tree, SyntaxError):
@@ -70,7 +80,7 @@ def _analyze(
     else:
         ctx = ModuleContext(source, tree, path, target_torch=config.torch_version)
         findings = []
-        for rule in enabled_rules(config):
+        for rule in rules:
             if not any(word in source for word in rule.requires):
                 continue
             try:

@@ -38,6 +38,9 @@ class Rule:
     use_instead: ClassVar[str]
     #: Words one of which the source must contain for the rule to run at all (a cheap skip).
     requires: ClassVar[tuple[str, ...]] = ("torch",)
+    #: The rule fires only in modules that mention a deep-learning library (the engine skips the
+    #: others); ``False`` for a pattern written without one (TL403's buffer of ``random`` and ``collections``).
+    needs_library: ClassVar[bool] = True
     #: How safe the rule's fix is (a rule has a fix when it overrides :meth:`fix`).
     fix_applicability: ClassVar[Applicability] = Applicability.SAFE
     fix_title: ClassVar[str] = ""

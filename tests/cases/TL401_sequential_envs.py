@@ -318,4 +318,166 @@ CASES = [
         envs = vec_envs.envs  # four copies of one env
         """,
     ),
+    # a helper that returns gym.make(...), called in a comprehension (the classic A2C/PPO repos)
+    Invalid(
+        """
+        import gym
+        import numpy as np
+        import torch
+
+
+        def make_env(env_id, seed, rank):
+            env = gym.make(env_id)
+            env.seed(seed + rank)
+            env = gym.wrappers.RecordEpisodeStatistics(env)
+            return env
+
+
+        def main(args):
+            envs = [make_env(args.env_name, args.seed, i) for i in range(args.num_processes)]
+            obs = np.stack([env.reset() for env in envs])
+            for step in range(args.num_steps):
+                actions = policy(torch.as_tensor(obs))
+                obs = np.stack([env.step(a)[0] for env, a in zip(envs, actions)])
+        """,
+        at=[(14, 13)],
+        action="""
+        import gym
+        import numpy as np
+        import torch
+
+
+        def make_env(env_id, seed, rank):
+            env = gym.make(env_id)
+            env.seed(seed + rank)
+            env = gym.wrappers.RecordEpisodeStatistics(env)
+            return env
+
+
+        def main(args):
+            # vec_envs.step(actions) steps every environment at once and resets finished episodes itself.
+            # envs keeps the single environments until the loops below step vec_envs instead.
+            vec_envs = gym.vector.SyncVectorEnv([lambda i=i: make_env(args.env_name, args.seed, i) for i in range(args.num_processes)])
+            envs = vec_envs.envs
+            obs = np.stack([env.reset() for env in envs])
+            for step in range(args.num_steps):
+                actions = policy(torch.as_tensor(obs))
+                obs = np.stack([env.step(a)[0] for env, a in zip(envs, actions)])
+        """,
+    ),
+    # the same helper appended in a loop, and a method helper called through self
+    Invalid(
+        """
+        import gymnasium as gym
+        import torch
+
+
+        def make_env(seed):
+            return gym.wrappers.ClipAction(gym.make("Pendulum-v1", g=9.81))
+
+
+        class Collector:
+            def __init__(self, n):
+                self.envs = [self._make(i) for i in range(n)]
+
+            def _make(self, index):
+                env = gym.make("HalfCheetah-v5")
+                env.reset(seed=index)
+                return env
+
+
+        envs = []
+        for i in range(8):
+            envs.append(make_env(i))
+        """,
+        at=[(11, 22), (21, 17)],
+    ),
+    Invalid(
+        """
+        import gymnasium as gym
+
+
+        def make_env(seed):
+            env = gym.make("CartPole-v1")
+            env.reset(seed=seed)
+            return env
+
+
+        envs = []
+        for i in range(4):
+            envs.append(make_env(i))
+        """,
+        at=[(12, 17)],
+        action="""
+        import gymnasium as gym
+
+
+        def make_env(seed):
+            env = gym.make("CartPole-v1")
+            env.reset(seed=seed)
+            return env
+
+
+        envs = []
+        for i in range(4):
+            envs.append(make_env(i))
+        # vec_envs.step(actions) steps every environment at once and resets finished episodes itself.
+        vec_envs = gym.vector.SyncVectorEnv([lambda env=env: env for env in envs])
+        """,
+    ),
+    Valid(
+        """
+        import gymnasium as gym
+        import torch
+
+
+        def make_env(env_id, idx):
+            def thunk():
+                env = gym.make(env_id)
+                return gym.wrappers.RecordEpisodeStatistics(env)
+
+            return thunk
+
+
+        def make_task(name):
+            env = gym.make(name)
+            return env
+
+
+        def make_pair(env_id):
+            env = gym.make(env_id)
+            return env, env.observation_space.shape
+
+
+        thunks = [make_env("CartPole-v1", i) for i in range(4)]
+        per_task = [make_task(name) for name in ["CartPole-v1", "Acrobot-v1"]]
+        pairs = [make_pair("CartPole-v1") for _ in range(4)]
+        """,
+        why="helpers that return a thunk, one env per task id, or a tuple",
+    ),
+    Valid(
+        """
+        import gymnasium as gym
+        from stable_baselines3.common.vec_env import DummyVecEnv
+
+
+        def make_env(seed):
+            env = gym.make("CartPole-v1")
+            env.reset(seed=seed)
+            return env
+
+
+        def make_vec(n):
+            env = gym.make("CartPole-v1")
+            env = DummyVecEnv([lambda: env])
+            return env
+
+
+        envs = [make_env(i) for i in range(4)]
+        vec_env = gym.vector.SyncVectorEnv([lambda env=env: env for env in envs])
+        stacks = [make_vec(2) for _ in range(3)]
+        single = [make_env(0) for _ in range(1)]
+        """,
+        why="a helper's envs handed to a vector wrapper; a helper returning a vector env; one copy",
+    ),
 ]

@@ -178,4 +178,22 @@ CASES = [
         """,
         why="a variable named gym, no import",
     ),
+    # two gym imports in one statement become one gymnasium import, not "gymnasium as gym, gymnasium as gym"
+    Invalid(
+        """
+        import gym, gym.spaces
+        import gym.spaces, gym.wrappers, numpy as np
+
+        env = gym.wrappers.TimeLimit(gym.make("CartPole-v1"), 100)
+        box = gym.spaces.Box(-1.0, 1.0, shape=(2,), dtype=np.float32)
+        """,
+        at=[(1, 1), (2, 1)],
+        fixed="""
+        import gymnasium as gym
+        import gymnasium as gym, numpy as np
+
+        env = gym.wrappers.TimeLimit(gym.make("CartPole-v1"), 100)
+        box = gym.spaces.Box(-1.0, 1.0, shape=(2,), dtype=np.float32)
+        """,
+    ),
 ]

@@ -44,14 +44,15 @@ CASES = [
         class ReplayMemory(object):
             def __init__(self, capacity):
                 self.memory = deque([], maxlen=capacity)
-                # SB3's ReplayBuffer keeps transitions in preallocated arrays and samples them uniformly:
-                # self.rb.add(obs, next_obs, np.array(action), reward, terminated, [info]) after each step,
-                # then batch = self.rb.sample(batch_size) (batch.observations, batch.actions, batch.rewards, ...).
+                # TL403 scaffold: SB3's ReplayBuffer keeps transitions in preallocated arrays. Left to do: store each step with
+                # self.rb.add(obs, next_obs, np.array(action), reward, terminated, [info]) instead of self.memory.append(...) (in push),
+                # sample with batch = self.rb.sample(batch_size) (batch.observations, batch.actions, batch.rewards,
+                # batch.next_observations, batch.dones) instead of random.sample(...) (in sample), then delete self.memory.
                 self.rb = ReplayBuffer(
                     capacity,
                     env.observation_space,
                     env.action_space,
-                    device="cpu",
+                    device="auto",
                     handle_timeout_termination=False,
                 )
 
@@ -105,14 +106,15 @@ CASES = [
         def train(cfg, q_net, optimizer):
             env = gym.wrappers.RecordEpisodeStatistics(gym.make(cfg.env_id))
             buffer = collections.deque(maxlen=cfg.buffer_size)  # (s, a, r, s', done)
-            # SB3's ReplayBuffer keeps transitions in preallocated arrays and samples them uniformly:
-            # rb.add(obs, next_obs, np.array(action), reward, terminated, [info]) after each step,
-            # then batch = rb.sample(batch_size) (batch.observations, batch.actions, batch.rewards, ...).
+            # TL403 scaffold: SB3's ReplayBuffer keeps transitions in preallocated arrays. Left to do: store each step with
+            # rb.add(obs, next_obs, np.array(action), reward, terminated, [info]) instead of buffer.append(...) (in train),
+            # sample with batch = rb.sample(batch_size) (batch.observations, batch.actions, batch.rewards,
+            # batch.next_observations, batch.dones) instead of np.random.choice(...) (in train), then delete buffer.
             rb = ReplayBuffer(
                 cfg.buffer_size,
                 env.observation_space,
                 env.action_space,
-                device="cpu",
+                device="auto",
                 handle_timeout_termination=False,
             )
             obs, _ = env.reset(seed=cfg.seed)
@@ -165,14 +167,15 @@ CASES = [
             def __init__(self, env, capacity=50_000):
                 self.capacity = capacity
                 self.buffer = []
-                # SB3's ReplayBuffer keeps transitions in preallocated arrays and samples them uniformly:
-                # self.rb.add(obs, next_obs, np.array(action), reward, terminated, [info]) after each step,
-                # then batch = self.rb.sample(batch_size) (batch.observations, batch.actions, batch.rewards, ...).
+                # TL403 scaffold: SB3's ReplayBuffer keeps transitions in preallocated arrays. Left to do: store each step with
+                # self.rb.add(obs, next_obs, np.array(action), reward, terminated, [info]) instead of self.buffer.append(...) (in store),
+                # sample with batch = self.rb.sample(batch_size) (batch.observations, batch.actions, batch.rewards,
+                # batch.next_observations, batch.dones) instead of random.randint(...) (in batch), then delete self.buffer.
                 self.rb = ReplayBuffer(
-                    100_000,
+                    capacity,
                     env.observation_space,
                     env.action_space,
-                    device="cpu",
+                    device="auto",
                     handle_timeout_termination=False,
                 )
 
@@ -429,18 +432,359 @@ CASES = [
 
         env = gym.make("CartPole-v1")
         expériences_mémorisées = deque(maxlen=50_000)  # transitions
-        # SB3's ReplayBuffer keeps transitions in preallocated arrays and samples them uniformly:
-        # rb.add(obs, next_obs, np.array(action), reward, terminated, [info]) after each step,
-        # then batch = rb.sample(batch_size) (batch.observations, batch.actions, batch.rewards, ...).
+        # TL403 scaffold: SB3's ReplayBuffer keeps transitions in preallocated arrays. Left to do: store each step with
+        # rb.add(obs, next_obs, np.array(action), reward, terminated, [info]) instead of expériences_mémorisées.append(...),
+        # sample with batch = rb.sample(batch_size) (batch.observations, batch.actions, batch.rewards,
+        # batch.next_observations, batch.dones) instead of random.sample(...), then delete expériences_mémorisées.
         rb = ReplayBuffer(
             50_000,
             env.observation_space,
             env.action_space,
-            device="cpu",
+            device="auto",
             handle_timeout_termination=False,
         )
         expériences_mémorisées.append((obs, action, reward, next_obs, done))
         batch = random.sample(expériences_mémorisées, 32)
         """,
+    ),
+    # minimalRL: a deque that receives the transition put() gets; the file imports only random and collections
+    Invalid(
+        """
+        import collections
+        import random
+
+        buffer_limit = 50000
+
+
+        class ReplayBuffer:
+            def __init__(self):
+                self.buffer = collections.deque(maxlen=buffer_limit)
+
+            def put(self, transition):
+                self.buffer.append(transition)
+
+            def sample(self, n):
+                mini_batch = random.sample(self.buffer, n)
+                s_lst, a_lst, r_lst, s_prime_lst, done_mask_lst = [], [], [], [], []
+                for transition in mini_batch:
+                    s, a, r, s_prime, done_mask = transition
+                    s_lst.append(s)
+                    a_lst.append([a])
+                    r_lst.append([r])
+                    s_prime_lst.append(s_prime)
+                    done_mask_lst.append([done_mask])
+                return s_lst, a_lst, r_lst, s_prime_lst, done_mask_lst
+
+            def size(self):
+                return len(self.buffer)
+        """,
+        at=[(9, 23)],
+    ),
+    # the PyTorch DQN tutorial before deques: a list filled by index as a ring
+    Invalid(
+        """
+        import random
+        from collections import namedtuple
+
+        import gym
+        import torch
+
+        device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        env = gym.make("CartPole-v0").unwrapped
+        Transition = namedtuple("Transition", ("state", "action", "next_state", "reward"))
+
+
+        class ReplayMemory(object):
+            def __init__(self, capacity):
+                self.capacity = capacity
+                self.memory = []
+                self.position = 0
+
+            def push(self, *args):
+                if len(self.memory) < self.capacity:
+                    self.memory.append(None)
+                self.memory[self.position] = Transition(*args)
+                self.position = (self.position + 1) % self.capacity
+
+            def sample(self, batch_size):
+                return random.sample(self.memory, batch_size)
+
+            def __len__(self):
+                return len(self.memory)
+        """,
+        at=[(15, 23)],
+        action="""
+        import random
+        from collections import namedtuple
+
+        import gym
+        import torch
+        from stable_baselines3.common.buffers import ReplayBuffer
+
+        device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        env = gym.make("CartPole-v0").unwrapped
+        Transition = namedtuple("Transition", ("state", "action", "next_state", "reward"))
+
+
+        class ReplayMemory(object):
+            def __init__(self, capacity):
+                self.capacity = capacity
+                self.memory = []
+                # TL403 scaffold: SB3's ReplayBuffer keeps transitions in preallocated arrays. Left to do: store each step with
+                # self.rb.add(obs, next_obs, np.array(action), reward, terminated, [info]) instead of self.memory[...] = ... (in push),
+                # sample with batch = self.rb.sample(batch_size) (batch.observations, batch.actions, batch.rewards,
+                # batch.next_observations, batch.dones) instead of random.sample(...) (in sample), then delete self.memory.
+                self.rb = ReplayBuffer(
+                    capacity,
+                    env.observation_space,
+                    env.action_space,
+                    device=device,
+                    handle_timeout_termination=False,
+                )
+                self.position = 0
+
+            def push(self, *args):
+                if len(self.memory) < self.capacity:
+                    self.memory.append(None)
+                self.memory[self.position] = Transition(*args)
+                self.position = (self.position + 1) % self.capacity
+
+            def sample(self, batch_size):
+                return random.sample(self.memory, batch_size)
+
+            def __len__(self):
+                return len(self.memory)
+        """,
+    ),
+    # OpenAI baselines: a name bound to the transition, appended or written over, random indices
+    Invalid(
+        """
+        import random
+
+        import numpy as np
+
+
+        class ReplayBuffer(object):
+            def __init__(self, size):
+                self._storage = []
+                self._maxsize = size
+                self._next_idx = 0
+
+            def __len__(self):
+                return len(self._storage)
+
+            def add(self, obs_t, action, reward, obs_tp1, done):
+                data = (obs_t, action, reward, obs_tp1, done)
+                if self._next_idx >= len(self._storage):
+                    self._storage.append(data)
+                else:
+                    self._storage[self._next_idx] = data
+                self._next_idx = (self._next_idx + 1) % self._maxsize
+
+            def _encode_sample(self, idxes):
+                obses_t, actions, rewards, obses_tp1, dones = [], [], [], [], []
+                for i in idxes:
+                    obs_t, action, reward, obs_tp1, done = self._storage[i]
+                    obses_t.append(np.array(obs_t, copy=False))
+                    actions.append(np.array(action, copy=False))
+                    rewards.append(reward)
+                    obses_tp1.append(np.array(obs_tp1, copy=False))
+                    dones.append(done)
+                return np.array(obses_t), np.array(actions), np.array(rewards), np.array(obses_tp1), np.array(dones)
+
+            def sample(self, batch_size):
+                idxes = [random.randint(0, len(self._storage) - 1) for _ in range(batch_size)]
+                return self._encode_sample(idxes)
+        """,
+        at=[(8, 25)],
+    ),
+    # Udacity's DQN agent: a namedtuple factory on self, an instance bound to a name
+    Invalid(
+        """
+        import random
+        from collections import deque, namedtuple
+
+        import numpy as np
+        import torch
+
+
+        class ReplayBuffer:
+            def __init__(self, action_size, buffer_size, batch_size, seed):
+                self.action_size = action_size
+                self.memory = deque(maxlen=buffer_size)
+                self.batch_size = batch_size
+                self.experience = namedtuple("Experience", field_names=["state", "action", "reward", "next_state", "done"])
+                self.seed = random.seed(seed)
+
+            def add(self, state, action, reward, next_state, done):
+                e = self.experience(state, action, reward, next_state, done)
+                self.memory.append(e)
+
+            def sample(self):
+                experiences = random.sample(self.memory, k=self.batch_size)
+                states = torch.from_numpy(np.vstack([e.state for e in experiences if e is not None])).float()
+                return states
+        """,
+        at=[(11, 23)],
+    ),
+    # a dataclass transition, a preallocated ring of slots, sampled with numpy
+    Invalid(
+        """
+        from dataclasses import dataclass
+
+        import numpy as np
+
+
+        @dataclass(frozen=True)
+        class Step:
+            obs: np.ndarray
+            action: int
+            reward: float
+            next_obs: np.ndarray
+            done: bool
+
+
+        class Memory:
+            def __init__(self, capacity=10_000):
+                self.slots = [None] * capacity
+                self.steps = []
+                self.cursor, self.count = 0, 0
+
+            def remember(self, obs, action, reward, next_obs, done):
+                self.slots[self.cursor] = (obs, action, reward, next_obs, done)
+                self.steps.append(Step(obs, action, reward, next_obs, done))
+                self.cursor = (self.cursor + 1) % len(self.slots)
+                self.count = min(self.count + 1, len(self.slots))
+
+            def minibatch(self, n):
+                picked = np.random.choice(self.count, n) % len(self.slots)
+                recent = [self.steps[i] for i in np.random.randint(0, len(self.steps), size=n)]
+                return [self.slots[i] for i in picked], recent
+        """,
+        at=[(17, 22), (18, 22)],
+    ),
+    Valid(
+        """
+        import random
+
+        import torch
+
+
+        class ImagePool:
+            def __init__(self, pool_size):
+                self.pool_size = pool_size
+                self.images = []
+
+            def add(self, image):
+                self.images.append(image.detach())
+
+            def push(self, batch):
+                self.images.append(batch)
+
+            def query(self, n):
+                return torch.cat(random.sample(self.images, n))
+        """,
+        why="a GAN's image history pool: one value pushed, but no reinforcement learning anywhere",
+    ),
+    Valid(
+        """
+        import random
+        from dataclasses import dataclass
+
+        import gymnasium as gym
+        import numpy as np
+
+
+        @dataclass
+        class Pair:
+            image: np.ndarray
+            label: int
+
+
+        class EpisodeMemory:
+            def __init__(self):
+                self.episodes = []
+                self.states, self.rewards = [], []
+                self.pairs = []
+
+            def add_episode(self, episode):
+                self.episodes.append(episode)
+
+            def store(self, state, reward):
+                self.states.append(state)
+                self.rewards.append(reward)
+
+            def add(self, image, label):
+                self.pairs.append(Pair(image, label))
+
+            def sample(self, n):
+                idx = np.random.choice(len(self.states), n)
+                return random.sample(self.episodes, n), idx, random.sample(self.pairs, n)
+        """,
+        why="episodes for a recurrent agent, per-field lists, and two-field pairs are not transition tuples",
+    ),
+    # a list filled up to its capacity, indexed by a generator's draw that never names the list
+    Invalid(
+        """
+        import numpy as np
+
+
+        class Memory:
+            def __init__(self, capacity):
+                self.memory = []
+                self.capacity = capacity
+                self.size = 0
+                self.rng = np.random.default_rng(0)
+
+            def store(self, state, action, reward, next_state, done):
+                if self.size < self.capacity:
+                    self.memory.append((state, action, reward, next_state, done))
+                self.size = min(self.size + 1, self.capacity)
+
+            def sample(self, batch_size):
+                idx = self.rng.integers(0, self.size, size=batch_size)
+                return [self.memory[i] for i in idx]
+        """,
+        at=[(6, 23)],
+    ),
+    Valid(
+        """
+        import random
+
+        records = []
+        for line in open("people.csv"):
+            name, age, city, score = line.strip().split(",")
+            records.append((name, age, city, score))
+        print(random.sample(records, 10))
+        """,
+        why="four-field records sampled at random in a module that does no reinforcement learning",
+    ),
+    Valid(
+        """
+        import random
+
+        import numpy as np
+
+
+        class RolloutStorage:
+            def __init__(self):
+                self.steps = []
+                self.actions = [0, 1, 2]
+
+            def add(self, obs, action, reward, done):
+                self.steps.append((obs, action, reward, done))
+
+            def explore(self):
+                pick = random.randrange(len(self.actions))
+                return self.actions[pick]
+
+            def returns(self, gamma):
+                out, running = [], 0.0
+                for obs, action, reward, done in reversed(self.steps):
+                    running = reward + gamma * running * (1.0 - done)
+                    out.append(running)
+                return np.array(out[::-1])
+        """,
+        why="the transitions are read in order; the random draw indexes another list",
     ),
 ]

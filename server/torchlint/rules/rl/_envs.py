@@ -15,16 +15,24 @@ ENV_MAKERS = {
 }
 
 
-def _is_wrapper_call(call: ast.Call) -> bool:
+def is_wrapper_call(call: ast.Call) -> bool:
     """``RecordEpisodeStatistics(env)``, ``wrap_deepmind(env)``: a class or a ``wrap*`` function."""
     name = (dotted(call.func) or "").rsplit(".", 1)[-1]
     return name[:1].isupper() or "wrap" in name.lower()
 
 
 def wrapped_env(ctx: ModuleContext, make: ast.Call) -> ast.expr:
-    """The outermost wrapper call whose first argument leads down to ``make``."""
+    """The outermost wrapper call (or ``.unwrapped``) whose first argument leads down to ``make``."""
     node: ast.expr = make
     parent = ctx.parent(node)
-    while isinstance(parent, ast.Call) and _is_wrapper_call(parent) and parent.args and parent.args[0] is node:
+    while _wraps_env(parent, node):
+        assert isinstance(parent, ast.expr)
         node, parent = parent, ctx.parent(parent)
     return node
+
+
+def _wraps_env(parent: ast.AST | None, env: ast.expr) -> bool:
+    """``Wrapper(env, ...)`` or ``env.unwrapped``: still the environment."""
+    if isinstance(parent, ast.Attribute):
+        return parent.attr == "unwrapped" and parent.value is env
+    return isinstance(parent, ast.Call) and is_wrapper_call(parent) and bool(parent.args) and parent.args[0] is env

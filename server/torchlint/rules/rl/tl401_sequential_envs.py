@@ -7,13 +7,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ...analysis.callgraph import Function, call_graph
 from ...analysis.context import ModuleContext, fact
 from ...analysis.layout import alone_on_its_lines
-from ...analysis.syntax import dotted, keyword
+from ...analysis.syntax import DEF_TYPES, FUNCTION_TYPES, dotted, keyword
 from ...analysis.training import assigned_names, enclosing_loop
 from ...model import Action, Finding, Plan, Severity
 from ...rule import Rule
-from ._envs import ENV_MAKERS, wrapped_env
+from ._envs import ENV_MAKERS, is_wrapper_call, wrapped_env
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -47,15 +48,35 @@ class _ComprehensionPlan(_VectorEnvPlan):
     bound: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class _EnvSource:
+    """Where a list gets each environment from: ``gym.make(...)`` itself or a helper that returns one."""
+
+    #: The call at the list (``gym.make(...)``, ``make_env(i)``): the finding's place.
+    site: ast.Call
+    #: The ``gym.make(...)`` call that builds the environment (inside the helper, for one).
+    make: ast.Call
+    #: The module's function that returns the environment, when ``site`` calls one.
+    helper: Function | None = None
+
+    def same_env(self, loop_names: set[str]) -> bool:
+        """The environment id is known and stays the same while ``loop_names`` change."""
+        if self.helper is None:
+            return _same_env_each_time(self.make, loop_names)
+        return _helper_same_env(self.site, self.helper, self.make, loop_names)
+
+
 class SequentialEnvs(Rule):
     """Several copies of one environment are kept in a list and stepped one at a time.
 
-    Fires on `gym.make(...)` / `gymnasium.make(...)` (wrapped or not) that builds the items of a
-    list: a list comprehension or a `for` loop that appends each new environment, over at least
-    two copies of the same environment id. The list need not be stepped where the rule can see
-    it; a list handed to a vector wrapper (`SyncVectorEnv`, `AsyncVectorEnv`, SB3 `DummyVecEnv`,
-    `SubprocVecEnv`, `make_vec_env`) does not fire, and neither does a list of environment
-    factories (lambdas, `make_env(i)` thunks) or of different environments (one per task).
+    Fires on `gym.make(...)` / `gymnasium.make(...)` (wrapped or not), or on a call of a helper
+    of the module that returns one (`def make_env(seed): env = gym.make(...); return env`), that
+    builds the items of a list: a list comprehension or a `for` loop that appends each new
+    environment, over at least two copies of the same environment id. The list need not be
+    stepped where the rule can see it; a list handed to a vector wrapper (`SyncVectorEnv`,
+    `AsyncVectorEnv`, SB3 `DummyVecEnv`, `SubprocVecEnv`, `make_vec_env`) does not fire, and
+    neither does a list of environment factories (lambdas, CleanRL's `make_env(i)` thunks) or of
+    different environments (one per task).
     """
 
     code = "TL401"
@@ -87,18 +108,25 @@ class SequentialEnvs(Rule):
 
     def check(self, ctx: ModuleContext) -> Iterator[Finding]:
         for make in ctx.calls(*ENV_MAKERS):
-            env = wrapped_env(ctx, make)
-            parent = ctx.parent(env)
-            if isinstance(parent, ast.ListComp) and parent.elt is env:
-                finding = self._comprehension(ctx, make, parent)
-            else:
-                finding = self._appending_loop(ctx, make, env)
+            finding = self._listed(ctx, _EnvSource(make, make))
+            if finding:
+                yield finding
+        for source in _env_helper_calls(ctx):
+            finding = self._listed(ctx, source)
             if finding:
                 yield finding
 
-    def _comprehension(self, ctx: ModuleContext, make: ast.Call, comp: ast.ListComp) -> Finding | None:
+    def _listed(self, ctx: ModuleContext, source: _EnvSource) -> Finding | None:
+        """The finding for ``source`` when the environment it makes is an item of a list."""
+        env = wrapped_env(ctx, source.site)
+        parent = ctx.parent(env)
+        if isinstance(parent, ast.ListComp) and parent.elt is env:
+            return self._comprehension(ctx, source, parent)
+        return self._appending_loop(ctx, source, env)
+
+    def _comprehension(self, ctx: ModuleContext, source: _EnvSource, comp: ast.ListComp) -> Finding | None:
         loop_names = {name for generator in comp.generators for name in _names(generator.target)}
-        if not _same_env_each_time(make, loop_names) or _fewer_than_two(comp.generators[0].iter):
+        if not source.same_env(loop_names) or _fewer_than_two(comp.generators[0].iter):
             return None
         if any(_is_vector_wrapper(a) for a in ctx.ancestors(comp)):
             return None
@@ -107,22 +135,22 @@ class SequentialEnvs(Rule):
             return None
         stmt = ctx.parent(comp)
         if not (isinstance(stmt, ast.Assign) and len(names) == 1 and alone_on_its_lines(ctx, stmt)):
-            return self.finding(ctx, make)
+            return self.finding(ctx, source.site)
         bound = tuple(sorted(loop_names & _names(comp.elt)))
-        plan = _ComprehensionPlan(*_vector_module(ctx, make), names[0], bound)
-        return self.finding(ctx, make, action=self.action_at(ctx, stmt, plan))
+        plan = _ComprehensionPlan(*_vector_module(ctx, source.make), names[0], bound)
+        return self.finding(ctx, source.site, action=self.action_at(ctx, stmt, plan))
 
-    def _appending_loop(self, ctx: ModuleContext, make: ast.Call, env: ast.expr) -> Finding | None:
-        loop = enclosing_loop(ctx, make)
+    def _appending_loop(self, ctx: ModuleContext, source: _EnvSource, env: ast.expr) -> Finding | None:
+        loop = enclosing_loop(ctx, source.site)
         if not isinstance(loop, ast.For) or _fewer_than_two(loop.iter):
             return None
-        if not _same_env_each_time(make, _names(loop.target) | _assigned_in(ctx, loop)):
+        if not source.same_env(_names(loop.target) | _assigned_in(ctx, loop)):
             return None
         list_name = _appended_to(ctx, loop, env)
         if list_name is None or list_name in _handed_to_vector_env(ctx):
             return None
-        plan = _LoopPlan(*_vector_module(ctx, make), list_name)
-        return self.finding(ctx, make, action=self.action_at(ctx, loop, plan, node="For"))
+        plan = _LoopPlan(*_vector_module(ctx, source.make), list_name)
+        return self.finding(ctx, source.site, action=self.action_at(ctx, loop, plan, node="For"))
 
     def action(self, node: cst.CSTNode, action: Action, ctx: FixContext) -> cst.FlattenSentinel[cst.BaseStatement]:
         import libcst as cst
@@ -254,3 +282,83 @@ def _assigned_in(ctx: ModuleContext, loop: ast.For) -> set[str]:
         for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
         if isinstance(target, ast.Name)
     }
+
+
+@fact
+def _env_helpers(ctx: ModuleContext) -> dict[Function, ast.Call]:
+    """The module's functions that return a new environment (``def make_env(seed): env = gym.make(...);
+    return env``), with the ``gym.make(...)`` call; not factories that return a thunk."""
+    helpers: dict[Function, ast.Call] = {}
+    for make in ctx.calls(*ENV_MAKERS):
+        function = ctx.enclosing(make, (*DEF_TYPES, ast.Lambda))
+        if not isinstance(function, DEF_TYPES) or ctx.within(function, ast.Yield, ast.YieldFrom):
+            continue
+        env = wrapped_env(ctx, make)
+        holders = set(assigned_names(ctx, env))
+        returns = [r for r in ctx.within(function, ast.Return) if ctx.enclosing(r, FUNCTION_TYPES) is function]
+        if returns and all(_returns_env(ctx, function, r.value, env, holders) for r in returns):
+            helpers.setdefault(function, make)
+    return helpers
+
+
+def _returns_env(ctx: ModuleContext, function: Function, value: ast.expr | None, env: ast.expr, holders: set[str]) -> bool:
+    """``return gym.make(...)``, ``return env`` or ``return Wrapper(env)``, where ``env`` holds
+    nothing but the environment and wrappers of it."""
+    while value is not env and isinstance(value, ast.Call) and is_wrapper_call(value) and value.args:
+        value = value.args[0]
+    if value is env:
+        return True
+    if not (isinstance(value, ast.Name) and value.id in holders):
+        return False
+    assignments = [
+        node.value
+        for node in ctx.within(function, ast.Assign)
+        if any(isinstance(t, ast.Name) and t.id == value.id for t in node.targets)
+    ]
+    return all(assigned is env or _wraps(assigned, value.id) for assigned in assignments)
+
+
+def _wraps(value: ast.expr, name: str) -> bool:
+    """``Wrapper(name, ...)``: ``name`` wrapped again."""
+    return isinstance(value, ast.Call) and is_wrapper_call(value) and bool(value.args) and dotted(value.args[0]) == name
+
+
+def _env_helper_calls(ctx: ModuleContext) -> Iterator[_EnvSource]:
+    """Each call of one of the module's environment helpers."""
+    helpers = _env_helpers(ctx)
+    for site in call_graph(ctx).sites:
+        make = helpers.get(site.callee)
+        if make is not None:
+            yield _EnvSource(site.call, make, site.callee)
+
+
+def _helper_same_env(call: ast.Call, helper: Function, make: ast.Call, loop_names: set[str]) -> bool:
+    """The helper's environment id is known and every parameter it reads gets an argument free
+    of ``loop_names`` (or keeps its default)."""
+    env_id = _env_id(make)
+    if env_id is None:
+        return False
+    params = [*helper.args.posonlyargs, *helper.args.args]
+    skipped = 1 if isinstance(call.func, ast.Attribute) else 0  # ``self.make_env(i)``
+    defaults = {a.arg for a in params[len(params) - len(helper.args.defaults) :]}
+    defaults |= {a.arg for a, d in zip(helper.args.kwonlyargs, helper.args.kw_defaults, strict=True) if d is not None}
+    for name in _names(env_id) & {a.arg for a in [*params, *helper.args.kwonlyargs]}:
+        argument = _argument(call, params, skipped, name)
+        if argument is None and name not in defaults:
+            return False
+        if argument is not None and _names(argument) & loop_names:
+            return False
+    return True
+
+
+def _argument(call: ast.Call, params: list[ast.arg], skipped: int, name: str) -> ast.expr | None:
+    """The argument ``call`` passes for the parameter ``name`` (``None`` when it passes none it can tell)."""
+    found = keyword(call, name)
+    if found is not None:
+        return found.value
+    index = next((i for i, a in enumerate(params) if a.arg == name), None)
+    if index is None or index < skipped:
+        return None
+    position = index - skipped
+    positional = call.args[: next((i for i, a in enumerate(call.args) if isinstance(a, ast.Starred)), len(call.args))]
+    return positional[position] if position < len(positional) else None

@@ -90,7 +90,7 @@ class LegacyGym(Rule):
         names: list[cst.ImportAlias] = []
         for alias in node.names:
             names.extend(_gymnasium_aliases(alias, ctx) if _is_gym_module(ctx.code(alias.name)) else [alias])
-        return node.with_changes(names=names)
+        return node.with_changes(names=_without_repeats(names, ctx))
 
 
 def _is_gym_module(name: str | None) -> bool:
@@ -154,3 +154,19 @@ def _gymnasium_aliases(alias: cst.ImportAlias, ctx: FixContext) -> list[cst.Impo
     if not submodule or (len(submodule) == 1 and submodule[0] in EAGER_SUBPACKAGES):
         return [as_gym]
     return [renamed.with_changes(comma=cst.MaybeSentinel.DEFAULT), as_gym]
+
+
+def _without_repeats(names: list[cst.ImportAlias], ctx: FixContext) -> list[cst.ImportAlias]:
+    """Each alias once (``import gym, gym.spaces`` gives ``gymnasium as gym`` twice), the last without a comma."""
+    import libcst as cst
+
+    seen: set[tuple[str, str]] = set()
+    kept: list[cst.ImportAlias] = []
+    for alias in names:
+        key = (ctx.code(alias.name), ctx.code(alias.asname.name) if alias.asname else "")
+        if key not in seen:
+            seen.add(key)
+            kept.append(alias)
+    if len(kept) < len(names):
+        kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return kept
