@@ -349,20 +349,24 @@ def _evaluated_models(ctx: ModuleContext, function: Function | ast.Module) -> li
         if setting is not None and setting[1] == EVAL:
             names[setting[0]] = None
         site = graph.site(call)
-        if site is None:
+        receivers = [] if site is None else [
+            name for inner in (site.callee, *reachable(ctx, site.callee)) for name in _eval_receivers(ctx, inner)
+        ]
+        if site is None or not receivers:
+            # Only a callee that sets eval mode somewhere can leave an argument in eval mode.
             continue
         for arg in [*call.args, *(kw.value for kw in call.keywords)]:
             name = dotted(arg)
             if name:
                 names[name] = None
-        for inner in (site.callee, *reachable(ctx, site.callee)):
-            for name in _eval_receivers(ctx, inner):
-                outer = _name_in_caller(ctx, site, name)
-                if outer:
-                    names[outer] = None
+        for name in receivers:
+            outer = _name_in_caller(ctx, site, name)
+            if outer:
+                names[outer] = None
     return [name for name in names if any(e.kind == EVAL for e in _events(ctx, function, name))]
 
 
+@fact
 def _eval_receivers(ctx: ModuleContext, function: Function) -> list[str]:
     return [setting[0] for call in inside(ctx, function, ast.Call) if (setting := mode_set(call)) and setting[1] == EVAL]
 
