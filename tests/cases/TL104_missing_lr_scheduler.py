@@ -183,7 +183,7 @@ CASES = [
                 g_loss.backward()
                 generator_opt.step()
         """,
-        at=[(6, 17)],
+        at=[(6, 17), (7, 21)],
         fixed="""
         import torch
         from torch.utils.data import DataLoader
@@ -202,12 +202,23 @@ CASES = [
             milestones=[warmup_steps],
         )
         discriminator_opt = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        num_training_steps = num_epochs * len(dataloader)
+        num_warmup_steps = max(1, num_training_steps // 20)
+        lr_scheduler = torch.optim.lr_scheduler.SequentialLR(
+            discriminator_opt,
+            schedulers=[
+                torch.optim.lr_scheduler.LinearLR(discriminator_opt, start_factor=0.01, total_iters=num_warmup_steps),
+                torch.optim.lr_scheduler.CosineAnnealingLR(discriminator_opt, T_max=num_training_steps - num_warmup_steps),
+            ],
+            milestones=[num_warmup_steps],
+        )
         for epoch in range(num_epochs):
             for i, (real, _) in enumerate(dataloader):
                 d_loss = discriminator_loss(D, G, real)
                 discriminator_opt.zero_grad()
                 d_loss.backward()
                 discriminator_opt.step()
+                lr_scheduler.step()
                 g_loss = generator_loss(D, G, real.size(0))
                 generator_opt.zero_grad()
                 g_loss.backward()
@@ -345,5 +356,137 @@ CASES = [
                 optimizer.step()
         """,
         why="the classic adjust_learning_rate step decay",
+    ),
+    Invalid(
+        """
+        import math
+
+        import torch
+        from torch import nn
+
+
+        def cosine_beta_schedule(timesteps, s=0.008):
+            steps = timesteps + 1
+            x = torch.linspace(0, timesteps, steps)
+            alphas_cumprod = torch.cos(((x / timesteps) + s) / (1 + s) * math.pi * 0.5) ** 2
+            betas = 1 - (alphas_cumprod[1:] / alphas_cumprod[:-1])
+            return torch.clip(betas, 0.0001, 0.9999)
+
+
+        betas = cosine_beta_schedule(1000)
+        denoiser = nn.Sequential(nn.Linear(32, 128), nn.SiLU(), nn.Linear(128, 32))
+        optimizer = torch.optim.AdamW(denoiser.parameters(), lr=2e-4)
+        for step in range(100_000):
+            x0 = sample_batch()
+            t = torch.randint(0, 1000, (x0.size(0),))
+            loss = diffusion_loss(denoiser, x0, t, betas)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        """,
+        at=[(17, 13)],
+    ),
+    Invalid(
+        """
+        import torch
+        from diffusers import DDPMScheduler, UNet2DModel
+
+        model = UNet2DModel(sample_size=32)
+        noise_scheduler = DDPMScheduler(num_train_timesteps=1000)
+        optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
+        for clean in train_dataloader:
+            noise = torch.randn_like(clean)
+            timesteps = torch.randint(0, 1000, (clean.shape[0],))
+            noisy = noise_scheduler.add_noise(clean, noise, timesteps)
+            loss = torch.nn.functional.mse_loss(model(noisy, timesteps).sample, noise)
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad()
+        """,
+        at=[(6, 13)],
+    ),
+    Invalid(
+        """
+        import torch
+        import torch.optim as optim
+
+        net = DQN(obs_size, n_actions)
+        exp_source = ExperienceSourceFirstLast(env, agent, gamma=0.99, steps_count=1)
+        optimizer = optim.Adam(net.parameters(), lr=1e-4)
+        for batch in exp_source:
+            optimizer.zero_grad()
+            loss_v = calc_loss(batch, net, tgt_net)
+            loss_v.backward()
+            optimizer.step()
+        """,
+        at=[(6, 13)],
+        fixed="""
+        import torch
+        import torch.optim as optim
+
+        net = DQN(obs_size, n_actions)
+        exp_source = ExperienceSourceFirstLast(env, agent, gamma=0.99, steps_count=1)
+        optimizer = optim.Adam(net.parameters(), lr=1e-4)
+        total_steps = 10_000  # TODO: the number of optimizer steps in the run
+        warmup_steps = max(1, total_steps // 20)
+        scheduler = optim.lr_scheduler.SequentialLR(
+            optimizer,
+            schedulers=[
+                optim.lr_scheduler.LinearLR(optimizer, start_factor=0.01, total_iters=warmup_steps),
+                optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total_steps - warmup_steps),
+            ],
+            milestones=[warmup_steps],
+        )
+        for batch in exp_source:
+            optimizer.zero_grad()
+            loss_v = calc_loss(batch, net, tgt_net)
+            loss_v.backward()
+            optimizer.step()
+            scheduler.step()
+        """,
+    ),
+    Invalid(
+        """
+        import torch
+        from torch import nn
+
+        netG = Generator()
+        netD = Discriminator()
+        optimizerD = torch.optim.Adam(netD.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        optimizerG = torch.optim.Adam(netG.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        schedulerG = torch.optim.lr_scheduler.StepLR(optimizerG, step_size=30, gamma=0.5)
+        for epoch in range(100):
+            for real in dataloader:
+                optimizerD.zero_grad()
+                d_loss(netD, netG, real).backward()
+                optimizerD.step()
+                optimizerG.zero_grad()
+                g_loss(netD, netG, real).backward()
+                optimizerG.step()
+            schedulerG.step()
+        """,
+        at=[(6, 14)],
+    ),
+    Valid(
+        """
+        import torch
+
+
+        def make_scheduler(optimizer, cfg):
+            return torch.optim.lr_scheduler.MultiStepLR(optimizer, milestones=cfg.milestones)
+
+
+        optimizer_g = torch.optim.Adam(netG.parameters(), lr=2e-4)
+        optimizer_d = torch.optim.Adam(netD.parameters(), lr=2e-4)
+        schedulers = [build(opt, cfg) for opt in (optimizer_g, optimizer_d)]
+        for real in loader:
+            d_loss(real).backward()
+            optimizer_d.step()
+            g_loss(real).backward()
+            optimizer_g.step()
+            for s in schedulers:
+                s.step()
+        """,
+        why="schedules built from the optimizers in a helper, which cannot be told apart",
     ),
 ]

@@ -13,7 +13,16 @@ from ...analysis.context import ModuleContext, fact
 from ...analysis.layout import CST_BLOCK_OWNERS, alone_on_its_lines
 from ...analysis.scopes import binds, fresh_name, lookup
 from ...analysis.syntax import DEF_TYPES, callee_name, dotted
-from ...analysis.training import LBFGS, OPTIMIZER_PREFIX, SCHEDULER_PREFIX, assigned_names, is_optimizer_constructor
+from ...analysis.training import (
+    LBFGS,
+    OPTIMIZER_PREFIX,
+    SCHEDULER_PREFIX,
+    assigned_names,
+    is_dataloader,
+    is_optimizer_constructor,
+    looks_like_optimizer,
+    optimizer_names,
+)
 from ...model import Applicability, Finding, Fix, Plan, Severity
 from ...rule import Rule
 from ._schedules import WARMUP_DIVISOR, Imports, assigned_targets, scheduler_spelling, sets_lr_by_hand, warmup_then
@@ -26,6 +35,11 @@ if TYPE_CHECKING:
 #: Names of calls and imports that build or apply a learning-rate schedule: `get_scheduler`,
 #: `get_cosine_schedule_with_warmup`, `adjust_learning_rate`, `OneCycleLR`, `set_lr`.
 SCHEDULE_NAME = re.compile(r"sched|warm_?up|learning_rate|(^|_)lrs?(_|$)", re.IGNORECASE)
+#: Names of the noise schedules of diffusion models, which are no learning-rate schedules:
+#: `cosine_beta_schedule`, `noise_scheduler.step(...)`.
+NOISE_SCHEDULE = re.compile(r"beta|noise|alpha|sigma|diffusion|timestep", re.IGNORECASE)
+#: Iterables named like sized collections, which ``len()`` works on: ``train_loader``, ``dataset``.
+SIZED_NAME = re.compile(r"loader|dataset", re.IGNORECASE)
 PLACEHOLDER_STEPS = "10_000  # TODO: the number of optimizer steps in the run"
 BUILTINS = frozenset(dir(builtins))
 
@@ -48,9 +62,11 @@ class _SchedulePlan(Plan):
 class MissingLrScheduler(Rule):
     """An optimizer is stepped at a constant learning rate.
 
-    Fires once per module, at the construction of the first `torch.optim` optimizer that the
-    module steps (`optimizer.step()`, `scaler.step(optimizer)`, or a function of the module it
-    is handed to), when the module builds no learning-rate schedule at all.
+    Fires at the construction of each `torch.optim` optimizer that the module steps
+    (`optimizer.step()`, `scaler.step(optimizer)`, or a function of the module it is handed to)
+    and that no learning-rate schedule of the module takes. A schedule that cannot be tied to
+    one optimizer (built in a helper, set by hand through `param_groups`) silences them all; a
+    name alone (`cosine_beta_schedule(...)`, a diffusion noise scheduler) is no schedule.
     """
 
     code = "TL104"
@@ -100,19 +116,21 @@ class MissingLrScheduler(Rule):
     fix_title = "Add a linear-warmup + cosine learning-rate scheduler"
 
     def check(self, ctx: ModuleContext) -> Iterator[Finding]:
-        if builds_scheduler(ctx):
+        scheduled = scheduled_optimizers(ctx)
+        if scheduled is None:
             return
+        taken: set[str] = set()  # the names that the fixes of earlier findings introduce
         for call in ctx.calls_matching(lambda name: name.startswith(OPTIMIZER_PREFIX) and name not in LBFGS):
             if not is_optimizer_constructor(ctx, call):
                 continue
             for name in assigned_names(ctx, call):
                 use = OptimizerUse.of(ctx, call, name)
-                if use.steps or use.handed_to_stepping_function():
-                    yield self._finding(ctx, use)
-                    return
+                if name not in scheduled and (use.steps or use.handed_to_stepping_function()):
+                    yield self._finding(ctx, use, taken)
+                    break
 
-    def _finding(self, ctx: ModuleContext, use: OptimizerUse) -> Finding:
-        edit = use.schedule_insertion()
+    def _finding(self, ctx: ModuleContext, use: OptimizerUse, taken: set[str]) -> Finding:
+        edit = use.schedule_insertion(taken)
         if edit is None:
             return self.finding(ctx, use.call)
         owner, plan = edit
@@ -128,22 +146,34 @@ class MissingLrScheduler(Rule):
 
 
 @fact
-def builds_scheduler(ctx: ModuleContext) -> bool:
-    """The module builds or applies some learning-rate schedule (any library, or by hand)."""
-    for local, qualname in ctx.imports.items():
-        if qualname.startswith(SCHEDULER_PREFIX) or _schedule_name(local) or _schedule_name(qualname.rsplit(".", 1)[-1]):
-            return True
+def scheduled_optimizers(ctx: ModuleContext) -> frozenset[str] | None:
+    """The optimizers (by name) that the module's learning-rate schedules take, or ``None`` when
+    the module schedules in a way that cannot be tied to its optimizers (then all count as
+    scheduled). A schedule is a ``torch.optim.lr_scheduler`` call or a schedule-named call that
+    takes an optimizer (``get_linear_schedule_with_warmup(opt, ...)``, ``adjust_learning_rate(opt, epoch)``)."""
+    known = set(optimizer_names(ctx))
+    scheduled: set[str] = set()
     for call in ctx.nodes(ast.Call):
-        if _schedule_name(callee_name(call.func)) or (ctx.qualname(call.func) or "").startswith(SCHEDULER_PREFIX):
-            return True
-    if any("sched" in (dotted(call.func.value) or "").lower() for call in ctx.method_calls("step")):  # type: ignore[attr-defined]
-        return True
-    return sets_lr_by_hand(ctx)
+        library = (ctx.qualname(call.func) or "").startswith(SCHEDULER_PREFIX)
+        if not library and not _schedule_name(callee_name(call.func)):
+            continue
+        arguments = [name for name in (dotted(a) for a in (*call.args, *(k.value for k in call.keywords))) if name]
+        taken = {name for name in arguments if name in known}
+        if taken:
+            scheduled |= taken
+        elif library or any(looks_like_optimizer(name) for name in arguments):
+            return None  # built in a helper from its own parameter, or from an optimizer we do not know
+    stepped = any(_schedule_name(dotted(call.func.value) or "") for call in ctx.method_calls("step"))  # type: ignore[attr-defined]
+    imported = any(qualname.startswith(SCHEDULER_PREFIX) for qualname in ctx.imports.values())
+    if sets_lr_by_hand(ctx) or (not scheduled and (stepped or imported)):
+        return None
+    return frozenset(scheduled)
 
 
 def _schedule_name(name: str) -> bool:
-    """Named like a schedule: ``get_scheduler``, ``adjust_learning_rate``, ``set_lr``, ``OneCycleLR``."""
-    return bool(SCHEDULE_NAME.search(name)) or name.endswith("LR")
+    """Named like a learning-rate schedule: ``get_scheduler``, ``adjust_learning_rate``, ``set_lr``,
+    ``OneCycleLR``; not like a noise schedule."""
+    return (bool(SCHEDULE_NAME.search(name)) or name.endswith("LR")) and not NOISE_SCHEDULE.search(name)
 
 
 class OptimizerUse:
@@ -200,9 +230,10 @@ class OptimizerUse:
             yield from ((parameters[i], function) for i in positions if i < len(parameters))
             yield from ((kw, function) for kw in keywords)
 
-    def schedule_insertion(self) -> tuple[ast.AST, _SchedulePlan] | None:
+    def schedule_insertion(self, taken: set[str]) -> tuple[ast.AST, _SchedulePlan] | None:
         """Where and what the fix inserts, when the optimizer statement and every step are
-        statements of their own that one libcst node holds."""
+        statements of their own that one libcst node holds; the names it introduces avoid
+        ``taken`` and join it."""
         ctx = self.ctx
         statement = ctx.statement_of(self.call)
         steps = [ctx.statement_of(step) for step in self.steps]
@@ -216,9 +247,10 @@ class OptimizerUse:
         if type(owner) not in CST_BLOCK_OWNERS:
             return None
         spelling, imports = scheduler_spelling(ctx, self.call.func, ("CosineAnnealingLR", "LinearLR", "SequentialLR"))
-        scheduler = self._scheduler_name()
-        total = fresh_name(ctx, "total_steps", "num_training_steps")
-        warmup = fresh_name(ctx, "warmup_steps", "num_warmup_steps")
+        scheduler = self._scheduler_name(taken)
+        total = fresh_name(ctx, "total_steps", "num_training_steps", taken=taken)
+        warmup = fresh_name(ctx, "warmup_steps", "num_warmup_steps", taken=taken)
+        taken.update((scheduler.rpartition(".")[2], total, warmup))
         cosine = f"{spelling}CosineAnnealingLR({self.name}, T_max={total} - {warmup})"
         statements = (
             f"{total} = {self._total_steps(statement) or PLACEHOLDER_STEPS}",
@@ -244,12 +276,12 @@ class OptimizerUse:
         ]
         return sum(self.reaches(node) for node in assignments) > 1
 
-    def _scheduler_name(self) -> str:
+    def _scheduler_name(self, taken: set[str]) -> str:
         owner, _, _ = self.name.rpartition(".")
         if not owner:
-            return fresh_name(self.ctx, "scheduler", "lr_scheduler")
+            return fresh_name(self.ctx, "scheduler", "lr_scheduler", taken=taken)
         attributes = {node.attr for node in self.ctx.nodes(ast.Attribute)}
-        return f"{owner}.{fresh_name(self.ctx, 'scheduler', 'lr_scheduler', taken=attributes)}"
+        return f"{owner}.{fresh_name(self.ctx, 'scheduler', 'lr_scheduler', taken=attributes | taken)}"
 
     def _total_steps(self, statement: ast.stmt) -> str | None:
         """``epochs * len(loader)`` when the only step sits in ``for`` loops of the optimizer's own
@@ -289,9 +321,25 @@ def _loop_length(ctx: ModuleContext, iterable: ast.expr) -> tuple[str, list[ast.
             start, stop = iterable.args
             return f"({ctx.text(stop)} - {ctx.text(start)})", iterable.args
         return None
-    if dotted(iterable):
+    if dotted(iterable) and _sized(ctx, iterable):
         return f"len({ctx.text(iterable)})", [iterable]
     return None
+
+
+def _sized(ctx: ModuleContext, iterable: ast.expr) -> bool:
+    """``len(iterable)`` works: a name bound to a ``DataLoader`` or a list or tuple, or named like
+    a loader or dataset (a generator or an experience source has no length)."""
+    if SIZED_NAME.search((dotted(iterable) or "").rpartition(".")[2]):
+        return True
+    bindings = lookup(ctx, iterable.id, iterable) if isinstance(iterable, ast.Name) else []
+    return bool(bindings) and all(
+        not binding.iterated and not binding.path
+        and (
+            isinstance(binding.value, (ast.List, ast.Tuple, ast.ListComp))
+            or (isinstance(binding.value, ast.Call) and is_dataloader(ctx, binding.value.func))
+        )
+        for binding in bindings
+    )
 
 
 def _readable_at(ctx: ModuleContext, expressions: list[ast.expr], statement: ast.stmt) -> bool:
