@@ -393,4 +393,58 @@ CASES = [
         """,
         why="micro-batched evaluation without backward",
     ),
+    Invalid(
+        """
+        import torch
+        from ignite.engine import Engine
+
+        accumulation_steps = 4
+
+
+        def update(engine, batch):
+            model.train()
+            x, y = batch
+            loss = criterion(model(x), y) / accumulation_steps
+            loss.backward()
+            if engine.state.iteration % accumulation_steps == 0:
+                optimizer.step()
+                optimizer.zero_grad()
+            return loss.item()
+
+
+        trainer = Engine(update)
+        """,
+        at=[(12, 5)],
+    ),
+    Invalid(
+        """
+        import torch
+
+
+        class Learner:
+            def training_step(self, batch, step):
+                loss = self.loss_fn(self.model(batch["x"]), batch["y"]) / self.n_acc
+                loss.backward()
+                if (step + 1) % self.n_acc == 0:
+                    self.optimizer.step()
+                    self.optimizer.zero_grad()
+        """,
+        at=[(8, 9)],
+    ),
+    Valid(
+        """
+        import torch
+
+
+        def on_batch(engine, batch):
+            loss = criterion(model(batch[0]), batch[1])
+            loss.backward()
+            if engine.state.iteration % train_freq == 0:
+                optimizer.step()
+                optimizer.zero_grad()
+            if engine.state.iteration % log_interval == 0:
+                print(loss.item())
+        """,
+        why="a modulo guard in a callback with no accumulation evidence (a train frequency)",
+    ),
 ]

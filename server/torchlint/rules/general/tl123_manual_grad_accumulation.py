@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 #: Callables that wrap a data loader in a ``for`` header: ``enumerate(tqdm(loader))``.
 LOADER_WRAPPERS = ("enumerate", "tqdm")
+#: Where one training step runs: a loop, or a callback that runs once per batch.
+Scope = ast.For | ast.AsyncFor | ast.While | ast.FunctionDef | ast.AsyncFunctionDef
 ACCELERATE_COMMENT = "# accelerate accumulates gradients over {steps} batches: it divides the loss and steps on sync."
 
 
@@ -168,9 +170,16 @@ def _update_region(ctx: ModuleContext, guard: ast.If) -> list[ast.stmt]:
 
 
 def _guard_divisor(ctx: ModuleContext, guard: ast.If) -> ast.expr | None:
-    """The accumulation constant of ``if step % accum_steps == 0: optimizer.step()``, if it is one."""
-    loop = enclosing_loop(ctx, guard)
-    if loop is None or loop not in loops_with_backward(ctx):
+    """The accumulation constant of ``if step % accum_steps == 0: optimizer.step()``, if it is one.
+    The guard sits in the loop that calls ``backward()``, or, with no loop around it, in a
+    function that does (a per-batch callback or handler)."""
+    loop: Scope | None = enclosing_loop(ctx, guard)
+    if loop is None:
+        function = ctx.enclosing(guard, DEF_TYPES)
+        if not isinstance(function, DEF_TYPES) or not any(is_backward(call) for call in ctx.within(function.body, ast.Call)):
+            return None
+        loop = function
+    elif loop not in loops_with_backward(ctx):
         return None
     divisors = [n.right for n in ctx.within(guard.test, ast.BinOp) if isinstance(n.op, ast.Mod)]
     if not divisors:
@@ -201,7 +210,7 @@ def _clears_every_iteration(ctx: ModuleContext, loop: ast.AST, call: ast.Call) -
     )
 
 
-def _divides_loss(ctx: ModuleContext, loop: ast.For | ast.AsyncFor | ast.While, divisor: ast.expr) -> bool:
+def _divides_loss(ctx: ModuleContext, loop: Scope, divisor: ast.expr) -> bool:
     """Whether the loop divides the loss by ``divisor`` (``loss = loss / k``, ``(loss / k).backward()``)."""
     key = ast.dump(divisor)
     for node in ctx.within(loop.body, ast.AugAssign, ast.BinOp):
