@@ -565,4 +565,153 @@ CASES = [
         """,
         why="Trainer code; evaluation after model.eval()",
     ),
+    Valid(
+        """
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+
+        class DQN(nn.Module):
+            def __init__(self, n_obs, n_actions):
+                super().__init__()
+                self.body = nn.Sequential(nn.Linear(n_obs, 128), nn.ReLU(), nn.Linear(128, n_actions))
+
+            def forward(self, x):
+                return self.body(x)
+
+
+        def optimize(policy_net, target_net, optimizer, batch):
+            state, action, reward, next_state = batch
+            with torch.no_grad():
+                target = reward + 0.99 * target_net(next_state).max(1)[0]
+            loss = F.smooth_l1_loss(policy_net(state).gather(1, action).squeeze(1), target)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+
+        def main(batches):
+            policy_net = DQN(4, 2)
+            target_net = DQN(4, 2)
+            target_net.load_state_dict(policy_net.state_dict())
+            target_net.eval()
+            optimizer = torch.optim.AdamW(policy_net.parameters(), lr=1e-3)
+            for batch in batches:
+                optimize(policy_net, target_net, optimizer, batch)
+        """,
+        why="a DQN target network: in eval mode for good, no optimizer holds its parameters",
+    ),
+    Valid(
+        """
+        import torch
+        import torch.nn as nn
+
+
+        class Policy(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc1 = nn.Linear(4, 64)
+                self.fc2 = nn.Linear(64, 2)
+
+            def forward(self, x):
+                return self.fc2(torch.relu(self.fc1(x)))
+
+
+        def evaluate(policy, episodes):
+            returns = []
+            for states in episodes:
+                with torch.no_grad():
+                    returns.append(policy(states).argmax(1).float().mean())
+            return returns
+
+
+        def main(loader, episodes):
+            policy = Policy().to("cpu")
+            optimizer = torch.optim.AdamW(policy.parameters())
+            for epoch in range(3):
+                for x, y in loader:
+                    loss = torch.nn.functional.cross_entropy(policy(x), y)
+                    optimizer.zero_grad()
+                    loss.backward()
+                    optimizer.step()
+                evaluate(policy, episodes)
+        """,
+        why="the model has no layer that computes differently in training mode",
+    ),
+    Invalid(
+        """
+        import torch
+        import torch.nn as nn
+
+
+        class Policy(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc1 = nn.Linear(4, 64)
+                self.drop = nn.Dropout(0.2)
+                self.fc2 = nn.Linear(64, 2)
+
+            def forward(self, x):
+                return self.fc2(self.drop(torch.relu(self.fc1(x))))
+
+
+        def evaluate(policy, episodes):
+            returns = []
+            for states in episodes:
+                with torch.no_grad():
+                    returns.append(policy(states).argmax(1).float().mean())
+            return returns
+
+
+        def main(loader, episodes):
+            policy = Policy().to("cpu")
+            optimizer = torch.optim.AdamW(policy.parameters())
+            for epoch in range(3):
+                for x, y in loader:
+                    loss = torch.nn.functional.cross_entropy(policy(x), y)
+                    optimizer.zero_grad()
+                    loss.backward()
+                    optimizer.step()
+                evaluate(policy, episodes)
+        """,
+        at=[(18, 5)],
+        fixed="""
+        import torch
+        import torch.nn as nn
+
+
+        class Policy(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc1 = nn.Linear(4, 64)
+                self.drop = nn.Dropout(0.2)
+                self.fc2 = nn.Linear(64, 2)
+
+            def forward(self, x):
+                return self.fc2(self.drop(torch.relu(self.fc1(x))))
+
+
+        def evaluate(policy, episodes):
+            returns = []
+            policy.eval()
+            for states in episodes:
+                with torch.no_grad():
+                    returns.append(policy(states).argmax(1).float().mean())
+            return returns
+
+
+        def main(loader, episodes):
+            policy = Policy().to("cpu")
+            optimizer = torch.optim.AdamW(policy.parameters())
+            for epoch in range(3):
+                policy.train()
+                for x, y in loader:
+                    loss = torch.nn.functional.cross_entropy(policy(x), y)
+                    optimizer.zero_grad()
+                    loss.backward()
+                    optimizer.step()
+                evaluate(policy, episodes)
+        """,
+    ),
 ]

@@ -7,13 +7,13 @@ import ast
 import re
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ...analysis.callgraph import Function, reachable, resolve
+from ...analysis.callgraph import Function, owner, reachable, resolve
 from ...analysis.context import ModuleContext, fact
 from ...analysis.layout import CST_BLOCK_OWNERS, alone_on_its_lines
 from ...analysis.scopes import bound_names, lookup
-from ...analysis.syntax import DEF_TYPES, LOOP_TYPES, dotted
+from ...analysis.syntax import DEF_TYPES, LOOP_TYPES, dotted, keyword
 from ...analysis.torch_types import local_subclasses, module_classes
-from ...analysis.training import is_backward
+from ...analysis.training import is_backward, is_optimizer_class
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -150,9 +150,9 @@ def self_attribute_values(ctx: ModuleContext, attribute: ast.Attribute) -> list[
     for node in ctx.within(cls, ast.Attribute):
         if node.attr != attribute.attr or not isinstance(node.value, ast.Name) or isinstance(node.ctx, ast.Load):
             continue
-        owner = _method_binding(ctx, node.value)
+        method = _method_binding(ctx, node.value)
         parent = ctx.parent(node)
-        if owner is None or ctx.parent(owner) is not cls:
+        if method is None or ctx.parent(method) is not cls:
             continue
         if not isinstance(parent, (ast.Assign, ast.AnnAssign)) or parent.value is None or node not in _targets(parent):
             return []
@@ -294,6 +294,33 @@ def mode_set(call: ast.Call) -> tuple[str, str] | None:
     if isinstance(flag, ast.Constant) and flag.value in (True, False):
         return (receiver, TRAIN if flag.value else EVAL)
     return (receiver, UNKNOWN)
+
+
+def parameter_owners(constructor: ast.Call) -> frozenset[str] | None:
+    """The models whose ``parameters()`` an optimizer constructor is given, when the call shows them."""
+    params = constructor.args[0] if constructor.args else getattr(keyword(constructor, "params"), "value", None)
+    if params is None:
+        return None
+    methods = [node.func for node in ast.walk(params) if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)]
+    owners = {dotted(method.value) for method in methods if method.attr in {"parameters", "named_parameters"}}
+    return frozenset(name for name in owners if name) or None
+
+
+@fact
+def optimized_models(ctx: ModuleContext) -> frozenset[str] | None:
+    """The models that the module's optimizers train, by the names of the functions that build
+    them; ``None`` unless every optimizer shows its models, none of them a parameter or ``self``."""
+    models: set[str] = set()
+    constructors = ctx.calls_matching(is_optimizer_class)
+    for constructor in constructors:
+        owners = parameter_owners(constructor)
+        function = owner(ctx, constructor)
+        arguments = () if isinstance(function, ast.Module) else ast.walk(function.args)
+        parameters = {a.arg for a in arguments if isinstance(a, ast.arg)}
+        if owners is None or any(name.split(".")[0] in {"self", *parameters} for name in owners):
+            return None
+        models |= owners
+    return frozenset(models) if constructors else None
 
 
 def related(name: str, other: str) -> bool:

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from ...analysis.callgraph import Function, Loop, call_graph, owner, reachable, repeating_loops
 from ...analysis.context import ModuleContext
-from ...analysis.syntax import DEF_TYPES, LOOP_TYPES, callee_name, dotted, keyword
+from ...analysis.syntax import DEF_TYPES, LOOP_TYPES, callee_name, dotted
 from ...analysis.training import LBFGS, is_backward, looks_like_optimizer, optimizer_names, optimizer_step_calls
 from ...model import Applicability, Finding, Fix, Plan, Severity
 from ...rule import Rule
-from ._loops import before, in_framework_code, insert_before, insertion_node, inside, related, uses_torch
+from ._loops import before, in_framework_code, insert_before, insertion_node, inside, parameter_owners, related, uses_torch
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -106,7 +106,8 @@ class MissingZeroGrad(Rule):
         if isinstance(function, DEF_TYPES):
             regions += [site.loops[-1] for site in call_graph(ctx).callers(function) if site.loops]
         stepped = {steps[call] for call in inside(ctx, regions[0], ast.Call) if call in steps}
-        models = _parameter_owners(ctx, optimizer)
+        constructor = optimizer_names(ctx).get(optimizer)
+        models = parameter_owners(constructor) if constructor is not None else None
         if any(_zeroes(ctx, region, optimizer, models, len(stepped) <= 1) for region in regions):
             return None
         backward = _feeding_backward(ctx, step, candidates, steps, scope)
@@ -146,22 +147,6 @@ def _optimizer_steps(ctx: ModuleContext) -> dict[ast.Call, str]:
 def _is_lbfgs(ctx: ModuleContext, optimizer: str) -> bool:
     constructor = optimizer_names(ctx).get(optimizer)
     return constructor is not None and ctx.qualname(constructor.func) in LBFGS
-
-
-def _parameter_owners(ctx: ModuleContext, optimizer: str) -> frozenset[str] | None:
-    """The models whose ``parameters()`` the optimizer was built from, when the module shows them."""
-    constructor = optimizer_names(ctx).get(optimizer)
-    if constructor is None:
-        return None
-    params = constructor.args[0] if constructor.args else getattr(keyword(constructor, "params"), "value", None)
-    if params is None:
-        return None
-    owners = {
-        dotted(call.func.value)
-        for call in ctx.within(params, ast.Call)
-        if isinstance(call.func, ast.Attribute) and call.func.attr in {"parameters", "named_parameters"}
-    }
-    return frozenset(name for name in owners if name) or None
 
 
 def _zeroes(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -13,6 +14,7 @@ from ...analysis.context import ModuleContext, fact
 from ...analysis.layout import CST_BLOCK_OWNERS, alone_on_its_lines
 from ...analysis.scopes import binds, lookup
 from ...analysis.syntax import LOOP_TYPES, dotted
+from ...analysis.torch_types import module_classes
 from ...analysis.training import GRAD_OFF, grad_mode_at, grad_mode_of, is_backward
 from ...model import Applicability, Finding, Fix, Plan, Severity
 from ...rule import Rule
@@ -31,6 +33,7 @@ from ._loops import (
     mode_set,
     model_called,
     needs_grad,
+    optimized_models,
     related,
     start,
     uses_torch,
@@ -142,6 +145,8 @@ class TrainEvalMode(Rule):
             if not calls or grad_mode_at(ctx, calls[0]) != GRAD_OFF:
                 continue
             for model in dict.fromkeys(model_called(ctx, c) or "" for c in calls):
+                if _same_in_both_modes(ctx, model):
+                    continue
                 if _mode_before(ctx, function, loop, model, 0) == TRAIN and _trained(ctx, function, model, 0):
                     reported.add(loop)
                     anchor = _evaluation_anchor(ctx, loop)
@@ -155,6 +160,8 @@ class TrainEvalMode(Rule):
     def _training_in_eval_mode(self, ctx: ModuleContext, function: Function | ast.Module) -> Iterator[Finding]:
         seen: set[tuple[ast.AST, str]] = set()
         for model in _evaluated_models(ctx, function):
+            if _same_in_both_modes(ctx, model):
+                continue
             events = _events(ctx, function, model)
             for index, event in enumerate(events):
                 if event.kind != EVAL or _leaves_after(ctx, event.node, function) or _alternative(ctx, event, events):
@@ -320,8 +327,12 @@ def _hands_over(ctx: ModuleContext, call: ast.Call, model: str) -> bool:
 
 @fact
 def _frozen(ctx: ModuleContext, model: str) -> bool:
-    """The module freezes ``model``: ``model.requires_grad_(False)`` or ``p.requires_grad = False``
-    for ``p in model.parameters()``: a frozen model is not trained."""
+    """The module freezes ``model``: ``model.requires_grad_(False)``, ``p.requires_grad = False``
+    for ``p in model.parameters()``, or no optimizer of the module holds its parameters (a DQN
+    target network, an EMA teacher): a frozen model is not trained."""
+    trained = optimized_models(ctx)
+    if trained is not None and not any(related(model, name) for name in trained):
+        return True
     for call in ctx.method_calls("requires_grad_"):
         assert isinstance(call.func, ast.Attribute)
         if dotted(call.func.value) == model and call.args and isinstance(call.args[0], ast.Constant) and not call.args[0].value:
@@ -337,6 +348,55 @@ def _frozen(ctx: ModuleContext, model: str) -> bool:
         ):
             return True
     return False
+
+
+#: Layers that compute differently in training mode.
+_MODE_DEPENDENT = re.compile(r"Dropout|BatchNorm|InstanceNorm|RReLU|dropout|training")
+
+
+@fact
+def _same_in_both_modes(ctx: ModuleContext, model: str) -> bool:
+    """Every binding of ``model`` in the module builds one of its own module classes, and none of
+    those classes (nor the classes they use) has a layer that trains differently: eval() changes
+    nothing (a DQN of Linear layers)."""
+    classes = module_classes(ctx)
+    built = [
+        _built_class(value)
+        for node in ctx.nodes(ast.Assign)
+        if any(dotted(target) == model for target in node.targets)
+        for value in [node.value]
+    ]
+    return bool(built) and all(name in classes and _mode_free(ctx, name, frozenset()) for name in built)
+
+
+def _built_class(value: ast.expr) -> str | None:
+    """``Net`` for ``Net(...)``, ``Net(...).to(device)`` and ``Net(...).cuda()``."""
+    while isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in {"to", "cuda", "float"}:
+        value = value.func.value
+    return value.func.id if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) else None
+
+
+def _mode_free(ctx: ModuleContext, name: str, visiting: frozenset[str]) -> bool:
+    """The module class ``name`` builds only torch.nn layers that ignore the mode, and local classes that do."""
+    classes = module_classes(ctx)
+    if name in visiting:
+        return True
+    for node in ast.walk(classes[name]):
+        word = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+        if _MODE_DEPENDENT.search(word):
+            return False
+        if not isinstance(node, ast.Call):
+            continue
+        callee = dotted(node.func) or ""
+        last = callee.rsplit(".", 1)[-1]
+        if not last[:1].isupper():
+            continue
+        if last in classes:
+            if not _mode_free(ctx, last, visiting | {name}):
+                return False
+        elif not (ctx.qualname(node.func) or "").startswith("torch.nn."):
+            return False
+    return True
 
 
 def _evaluated_models(ctx: ModuleContext, function: Function | ast.Module) -> list[str]:
