@@ -154,6 +154,8 @@ export class Server implements vscode.Disposable {
             documentSelector: [
                 { scheme: 'file', language: 'python' },
                 { scheme: 'untitled', language: 'python' },
+                // The Python cells of notebooks (.ipynb), which the server checks as one module.
+                { notebook: '*', language: 'python' },
             ],
             outputChannel: new LeveledChannel(this.log),
             traceOutputChannel: this.log,
