@@ -1,4 +1,4 @@
-"""The ``torchlint`` command: ``check``, ``fix``, ``rules``, ``server``, ``gpu-check``.
+"""The ``torchlint`` command: ``check``, ``fix``, ``rules``, ``server``, ``gpu-check``, ``smoke``.
 
 Exit codes follow ruff: 0 when clean, 1 when findings remain, 2 on a usage or internal error.
 """
@@ -54,7 +54,10 @@ class FileResult:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
+    argv, script_args = _script_arguments(list(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
+    if script_args is not None:
+        args.script_args = script_args
     if not hasattr(args, "run"):
         parser.print_help()
         return EXIT_ERROR
@@ -127,6 +130,22 @@ def _parser() -> argparse.ArgumentParser:
     gpu.add_argument("--timeout", type=float, default=180.0, help="seconds before the step is stopped")
     gpu.add_argument("--format", choices=("text", "json"), default="text")
     gpu.set_defaults(run=_gpu_check)
+
+    smoke = commands.add_parser(
+        "smoke",
+        usage="torchlint smoke [options] SCRIPT [-- ARGS...]",
+        help="run your training script for a few optimizer steps and report time, memory, loss and AMP",
+        description="Runs SCRIPT in the given interpreter, unchanged, and stops it after --steps optimizer steps. "
+        "Reports per step the time waiting for data and computing, peak memory, the loss, autocast, GradScaler, "
+        "the gradient norm and parameters left without a gradient, tied to torchlint's findings in the script. "
+        "Exit status 0 when the steps ran and stayed finite. Arguments after -- go to the script.",
+    )
+    smoke.add_argument("script", metavar="SCRIPT", help="the training script (its own arguments go after --)")
+    smoke.add_argument("--python", default=sys.executable, help="the interpreter to run in (it needs torch)")
+    smoke.add_argument("--steps", type=int, default=5, help="optimizer steps before the script is stopped (default 5)")
+    smoke.add_argument("--timeout", type=float, default=300.0, help="seconds before the script is stopped (default 300)")
+    smoke.add_argument("--format", choices=("text", "json"), default="text")
+    smoke.set_defaults(run=_smoke, script_args=[])
     return parser
 
 
@@ -409,3 +428,25 @@ def _gpu_check(args: argparse.Namespace) -> int:
     report = run(options, on_progress=show)
     print(json.dumps(report, indent=2) if args.format == "json" else render_text(report))
     return EXIT_CLEAN if report["ok"] else EXIT_FINDINGS
+
+
+def _script_arguments(argv: list[str]) -> tuple[list[str], list[str] | None]:
+    """``smoke``'s own arguments, and the script's: those after the first ``--``."""
+    if argv[:1] != ["smoke"] or "--" not in argv:
+        return argv, None
+    split = argv.index("--")
+    return argv[:split], argv[split + 1 :]
+
+
+def _smoke(args: argparse.Namespace) -> int:
+    from . import smoke
+
+    if args.steps < 1:
+        raise UsageError("--steps must be at least 1")
+    if not Path(args.script).is_file():
+        raise UsageError(f"no such file: {args.script}")
+    options = smoke.SmokeOptions(args.script, tuple(args.script_args), args.python, args.steps, args.timeout)
+    show = None if args.format == "json" else lambda percent, message: print(f"[{percent:3}%] {message}", file=sys.stderr)
+    report = smoke.run(options, on_progress=show)
+    sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n" if args.format == "json" else smoke.text(report))
+    return EXIT_CLEAN if report.ok else EXIT_FINDINGS

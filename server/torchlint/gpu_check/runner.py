@@ -54,11 +54,11 @@ def run(
     deadline = time.monotonic() + options.timeout
     while process.poll() is None:
         if cancel is not None and cancel.is_set():
-            _kill(process)
+            stop_process_group(process)
             process.wait()
             return _failure(options, "the GPU check was cancelled")
         if time.monotonic() > deadline:
-            _kill(process)
+            stop_process_group(process)
             process.wait()
             return _failure(options, f"the GPU check did not finish within {options.timeout:g} s and was stopped")
         time.sleep(0.05)
@@ -73,7 +73,8 @@ def run(
     return report
 
 
-def _kill(process: subprocess.Popen) -> None:
+def stop_process_group(process: subprocess.Popen) -> None:
+    """Kill a process started with ``start_new_session`` and everything it started (DataLoader workers)."""
     if os.name == "posix":
         try:
             os.killpg(process.pid, signal.SIGKILL)
