@@ -1,15 +1,20 @@
-"""The vision fixes and code actions (TL201-TL204), checked statically.
+"""The vision fixes and code actions (TL201-TL204).
 
-timm and torchvision do not run on the CPU build of torch used here, so the edited scripts are
-parsed and every timm model, `torchvision.transforms.v2` member and constructor keyword they use
-is looked up in the tables the rules are built on (taken from timm 1.0 and torchvision 0.29).
+timm and torchvision are not installed here, so the edited scripts are parsed and every timm
+model, `torchvision.transforms.v2` member and constructor keyword they use is looked up in the
+tables the rules are built on (taken from timm 1.0 and torchvision 0.29). Each edit must also
+remove its finding; TL201's rewritten scripts run against a stand-in `timm` whose
+`create_model` checks its arguments and returns a small torch model.
 """
 
 from __future__ import annotations
 
 import ast
 import difflib
+import subprocess
+import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -35,14 +40,15 @@ from torchlint.rules.vision.tl201_handwritten_backbone import BLOCK_NAMES
 from torchlint.rules.vision.tl203_legacy_transforms import V2_FUNCTIONAL, V2_TRANSFORMS
 
 #: `torchvision.transforms.__all__` (v1, with autoaugment's names).
-V1_TRANSFORMS = """
-    Compose ToTensor PILToTensor ConvertImageDtype ToPILImage Normalize Resize CenterCrop Pad Lambda
-    RandomApply RandomChoice RandomOrder RandomCrop RandomHorizontalFlip RandomVerticalFlip
-    RandomResizedCrop FiveCrop TenCrop LinearTransformation ColorJitter RandomRotation RandomAffine
-    Grayscale RandomGrayscale RandomPerspective RandomErasing GaussianBlur InterpolationMode
-    RandomInvert RandomPosterize RandomSolarize RandomAdjustSharpness RandomAutocontrast
-    RandomEqualize ElasticTransform AutoAugmentPolicy AutoAugment RandAugment TrivialAugmentWide AugMix
-""".split()
+V1_TRANSFORMS = [
+    "Compose", "ToTensor", "PILToTensor", "ConvertImageDtype", "ToPILImage", "Normalize", "Resize", "CenterCrop",
+    "Pad", "Lambda", "RandomApply", "RandomChoice", "RandomOrder", "RandomCrop", "RandomHorizontalFlip",
+    "RandomVerticalFlip", "RandomResizedCrop", "FiveCrop", "TenCrop", "LinearTransformation", "ColorJitter",
+    "RandomRotation", "RandomAffine", "Grayscale", "RandomGrayscale", "RandomPerspective", "RandomErasing",
+    "GaussianBlur", "InterpolationMode", "RandomInvert", "RandomPosterize", "RandomSolarize",
+    "RandomAdjustSharpness", "RandomAutocontrast", "RandomEqualize", "ElasticTransform", "AutoAugmentPolicy",
+    "AutoAugment", "RandAugment", "TrivialAugmentWide", "AugMix",
+]  # fmt: skip
 
 #: Constructor parameters of the v2 transforms the actions write (torchvision 0.29).
 V2_SIGNATURES = {
@@ -52,6 +58,8 @@ V2_SIGNATURES = {
     "RandomHorizontalFlip": ("p",),
     "RandomVerticalFlip": ("p",),
     "RandomRotation": ("degrees", "interpolation", "expand", "center", "fill"),
+    "ToImage": (),
+    "ToDtype": ("dtype", "scale"),
 }
 #: Keywords `timm.create_model` takes for every model.
 TIMM_KEYWORDS = {"pretrained", "num_classes", "in_chans"}
@@ -137,14 +145,94 @@ def test_backbone_action_uses_a_timm_model(source: str) -> None:
     assert "timm.create_model(" in result and "import timm" in result
 
 
+def _findings_at(source: str, code: str) -> set[str]:
+    """The source lines the ``code`` findings are on (an edit moves the lines around them)."""
+    lines = source.splitlines()
+    return {lines[f.line - 1].strip() for f in analyze(source, "train.py", Config(select=(code,)))}
+
+
+@pytest.mark.parametrize("source", _invalid_sources(tl201, with_action=True))
+def test_backbone_action_removes_every_finding_it_offers_on(source: str) -> None:
+    """The backbone and the blocks deleted with it are no longer reported."""
+    findings = analyze(source, "train.py", Config(select=("TL201",)))
+    action = next(f.actions[0] for f in findings if f.actions)
+    lines = source.splitlines()
+    acted = {lines[f.line - 1].strip() for f in findings if action in f.actions}
+    assert acted and not acted & _findings_at(run_action(source, findings[0], action), "TL201")
+
+
+#: A stand-in for timm: ``create_model`` accepts only names and keywords timm 1.0 has.
+TIMM_STUB = f"""
+import torch
+
+MODELS = {sorted(TIMM_MODELS)!r}
+
+
+def create_model(name, pretrained=False, num_classes=1000, in_chans=3):
+    assert name in MODELS and pretrained is False, name
+    return torch.nn.Sequential(
+        torch.nn.Conv2d(in_chans, 8, 3), torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Linear(8, num_classes)
+    )
+"""
+
+
+@pytest.mark.parametrize(
+    ("index", "driver"),
+    [
+        (0, "assert net(torch.randn(2, 3, 32, 32)).shape == (2, 10)"),
+        (15, "test(); assert ResNet50()(torch.randn(1, 3, 32, 32)).shape == (1, 10)"),
+        (17, "assert net(torch.randn(1, 3, 32, 32)).shape == (1, 1000)"),
+        (18, "assert model(torch.randn(1, 3, 64, 64)).shape == (1, 200)"),
+    ],
+)
+def test_backbone_action_result_runs(index: int, driver: str, tmp_path: Path) -> None:
+    """What the action leaves (the deleted classes, helpers and imports included) runs."""
+    pytest.importorskip("torch")
+    case = tl201.CASES[index]
+    assert isinstance(case, Invalid) and case.action is not None
+    (tmp_path / "timm.py").write_text(TIMM_STUB)
+    script = tmp_path / "train.py"
+    script.write_text(_act(case.source, "TL201") + f"\nimport torch\n\n{driver}\n")
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+
+
 @pytest.mark.parametrize("source", _invalid_sources(tl202))
 def test_torchvision_fix_uses_a_timm_model(source: str) -> None:
     check_timm_and_v2_names(_fix(source, "TL202"))
 
 
+def test_headless_fix_maps_to_num_classes_0_and_drops_the_identity_head() -> None:
+    source = _script(
+        """
+        import torch.nn as nn
+        import torchvision
+
+
+        class Encoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.net = torchvision.models.resnet50(weights="DEFAULT")
+                self.net.fc = nn.Identity()
+                self.proj = nn.Linear(2048, 128)
+        """
+    )
+    result = _fix(source, "TL202")
+    check_timm_and_v2_names(result)
+    assert 'self.net = timm.create_model("resnet50", pretrained=True, num_classes=0)' in result
+    assert "Identity" not in result and "import torchvision" not in result
+    assert analyze(result, "train.py", Config(select=("TL202",))) == []
+
+
 @pytest.mark.parametrize("source", _invalid_sources(tl203))
 def test_transforms_fix_uses_only_v2_names(source: str) -> None:
-    check_timm_and_v2_names(_fix(source, "TL203"))
+    result = _fix(source, "TL203")
+    check_timm_and_v2_names(result)
+    remaining = analyze(result, "train.py", Config(select=("TL203",)))
+    assert all(f.fix is None for f in remaining)
+    assert not [f for f in remaining if "ToTensor" in f.message]
 
 
 @pytest.mark.parametrize("source", _invalid_sources(tl204, with_action=True))
@@ -153,6 +241,23 @@ def test_augmentation_action_adds_a_valid_pipeline_and_keeps_the_code(source: st
     check_timm_and_v2_names(result)
     assert _only_inserts(source, result)
     assert "from torchvision.transforms import v2" in result
+
+
+@pytest.mark.parametrize("source", _invalid_sources(tl204, with_action=True))
+def test_augmentation_scaffold_says_what_is_left_and_is_inserted_once(source: str) -> None:
+    """The pipeline is a scaffold (the manual flips stay until the user calls it): the title says
+    so, the comment says what to do, and the findings it was offered on offer it no more."""
+    findings = analyze(source, "train.py", Config(select=("TL204",)))
+    finding = next(f for f in findings if f.actions)
+    action = finding.actions[0]
+    assert "scaffold" in action.title and "delete the manual flips" in action.title
+    result = run_action(source, finding, action)
+    assert "then delete the manual flip" in result
+    lines = source.splitlines()
+    served = {lines[f.line - 1].strip() for f in findings if f.actions and f.actions[0].plan == action.plan}
+    result_lines = result.splitlines()
+    again = [f for f in analyze(result, "train.py", Config(select=("TL204",))) if result_lines[f.line - 1].strip() in served]
+    assert again and not any(f.actions for f in again)
 
 
 TRAIN_SCRIPT = _script(

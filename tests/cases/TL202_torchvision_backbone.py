@@ -195,7 +195,9 @@ CASES = [
         """,
         why="torchvision models used only as frozen feature extractors (.features)",
     ),
-    Valid(
+    # A model cut into a feature extractor by hand: timm's num_classes=0 / features_only=True is the
+    # drop-in (RULES.md, "Added after scoring on real code").
+    Invalid(
         """
         import torch.nn as nn
         import torchvision
@@ -211,7 +213,8 @@ CASES = [
                     torchvision.models.resnet18(weights="DEFAULT"), return_nodes={"layer4": "out"}
                 )
         """,
-        why="backbones cut into feature extractors (children(), create_feature_extractor)",
+        at=[(9, 18), (12, 13)],
+        message="num_classes=0",
     ),
     Valid(
         """
@@ -246,5 +249,147 @@ CASES = [
         hub = torch.hub.load("pytorch/vision", "resnet50", weights="DEFAULT")
         """,
         why="timm itself, a resnet50 from another library, and torch.hub",
+    ),
+    # SimCLR / MoCo style encoders: the head replaced by nn.Identity() in the block that builds the
+    # model is fixed to num_classes=0; children() cut by hand is reported without a fix.
+    Invalid(
+        """
+        import torch.nn as nn
+        import torchvision
+        from torchvision import models
+
+
+        def build_encoder(pretrained=True):
+            model = models.resnet50(pretrained=pretrained)
+            model.fc = nn.Identity()
+            return model
+
+
+        class SimCLR(nn.Module):
+            def __init__(self, out_dim=128):
+                super().__init__()
+                resnet = models.resnet18(weights="DEFAULT")
+                self.encoder = nn.Sequential(*list(resnet.children())[:-1])
+                self.projector = nn.Linear(512, out_dim)
+
+
+        class MoCoEncoder(nn.Module):
+            def __init__(self, dim=128):
+                super().__init__()
+                self.backbone = torchvision.models.resnet50(weights=None)
+                self.backbone.fc = nn.Identity()
+                self.head = nn.Sequential(nn.Linear(2048, 2048), nn.ReLU(), nn.Linear(2048, dim))
+
+            def forward(self, x):
+                return self.head(self.backbone(x))
+
+
+        def densenet_features():
+            d = models.densenet121(weights=models.DenseNet121_Weights.DEFAULT)
+            d.classifier = nn.Identity()
+            return d
+        """,
+        at=[(7, 13), (15, 18), (23, 25), (32, 9)],
+        message="num_classes=0",
+        fixed="""
+        import torch.nn as nn
+        from torchvision import models
+        import timm
+
+
+        def build_encoder(pretrained=True):
+            model = timm.create_model("resnet50", pretrained=pretrained, num_classes=0)
+            return model
+
+
+        class SimCLR(nn.Module):
+            def __init__(self, out_dim=128):
+                super().__init__()
+                resnet = models.resnet18(weights="DEFAULT")
+                self.encoder = nn.Sequential(*list(resnet.children())[:-1])
+                self.projector = nn.Linear(512, out_dim)
+
+
+        class MoCoEncoder(nn.Module):
+            def __init__(self, dim=128):
+                super().__init__()
+                self.backbone = timm.create_model("resnet50", pretrained=False, num_classes=0)
+                self.head = nn.Sequential(nn.Linear(2048, 2048), nn.ReLU(), nn.Linear(2048, dim))
+
+            def forward(self, x):
+                return self.head(self.backbone(x))
+
+
+        def densenet_features():
+            d = timm.create_model("densenet121", pretrained=True, num_classes=0)
+            return d
+        """,
+    ),
+    # The PyTorch fine-tuning tutorial: the body is frozen only when asked, and a new head is
+    # trained either way, so timm's create_model(num_classes=...) replaces it.
+    Invalid(
+        """
+        import torch.nn as nn
+        from torchvision import models
+
+
+        def set_parameter_requires_grad(model, feature_extracting):
+            if feature_extracting:
+                for param in model.parameters():
+                    param.requires_grad = False
+
+
+        def initialize_model(num_classes, feature_extract, use_pretrained=True):
+            model_ft = models.resnet18(pretrained=use_pretrained)
+            set_parameter_requires_grad(model_ft, feature_extract)
+            num_ftrs = model_ft.fc.in_features
+            model_ft.fc = nn.Linear(num_ftrs, num_classes)
+            return model_ft
+
+
+        def frozen_body(num_classes):
+            body = models.resnet34(weights="DEFAULT")
+            for p in body.parameters():
+                p.requires_grad = False
+            body.fc = nn.Linear(512, num_classes)
+            return body
+        """,
+        at=[(12, 16), (20, 12)],
+        message='timm.create_model("resnet',
+    ),
+    Valid(
+        """
+        import torch
+        import torch.nn as nn
+        import torchvision
+
+
+        class FeatureExtractor(nn.Module):
+            \"\"\"Frozen ImageNet features for a retrieval index.\"\"\"
+
+            def __init__(self):
+                super().__init__()
+                self.net = torchvision.models.resnet50(weights="DEFAULT")
+                self.net.fc = nn.Identity()
+                for p in self.net.parameters():
+                    p.requires_grad = False
+
+            @torch.no_grad()
+            def forward(self, x):
+                return self.net(x)
+
+
+        def content_features():
+            net = torchvision.models.resnet18(weights="DEFAULT")
+            net.fc = nn.Identity()
+            net.requires_grad_(False)
+            return net.eval()
+
+
+        def style_layers():
+            vgg = torchvision.models.vgg19(weights="DEFAULT").eval()
+            return vgg.features
+        """,
+        why="models frozen whole (a loop over parameters, requires_grad_(False)) or used through .features",
     ),
 ]

@@ -22,12 +22,14 @@ CASES = [
         import torchvision.transforms.v2 as T
         from torch.utils.data import DataLoader
         from torchvision.datasets import ImageFolder
+        import torch
 
         MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
         train_tf = T.Compose([
             T.RandomResizedCrop(224),
             T.RandomHorizontalFlip(),
-            T.ToTensor(),
+            T.ToImage(),
+            T.ToDtype(torch.float32, scale=True),
             T.Normalize(MEAN, STD),
         ])
         loader = DataLoader(ImageFolder("data/train", transform=train_tf), batch_size=64, shuffle=True)
@@ -59,7 +61,8 @@ CASES = [
             tf = transforms.Compose([
                 transforms.Resize(size, interpolation=transforms.InterpolationMode.BICUBIC),
                 transforms.CenterCrop(size),
-                transforms.ToTensor(),
+                transforms.ToImage(),
+                transforms.ToDtype(torch.float32, scale=True),
             ])
             train = datasets.CIFAR10(root, train=True, transform=tf)
             return torch.utils.data.DataLoader(train, batch_size=128)
@@ -90,12 +93,13 @@ CASES = [
         import random
 
         import torchvision.transforms.v2.functional as TF
-        from torchvision.transforms.v2 import Compose, InterpolationMode, Normalize, ToTensor
+        from torchvision.transforms.v2 import Compose, InterpolationMode, Normalize, ToImage, ToDtype
+        import torch
 
 
         class PairTransform:
             def __init__(self):
-                self.to_tensor = Compose([ToTensor(), Normalize((0.5,), (0.5,))])
+                self.to_tensor = Compose([ToImage(), ToDtype(torch.float32, scale=True), Normalize((0.5,), (0.5,))])
 
             def __call__(self, image, mask):
                 if random.random() < 0.5:
@@ -208,5 +212,62 @@ CASES = [
         dataset = ImageFolder("data/train")
         """,
         why="transforms from other libraries",
+    ),
+    # `v2.ToTensor` is deprecated too (TorchFix TOR202): each call is replaced in its place, inside
+    # the list of transforms where it is one, else by a two-step Compose.
+    Invalid(
+        """
+        import torchvision.transforms.v2 as T
+        from torchvision.transforms import v2
+        from torchvision.transforms.v2 import Compose, Normalize, ToTensor
+
+        train_tf = v2.Compose([
+            v2.RandomResizedCrop(224, antialias=True),
+            v2.ToTensor(),
+            v2.Normalize(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225]),
+        ])
+        eval_tf = T.Compose((T.Resize(256), T.CenterCrop(224), T.ToTensor()))
+        to_tensor = v2.ToTensor()
+        mask_tf = Compose([ToTensor(), Normalize((0.5,), (0.5,))])
+        """,
+        at=[(7, 5), (10, 56), (11, 13), (12, 20)],
+        message="v2.ToImage(), v2.ToDtype(torch.float32, scale=True)",
+        fixed="""
+        import torchvision.transforms.v2 as T
+        from torchvision.transforms import v2
+        from torchvision.transforms.v2 import Compose, Normalize, ToImage, ToDtype
+        import torch
+
+        train_tf = v2.Compose([
+            v2.RandomResizedCrop(224, antialias=True),
+            v2.ToImage(),
+            v2.ToDtype(torch.float32, scale=True),
+            v2.Normalize(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225]),
+        ])
+        eval_tf = T.Compose((T.Resize(256), T.CenterCrop(224), T.Compose([T.ToImage(), T.ToDtype(torch.float32, scale=True)])))
+        to_tensor = v2.Compose([v2.ToImage(), v2.ToDtype(torch.float32, scale=True)])
+        mask_tf = Compose([ToImage(), ToDtype(torch.float32, scale=True), Normalize((0.5,), (0.5,))])
+        """,
+    ),
+    Valid(
+        """
+        import albumentations as A
+        import torch
+        from albumentations.pytorch import ToTensorV2
+        from torchvision.transforms import v2
+
+
+        class ToTensor:
+            \"\"\"Our own HWC uint8 -> CHW float conversion.\"\"\"
+
+            def __call__(self, image):
+                return torch.from_numpy(image).permute(2, 0, 1).float() / 255
+
+
+        train_tf = v2.Compose([v2.ToImage(), v2.ToDtype(torch.float32, scale=True)])
+        album_tf = A.Compose([A.HorizontalFlip(p=0.5), ToTensorV2()])
+        own_tf = v2.Compose([ToTensor()])
+        """,
+        why="v2's replacement itself, albumentations' ToTensorV2 and a class of the module named ToTensor",
     ),
 ]

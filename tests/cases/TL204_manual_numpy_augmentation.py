@@ -399,4 +399,149 @@ CASES = [
             return img
         """,
     ),
+    # BasicSR / EDSR: the decisions are drawn in `augment`, the flips made in its inner `_augment`.
+    Invalid(
+        """
+        import random
+
+        import numpy as np
+
+
+        def augment(imgs, hflip=True, rotation=True):
+            \"\"\"Flip and rotate a list of HWC images alike (BasicSR / EDSR style).\"\"\"
+            hflip = hflip and random.random() < 0.5
+            vflip = rotation and random.random() < 0.5
+            rot90 = rotation and random.random() < 0.5
+
+            def _augment(img):
+                if hflip:
+                    img = img[:, ::-1, :]
+                if vflip:
+                    img = img[::-1, :, :]
+                if rot90:
+                    img = img.transpose(1, 0, 2)
+                return np.ascontiguousarray(img)
+
+            return [_augment(img) for img in imgs]
+        """,
+        at=[(14, 19), (16, 19)],
+        action="""
+        import random
+
+        import numpy as np
+        from torchvision.transforms import v2
+
+
+        # torchvision.transforms.v2 version of the random [:, ::-1] slice / [::-1] slice in _augment.
+        # v2 transforms act on CHW tensors and PIL images (numpy arrays pass through unchanged):
+        # call train_augment(image) where the image is a tensor, then delete the manual flip.
+        train_augment = v2.Compose([
+            v2.RandomHorizontalFlip(p=0.5),
+            v2.RandomVerticalFlip(p=0.5),
+        ])
+
+
+        def augment(imgs, hflip=True, rotation=True):
+            \"\"\"Flip and rotate a list of HWC images alike (BasicSR / EDSR style).\"\"\"
+            hflip = hflip and random.random() < 0.5
+            vflip = rotation and random.random() < 0.5
+            rot90 = rotation and random.random() < 0.5
+
+            def _augment(img):
+                if hflip:
+                    img = img[:, ::-1, :]
+                if vflip:
+                    img = img[::-1, :, :]
+                if rot90:
+                    img = img.transpose(1, 0, 2)
+                return np.ascontiguousarray(img)
+
+            return [_augment(img) for img in imgs]
+        """,
+    ),
+    # Helpers of dataset code, named like nothing in particular: a loader the dataset calls (its
+    # array named like an image), a conversion the dataset calls with a random axis, and a method.
+    Invalid(
+        """
+        import random
+
+        import cv2
+        import numpy as np
+        import torch
+        from torch.utils.data import Dataset
+
+
+        def read_image(path, train=True):
+            img = cv2.cvtColor(cv2.imread(path), cv2.COLOR_BGR2RGB)
+            if train and np.random.rand() > 0.5:
+                img = np.flip(img, 1)
+            return img
+
+
+        def to_tensor(pic):
+            if random.random() < 0.5:
+                pic = np.flip(pic, axis=random.randint(0, 1))
+            return torch.from_numpy(pic.transpose(2, 0, 1).copy()).float() / 255
+
+
+        class LeafFolder(Dataset):
+            def __init__(self, paths, labels, train):
+                self.paths, self.labels, self.train = paths, labels, train
+
+            def __len__(self):
+                return len(self.paths)
+
+            def __getitem__(self, i):
+                x = self._load(i)
+                return to_tensor(x), self.labels[i]
+
+            def _load(self, i):
+                x = read_image(self.paths[i], self.train)
+                if self.train and random.random() < 0.5:
+                    x = x[:, ::-1]
+                return x
+        """,
+        at=[(12, 15), (18, 15), (36, 17)],
+        message="v2.RandomHorizontalFlip",
+    ),
+    Valid(
+        """
+        import random
+
+        import cv2
+        import numpy as np
+
+
+        def load_batch(paths, flip):
+            images = [cv2.imread(p) for p in paths]
+            if flip:
+                images = [np.fliplr(img) for img in images]
+            return np.stack(images)
+
+
+        class ReplayBuffer:
+            def __init__(self, capacity, obs_shape):
+                self.obs = np.zeros((capacity, *obs_shape), np.float32)
+
+            def sample(self, batch_size):
+                idx = np.random.randint(0, len(self.obs), batch_size)
+                obs = self.obs[idx]
+                if random.random() < 0.5:
+                    obs = obs[:, ::-1]
+                return obs
+
+
+        def read_sequence(tokens):
+            if random.random() < 0.5:
+                tokens = tokens[::-1]
+            return tokens
+
+
+        def show_predictions(model, image):
+            if random.random() < 0.5:
+                image = np.fliplr(image)
+            cv2.imshow("prediction", model(image))
+        """,
+        why="a flip the caller decides, observations of a replay buffer, token order, and a random flip for display",
+    ),
 ]

@@ -7,6 +7,12 @@ only where `pretrained=True` loads ImageNet weights for it.
 
 from __future__ import annotations
 
+import ast
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from ...analysis.context import ModuleContext
+
 #: The v2 transforms package, which TL203 moves code to and TL204's pipelines import.
 V2 = "torchvision.transforms.v2"
 
@@ -17,6 +23,29 @@ def under(name: str | None, prefixes: tuple[str, ...] | str) -> bool:
         return False
     prefixes = (prefixes,) if isinstance(prefixes, str) else prefixes
     return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+class Import(NamedTuple):
+    """An import as ``FixContext.remove_unused_import`` takes it: ``from module import name as
+    alias``, or ``import module as alias`` when ``name`` is None."""
+
+    module: str
+    name: str | None
+    alias: str | None
+
+
+def import_of(ctx: ModuleContext, local: str) -> Import | None:
+    """The first import statement that binds the name ``local``."""
+    for node in ctx.nodes(ast.Import, ast.ImportFrom):
+        for alias in node.names:
+            bound = alias.asname or alias.name.partition(".")[0]
+            if bound != local or alias.name == "*":
+                continue
+            if isinstance(node, ast.Import):
+                return Import(alias.name, None, alias.asname)
+            if node.module and not node.level:
+                return Import(node.module, alias.name, alias.asname)
+    return None
 
 
 #: Classification builders of `torchvision.models` (detection, segmentation, video, optical flow

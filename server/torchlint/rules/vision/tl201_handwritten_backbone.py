@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -14,12 +15,13 @@ from ...analysis.syntax import DEF_TYPES, FUNCTION_TYPES, dotted, has_star_kwarg
 from ...analysis.torch_types import module_classes
 from ...model import Action, Finding, Plan, Severity
 from ...rule import Rule
-from ._models import BACKBONE_VARIANTS, RESNET_LAYOUTS, TIMM_MODELS, VIT_LAYOUTS, under
+from ._models import BACKBONE_VARIANTS, RESNET_LAYOUTS, TIMM_MODELS, VIT_LAYOUTS, Import, import_of, under
 
 if TYPE_CHECKING:
     import libcst as cst
 
     from ...fixing.fix_context import FixContext
+    from ...fixing.imports import Statement
 
 CONV2D = "torch.nn.Conv2d"
 BATCHNORM2D = "torch.nn.BatchNorm2d"
@@ -61,13 +63,23 @@ class _Backbone:
 
 
 @dataclass(frozen=True)
-class _CreateModelPlan(Plan):
-    """Replace ``ClassName(...)`` in the statement with ``timm.create_model(timm_name, ...)``."""
+class _Site:
+    """One ``ClassName(...)`` call, rewritten to ``timm.create_model(timm_name, pretrained=False, ...)``."""
 
-    class_name: str
     timm_name: str
     guessed: bool  # the family's default model, not one the class's variant names
     arguments: tuple[str, ...]  # ``num_classes=...`` / ``in_chans=...`` after ``pretrained=False``
+
+
+@dataclass(frozen=True)
+class _CreateModelPlan(Plan):
+    """Rewrite every instantiation of the backbone (in source order) and delete the hand-written
+    code that nothing else uses any more."""
+
+    class_name: str
+    sites: tuple[_Site, ...]
+    deleted: tuple[tuple[str, ...], ...]  # the definitions to delete, by their path of names
+    imports: tuple[Import, ...]  # imports the deleted code used, dropped if nothing else does
 
 
 _CLASS_KEYWORD = re.compile(rb"class\s+")
@@ -202,7 +214,7 @@ def _stacks_residual_blocks(ctx: ModuleContext, cls: ast.ClassDef, local: dict[s
 
 def _is_block(ctx: ModuleContext, cls: ast.ClassDef) -> bool:
     """A ResNet block with convolutions and a skip connection, or a ViT patch embedding."""
-    if cls.name not in BLOCK_NAMES:
+    if cls.name not in BLOCK_NAMES or _wraps_or_subclasses_library_model(ctx, cls):
         return False
     if cls.name.startswith("PatchEmbed"):
         return any(ctx.qualname(c.func) in {CONV2D, "torch.nn.Linear"} for c in ctx.within(cls, ast.Call))
@@ -245,6 +257,12 @@ def _timm_name(backbone: _Backbone, arguments: dict[str, ast.expr]) -> tuple[str
     variants = BACKBONE_VARIANTS[backbone.family]
     if backbone.variant in variants and backbone.variant:
         return variants[backbone.variant], False
+    for value in arguments.values():  # kuangliu's `VGG("VGG16")`
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            named = value.value.lower().replace("_", "").replace("-", "")
+            variant = named.removeprefix(backbone.family.lower())
+            if variant != named and variant in variants and variant:
+                return variants[variant], False
     if backbone.family == "ResNet":
         block = arguments.get("block")
         depths = _int_tuple(next((arguments[p] for p in ("layers", "num_blocks", "blocks") if p in arguments), None))
@@ -258,15 +276,95 @@ def _timm_name(backbone: _Backbone, arguments: dict[str, ast.expr]) -> tuple[str
     return variants[""], True
 
 
-def _instantiation(ctx: ModuleContext, cls: ast.ClassDef) -> tuple[ast.Call, ast.stmt] | None:
-    """The first ``Cls(...)`` call outside the class, in a simple statement the action can rewrite."""
-    for call in ctx.calls_named(cls.name):
-        if not isinstance(call.func, ast.Name) or ctx.enclosing(call, ast.ClassDef) is cls:
-            continue
-        statement = ctx.statement_of(call)
-        if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Return, ast.Expr)):
-            return call, statement
-    return None
+def _instantiations(ctx: ModuleContext, cls: ast.ClassDef) -> list[ast.Call] | None:
+    """The ``Cls(...)`` calls outside the class; ``None`` if one is not in a simple statement
+    the action can rewrite."""
+    calls = [
+        call
+        for call in ctx.calls_named(cls.name)
+        if isinstance(call.func, ast.Name) and cls not in ctx.ancestors(call)
+    ]
+    simple = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Return, ast.Expr)
+    return calls if all(isinstance(ctx.statement_of(call), simple) for call in calls) else None
+
+
+_Definition = ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef | ast.Assign
+
+
+@fact
+def _definitions(ctx: ModuleContext) -> dict[tuple[str, ...], list[_Definition]]:
+    """Classes and functions by their path of names (``("build", "ResNet18")``), and the
+    module's ``NAME = ...`` constants."""
+    found: dict[tuple[str, ...], list[_Definition]] = {}
+    for node in ctx.nodes(ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef):
+        outer = [a.name for a in ctx.ancestors(node) if isinstance(a, (ast.ClassDef, *DEF_TYPES))]
+        found.setdefault((*reversed(outer), node.name), []).append(node)
+    for statement in ctx.tree.body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
+            found.setdefault((statement.targets[0].id,), []).append(statement)
+    return found
+
+
+def _exported(ctx: ModuleContext) -> set[str]:
+    """The names listed in the module's ``__all__``."""
+    return {
+        node.value
+        for statement in ctx.tree.body
+        if isinstance(statement, (ast.Assign, ast.AugAssign, ast.AnnAssign))
+        and "__all__" in {dotted(t) for t in (statement.targets if isinstance(statement, ast.Assign) else [statement.target])}
+        for node in ctx.within(statement, ast.Constant)
+        if isinstance(node.value, str)
+    }
+
+
+def _inside(ctx: ModuleContext, node: ast.AST, regions: set[ast.AST]) -> bool:
+    return node in regions or any(a in regions for a in ctx.ancestors(node))
+
+
+def _loads(ctx: ModuleContext, name: str) -> list[ast.Name]:
+    return [n for n in ctx.names(name) if isinstance(n.ctx, ast.Load)]
+
+
+def _obsolete_code(
+    ctx: ModuleContext, cls: ast.ClassDef, sites: list[ast.Call]
+) -> tuple[tuple[tuple[str, ...], ...], tuple[Import, ...]] | None:
+    """What replacing ``sites`` leaves unused: the backbone class, then (to a fixpoint) each class,
+    function or module constant that only removed code refers to, with the imports that code
+    used. ``None`` when the class itself stays in use (it is exported, subclassed, checked with
+    ``isinstance``...) or a block would be left empty."""
+    definitions = _definitions(ctx)
+    paths = {node: path for path, nodes in definitions.items() for node in nodes}
+    exported = _exported(ctx)
+    if len(definitions[paths[cls]]) != 1 or cls.name in exported:
+        return None
+    removed: set[ast.AST] = {cls, *sites}
+    if not all(_inside(ctx, n, removed) for n in _loads(ctx, cls.name)):
+        return None
+    deleted: list[_Definition] = [cls]
+    changed = True
+    while changed:
+        changed = False
+        for path, nodes in definitions.items():
+            node = nodes[0]
+            if len(nodes) != 1 or _inside(ctx, node, removed) or path[-1] in exported:
+                continue
+            loads = _loads(ctx, path[-1])
+            if any(_inside(ctx, n, removed) for n in loads) and all(_inside(ctx, n, removed | {node}) for n in loads):
+                removed.add(node)
+                deleted.append(node)
+                changed = True
+    if any(_inside(ctx, ctx.parent(call) or call, set(deleted)) for call in sites):
+        return None  # a call in code that goes anyway
+    for node in deleted:
+        block = getattr(ctx.parent(node), "body", None)
+        if not isinstance(block, list) or node not in block or all(s in removed for s in block):
+            return None
+    imports = tuple(
+        found
+        for local in sorted({n.id for n in ctx.nodes(ast.Name) if _inside(ctx, n, removed) and n.id in ctx.imports})
+        if (found := import_of(ctx, local)) is not None
+    )
+    return tuple(paths[node] for node in deleted), imports
 
 
 def _create_model_arguments(call: ast.Call, cls: ast.ClassDef, ctx: ModuleContext) -> tuple[str, ...]:
@@ -292,10 +390,12 @@ class HandwrittenBackbone(Rule):
     Fires on `nn.Module` subclasses named like a standard backbone (ResNet, ResNeXt, DenseNet, VGG,
     MobileNet*, EfficientNet, ConvNeXt, VisionTransformer, ViT, SwinTransformer, with an optional
     depth/size suffix such as `ResNet18` or `ViT_B_16`) that build their own layers, and on classes
-    that stack residual conv blocks with `_make_layer`. Building blocks (`BasicBlock`, `Bottleneck`,
-    `PatchEmbed`) are reported only in a module that defines no such backbone. Classes that subclass
-    or wrap a timm/torchvision model are not reported; mark a genuinely new architecture with
-    `# torchlint: disable-file=TL201`.
+    that stack residual conv blocks with `_make_layer`, and on each standard building block
+    (`BasicBlock`, `Bottleneck`, `PatchEmbed`), also where the module defines the backbone that uses
+    it. Classes that subclass or wrap a timm/torchvision model are not reported; mark a genuinely new
+    architecture with `# torchlint: disable-file=TL201`. The code action rewrites every instantiation
+    of the backbone to `timm.create_model(...)` and deletes the classes, helpers and imports that
+    only the hand-written model used; it is offered where nothing else uses the class.
     """
 
     code = "TL201"
@@ -320,32 +420,44 @@ class HandwrittenBackbone(Rule):
 
         model = timm.create_model("resnet18", pretrained=False, num_classes=10)
     """
-    action_title = "Build the backbone with timm.create_model"
+    action_title = "Replace the hand-written backbone with timm.create_model"
 
     def check(self, ctx: ModuleContext) -> Iterator[Finding]:
         local = module_classes(ctx)
         backbones = [b for b in (_backbone(ctx, cls, local) for cls in local.values()) if b]
+        #: The action that deletes a block along with the backbone built from it.
+        replaced_by: dict[tuple[str, ...], tuple[Action, _Backbone]] = {}
         for backbone in backbones:
-            yield self._backbone_finding(ctx, backbone)
-        if not backbones:
-            for cls in local.values():
-                if _is_block(ctx, cls):
-                    yield self.finding(ctx, _name_node(ctx, cls), self._message(BLOCK_NAMES[cls.name], cls.name))
+            finding = self._backbone_finding(ctx, backbone)
+            for action in finding.actions:
+                replaced_by.update(dict.fromkeys(action.plan_as(_CreateModelPlan).deleted, (action, backbone)))
+            yield finding
+        paths = {nodes[0]: path for path, nodes in _definitions(ctx).items()}
+        for cls in local.values():
+            if not _is_block(ctx, cls):
+                continue
+            if (path := paths.get(cls)) not in replaced_by:
+                yield self.finding(ctx, _name_node(ctx, cls), self._message(BLOCK_NAMES[cls.name], cls.name))
+                continue
+            action, backbone = replaced_by[path]
+            timm_name = _block_model(ctx, cls, backbone, action.plan_as(_CreateModelPlan))
+            yield self.finding(ctx, _name_node(ctx, cls), self._message(timm_name, cls.name), action=action)
 
     def _backbone_finding(self, ctx: ModuleContext, backbone: _Backbone) -> Finding:
-        site = _instantiation(ctx, backbone.cls)
+        calls = _instantiations(ctx, backbone.cls)
         init = _methods(backbone.cls).get("__init__")
-        arguments = _bind_arguments(site[0], init) if site else {}
-        timm_name, guessed = _timm_name(backbone, arguments)
+        sites = [
+            _Site(*_timm_name(backbone, _bind_arguments(call, init)), _create_model_arguments(call, backbone.cls, ctx))
+            for call in calls or []
+        ]
+        timm_name = sites[0].timm_name if sites else _timm_name(backbone, {})[0]
         node = _name_node(ctx, backbone.cls)
         message = self._message(timm_name, backbone.cls.name)
-        if site is None:
+        obsolete = _obsolete_code(ctx, backbone.cls, calls) if calls else None
+        if obsolete is None:
             return self.finding(ctx, node, message)
-        call, statement = site
-        plan = _CreateModelPlan(
-            backbone.cls.name, timm_name, guessed, _create_model_arguments(call, backbone.cls, ctx)
-        )
-        return self.finding(ctx, node, message, action=self.action_at(ctx, statement, plan))
+        plan = _CreateModelPlan(backbone.cls.name, tuple(sites), *obsolete)
+        return self.finding(ctx, node, message, action=self.action_at(ctx, ctx.tree, plan, node="Module"))
 
     def _message(self, timm_name: str, class_name: str) -> str:
         return (
@@ -356,32 +468,111 @@ class HandwrittenBackbone(Rule):
     def action(self, node: cst.CSTNode, action: Action, ctx: FixContext) -> cst.CSTNode:
         import libcst as cst
 
+        assert isinstance(node, cst.Module)
         plan = action.plan_as(_CreateModelPlan)
-        arguments = ", ".join([f'"{plan.timm_name}"', "pretrained=False", *plan.arguments])
-        replacement = cst.parse_expression(f"timm.create_model({arguments})")
-
-        class ReplaceInstantiation(cst.CSTTransformer):
-            done = False
-
-            def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
-                if not self.done and isinstance(original.func, cst.Name) and original.func.value == plan.class_name:
-                    self.done = True
-                    return replacement
-                return updated
-
         ctx.add_import("timm")
-        if plan.guessed:
-            family = re.split(r"[^a-z]", plan.timm_name, maxsplit=1)[0]
-            comment = (
-                f'# "{plan.timm_name}" stands in for the hand-written {plan.class_name}: pick the variant '
-                f'that matches it from timm.list_models("{family}*").'
-            )
-        else:
-            comment = (
-                f'# timm\'s "{plan.timm_name}" replaces the hand-written {plan.class_name}; '
-                "pretrained=True loads ImageNet weights."
-            )
-        assert isinstance(node, cst.SimpleStatementLine)
-        updated = node.visit(ReplaceInstantiation())
-        assert isinstance(updated, cst.SimpleStatementLine)
-        return updated.with_changes(leading_lines=[*node.leading_lines, cst.EmptyLine(comment=cst.Comment(comment))])
+        for dropped in plan.imports:
+            ctx.remove_unused_import(*dropped)
+        return _rewrite(node, plan)
+
+
+def _block_model(ctx: ModuleContext, block: ast.ClassDef, backbone: _Backbone, plan: _CreateModelPlan) -> str:
+    """The timm model of the backbone built from ``block``: that of its first instantiation
+    naming the block (``ResNet(Bottleneck, [3, 4, 6, 3])``), else of its first one."""
+    calls = _instantiations(ctx, backbone.cls) or []
+    names_block = [
+        any(isinstance(arg, ast.Name) and arg.id == block.name for arg in [*call.args, *(k.value for k in call.keywords)])
+        for call in calls
+    ]
+    return plan.sites[names_block.index(True) if True in names_block else 0].timm_name
+
+
+def _site_comment(site: _Site, class_name: str) -> str:
+    if site.guessed:
+        family = re.split(r"[^a-z]", site.timm_name, maxsplit=1)[0]
+        return (
+            f'# "{site.timm_name}" stands in for the hand-written {class_name}: pick the variant '
+            f'that matches it from timm.list_models("{family}*").'
+        )
+    return f'# timm\'s "{site.timm_name}" replaces the hand-written {class_name}; pretrained=True loads ImageNet weights.'
+
+
+def _rewrite(module: cst.Module, plan: _CreateModelPlan) -> cst.Module:
+    """``module`` with the plan's call sites rewritten (a comment above each statement) and its
+    definitions deleted."""
+    import libcst as cst
+
+    class ReplaceBackbone(cst.CSTTransformer):
+        def __init__(self) -> None:
+            super().__init__()
+            self.path: list[str] = []
+            self.calls: dict[cst.Call, _Site] = {}
+            self.comments: list[list[str]] = []
+            self.removed: set[cst.CSTNode] = set()
+
+        def _enter(self, name: str) -> bool:
+            self.path.append(name)
+            return tuple(self.path) not in plan.deleted  # do not look inside what goes
+
+        def _leave(self, original: Statement, updated: Statement) -> Statement | cst.RemovalSentinel:
+            deleted = tuple(self.path) in plan.deleted
+            self.path.pop()
+            return self._remove(original) if deleted else updated
+
+        def _remove(self, original: Statement) -> cst.RemovalSentinel:
+            self.removed.add(original)
+            return cst.RemovalSentinel.REMOVE
+
+        def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
+            """A block whose first statement went starts without the blank lines that followed it."""
+            if original.body[0] not in self.removed or not updated.body:
+                return updated
+            first = updated.body[0]
+            assert isinstance(first, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
+            kept = list(itertools.dropwhile(lambda line: line.comment is None, first.leading_lines))
+            return updated.with_changes(body=[first.with_changes(leading_lines=kept), *updated.body[1:]])
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+            return self._enter(node.name.value)
+
+        def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> Statement | cst.RemovalSentinel:
+            return self._leave(original, updated)
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return self._enter(node.name.value)
+
+        def leave_FunctionDef(
+            self, original: cst.FunctionDef, updated: cst.FunctionDef
+        ) -> Statement | cst.RemovalSentinel:
+            return self._leave(original, updated)
+
+        def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+            self.comments.append([])
+
+        def leave_SimpleStatementLine(
+            self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
+        ) -> Statement | cst.RemovalSentinel:
+            comments = self.comments.pop()
+            first = original.body[0]
+            if not self.path and isinstance(first, cst.Assign) and len(first.targets) == 1:
+                target = first.targets[0].target
+                if isinstance(target, cst.Name) and (target.value,) in plan.deleted:
+                    return self._remove(original)
+            if not comments:
+                return updated
+            lines = [cst.EmptyLine(comment=cst.Comment(comments[0]))]
+            return updated.with_changes(leading_lines=[*updated.leading_lines, *lines])
+
+        def visit_Call(self, node: cst.Call) -> None:
+            if isinstance(node.func, cst.Name) and node.func.value == plan.class_name:
+                self.calls[node] = plan.sites[len(self.calls)]
+
+        def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+            site = self.calls.get(original)
+            if site is None:
+                return updated
+            self.comments[-1].append(_site_comment(site, plan.class_name))
+            arguments = ", ".join([f'"{site.timm_name}"', "pretrained=False", *site.arguments])
+            return cst.parse_expression(f"timm.create_model({arguments})")
+
+    return module.visit(ReplaceBackbone())

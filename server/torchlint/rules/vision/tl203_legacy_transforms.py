@@ -86,6 +86,20 @@ class _SplitPackageImportPlan(Plan):
     local: str
 
 
+@dataclass(frozen=True)
+class _ReplaceToTensorPlan(Plan):
+    """``v2.ToTensor()`` -> ``v2.ToImage(), v2.ToDtype(torch.float32, scale=True)``: in its place in
+    the list that holds it (element ``index``), else wrapped in ``v2.Compose([...])``."""
+
+    prefix: str  # what the v2 names are reached through (``v2.``, ``T.``), "" for imported names
+    index: int | None
+
+
+#: Replaces the deprecated ``v2.ToTensor()`` (TorchFix TOR202).
+TO_TENSOR_STEPS = ("ToImage()", "ToDtype(torch.float32, scale=True)")
+TO_TENSOR_TITLE = "Replace v2.ToTensor() with v2.ToImage(), v2.ToDtype(torch.float32, scale=True)"
+
+
 # -- detection ----------------------------------------------------------------------------------
 
 
@@ -159,7 +173,9 @@ class LegacyTransforms(Rule):
     Reported at each import that brings v1 transforms in and at each use written through the full
     dotted path (`torchvision.transforms.Resize(...)`). Importing only the enums both versions share
     (`InterpolationMode`, `AutoAugmentPolicy`) is not reported. The fix rewrites the import to v2,
-    keeping the local names, only where every name used exists in v2.
+    keeping the local names, only where every name used exists in v2. `v2.ToTensor()`, deprecated
+    in v2 too (TorchFix TOR202), is reported at each call and replaced by `v2.ToImage(),
+    v2.ToDtype(torch.float32, scale=True)`.
     """
 
     code = "TL203"
@@ -180,9 +196,12 @@ class LegacyTransforms(Rule):
         train_tf = T.Compose([T.RandomResizedCrop(224), T.RandomHorizontalFlip(), T.ToTensor()])
     """
     use_instead = """
+        import torch
         import torchvision.transforms.v2 as T
 
-        train_tf = T.Compose([T.RandomResizedCrop(224), T.RandomHorizontalFlip(), T.ToTensor()])
+        train_tf = T.Compose(
+            [T.RandomResizedCrop(224), T.RandomHorizontalFlip(), T.ToImage(), T.ToDtype(torch.float32, scale=True)]
+        )
     """
     fix_applicability = Applicability.UNSAFE
     fix_title = "Use torchvision.transforms.v2"
@@ -198,6 +217,24 @@ class LegacyTransforms(Rule):
             if _Uses((path,)).legacy:
                 fix = self.fix_at(ctx, base, _AppendV2Plan(), node="Attribute") if _Uses((path,)).fixable else False
                 yield self.finding(ctx, end, fix=fix)
+        for call in ctx.calls(f"{V2}.ToTensor"):
+            yield self._to_tensor_finding(ctx, call)
+
+    def _to_tensor_finding(self, ctx: ModuleContext, call: ast.Call) -> Finding:
+        """``v2.ToTensor()``, deprecated in v2 too."""
+        message = "Use v2.ToImage(), v2.ToDtype(torch.float32, scale=True) instead of the deprecated v2.ToTensor()"
+        func = call.func
+        prefix = f"{ctx.text(func.value)}." if isinstance(func, ast.Attribute) else ""
+        if call.args or call.keywords or (isinstance(func, ast.Name) and func.id != "ToTensor"):
+            return self.finding(ctx, call, message)
+        holder = ctx.parent(call)
+        if isinstance(holder, ast.List):  # a list of transforms
+            target: ast.AST = holder
+            plan = _ReplaceToTensorPlan(prefix, holder.elts.index(call))
+        else:
+            target, plan = call, _ReplaceToTensorPlan(prefix, None)
+        fix = self.fix_at(ctx, target, plan, node=type(target).__name__, title=TO_TENSOR_TITLE)
+        return self.finding(ctx, call, message, fix=fix)
 
     def _check_import(self, ctx: ModuleContext, node: ast.Import | ast.ImportFrom, full_uses: _Uses) -> Finding | None:
         if isinstance(node, ast.Import):
@@ -279,8 +316,33 @@ class LegacyTransforms(Rule):
         if isinstance(fix.plan, _RetargetMemberImportPlan):
             assert isinstance(node, cst.ImportFrom)
             return node.with_changes(module=cst.parse_expression(fix.plan.module))
+        if isinstance(fix.plan, _ReplaceToTensorPlan):
+            return _replace_to_tensor(node, fix.plan, ctx)
         assert isinstance(node, cst.SimpleStatementLine)
         return _split_package_import(node, fix.plan_as(_SplitPackageImportPlan).local)
+
+
+def _replace_to_tensor(node: cst.CSTNode, plan: _ReplaceToTensorPlan, ctx: FixContext) -> cst.CSTNode:
+    import libcst as cst
+
+    ctx.add_import("torch")
+    if not plan.prefix:
+        for name in ("ToImage", "ToDtype"):
+            ctx.add_import(V2, name)
+        ctx.remove_unused_import(V2, "ToTensor")
+    if plan.index is None:
+        assert isinstance(node, cst.Call)
+        return cst.parse_expression(f"{plan.prefix}Compose([{', '.join(plan.prefix + s for s in TO_TENSOR_STEPS)}])")
+    steps = [cst.parse_expression(plan.prefix + step) for step in TO_TENSOR_STEPS]
+    assert isinstance(node, cst.List)
+    old = node.elements[plan.index]
+    # The two steps are separated like the elements before them (on one line or one per line).
+    before = node.elements[plan.index - 1].comma if plan.index else old.comma
+    comma = before if isinstance(before, cst.Comma) else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    first = cst.Element(value=steps[0], comma=comma)
+    second = old.with_changes(value=steps[1])
+    elements = [*node.elements[: plan.index], first, second, *node.elements[plan.index + 1 :]]
+    return node.with_changes(elements=elements)
 
 
 def _split_package_import(

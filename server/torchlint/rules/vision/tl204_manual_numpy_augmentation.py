@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ...analysis.callgraph import reachable
 from ...analysis.context import ModuleContext, fact
 from ...analysis.scopes import fresh_name
 from ...analysis.syntax import DEF_TYPES, FUNCTION_TYPES, dotted, int_value, keyword
@@ -26,6 +27,12 @@ TORCH_RANDOM = {"torch.rand", "torch.randint", "torch.randn", "torch.rand_like",
 RANDOM_METHODS = {"random", "rand", "uniform", "randint", "integers", "choice", "randn", "binomial", "random_sample"}
 DATASET_BASES = {"torch.utils.data.Dataset", "torch.utils.data.IterableDataset", "torch.utils.data.dataset.Dataset"}
 AUGMENTATION_NAME = re.compile(r"augment|transform|flip|rotat|^random|(^|_)aug(_|$)", re.IGNORECASE)
+#: Functions and classes named like data loading (`load_image`, `get_patch`, `DataGenerator`): their
+#: random flips are augmentation when the flipped array is named like an image.
+LOADING_NAME = re.compile(
+    r"load|read|fetch|preprocess|prepare|batch|generat|sample|patch|crop|item|pipeline|dataset|loader",
+    re.IGNORECASE,
+)
 ENTRY_METHODS = {"__getitem__", "__getitems__"}
 ARRAY_METHODS = {"copy", "astype", "squeeze", "transpose", "numpy", "reshape"}
 #: Names of one image (a plural such as `images` or `frames` is more likely a list or a clip,
@@ -42,8 +49,14 @@ NON_IMAGE_WORDS = {
 }
 
 HORIZONTAL, VERTICAL, ROTATE_180 = "horizontal", "vertical", "rotate180"
+#: ``np.flip(img, axis)`` along an axis drawn at random or not known here.
+EITHER_AXIS = "either"
 #: The v2 transform named in the message (rotations, 180-degree flips included, are RandomRotation).
-TRANSFORM_NAMES = {HORIZONTAL: "RandomHorizontalFlip", VERTICAL: "RandomVerticalFlip"}
+TRANSFORM_NAMES = {
+    HORIZONTAL: "RandomHorizontalFlip",
+    VERTICAL: "RandomVerticalFlip",
+    EITHER_AXIS: "RandomHorizontalFlip / v2.RandomVerticalFlip",
+}
 
 _Function = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -90,6 +103,9 @@ def _transform_code(flip: _Flip) -> str:
         return f"v2.RandomVerticalFlip(p={p})"
     if flip.kind == ROTATE_180:
         return f"v2.RandomApply([v2.RandomRotation(degrees=(180, 180))], p={p})"
+    if flip.kind == EITHER_AXIS:
+        either = "v2.RandomChoice([v2.RandomHorizontalFlip(p=1.0), v2.RandomVerticalFlip(p=1.0)])"
+        return either if p == "1" else f"v2.RandomApply([{either}], p={p})"
     k = flip.kind.partition(":")[2]
     if not k:
         return "v2.RandomChoice([v2.RandomRotation(degrees=(a, a), expand=True) for a in (0, 90, 180, 270)])"
@@ -119,12 +135,13 @@ def _array_name(node: ast.AST) -> str | None:
     return None
 
 
-def _image_like(node: ast.AST, at_least_2d: bool) -> bool:
-    """An image array: named like one, or (when the operation needs 2-D) not named like anything else."""
+def _image_like(node: ast.AST, at_least_2d: bool, strict: bool) -> bool:
+    """An image array: named like one, or (when the operation needs 2-D, and not ``strict``) not
+    named like anything else."""
     words = _words(_array_name(node))
     if words & NON_IMAGE_WORDS:
         return False
-    return bool(words & IMAGE_WORDS) or (at_least_2d and bool(words))
+    return bool(words & IMAGE_WORDS) or (at_least_2d and not strict and bool(words))
 
 
 def _is_reversal(node: ast.AST) -> bool:
@@ -164,7 +181,7 @@ def _flip_kind(ctx: ModuleContext, node: ast.AST) -> tuple[str, ast.AST, bool, s
             return ROTATE_180, array, True, operation
         value = int_value(axis)
         if value is None:
-            return None
+            return (EITHER_AXIS, array, True, operation) if _maybe_axis(axis) else None
         if value == 0:
             return VERTICAL, array, False, operation
         return HORIZONTAL, array, True, operation
@@ -178,18 +195,46 @@ def _flip_kind(ctx: ModuleContext, node: ast.AST) -> tuple[str, ast.AST, bool, s
     return None
 
 
-def _augmentation_scope(ctx: ModuleContext, node: ast.AST) -> tuple[_Function, str] | None:
-    """The function around ``node`` if it is dataset or transform code, with a name for it."""
+def _maybe_axis(axis: ast.expr) -> bool:
+    """A name, attribute or call that may give 0 or 1 (``axis``, ``random.randint(0, 1)``), not a tuple."""
+    return isinstance(axis, (ast.Name, ast.Attribute, ast.Call))
+
+
+def _where(function: _Function, owner: ast.AST | None) -> str:
+    return f"{owner.name}.{function.name}" if isinstance(owner, ast.ClassDef) else function.name
+
+
+def _is_augmentation_code(ctx: ModuleContext, function: _Function) -> bool:
+    """A ``__getitem__``, a method of a dataset or of a class named like a transform, or a
+    function named like one."""
+    owner = ctx.parent(function)
+    if isinstance(owner, ast.ClassDef) and (
+        function.name in ENTRY_METHODS or _is_dataset(ctx, owner) or AUGMENTATION_NAME.search(owner.name)
+    ):
+        return True
+    return AUGMENTATION_NAME.search(function.name) is not None
+
+
+@fact
+def _dataset_code(ctx: ModuleContext) -> set[_Function]:
+    """Augmentation code and the module's functions it calls, directly or through each other
+    (``__getitem__`` -> ``self.load_image`` -> ``preprocess``)."""
+    roots = [f for f in ctx.function_defs if _is_augmentation_code(ctx, f)]
+    return {*roots, *(helper for root in roots for helper in reachable(ctx, root))}
+
+
+def _augmentation_scope(ctx: ModuleContext, node: ast.AST) -> tuple[_Function, str, bool] | None:
+    """The function around ``node`` if it is dataset or transform code, with a name for it and
+    whether the flipped array must be named like an image (code only named like data loading)."""
     function = ctx.enclosing(node, FUNCTION_TYPES)
     if not isinstance(function, DEF_TYPES):
         return None
     owner = ctx.parent(function)
-    if isinstance(owner, ast.ClassDef):
-        where = f"{owner.name}.{function.name}"
-        if function.name in ENTRY_METHODS or _is_dataset(ctx, owner) or AUGMENTATION_NAME.search(owner.name):
-            return function, where
-    if AUGMENTATION_NAME.search(function.name):
-        return function, function.name
+    if function in _dataset_code(ctx):
+        return function, _where(function, owner), False
+    names = [function.name, owner.name if isinstance(owner, ast.ClassDef) else ""]
+    if any(LOADING_NAME.search(name) for name in names):
+        return function, _where(function, owner), True
     return None
 
 
@@ -219,8 +264,20 @@ def _random_draws(ctx: ModuleContext, function: ast.AST) -> dict[str, ast.expr]:
     return {t.id: node.value for node in assigns for t in node.targets if isinstance(t, ast.Name)}
 
 
+@fact
+def _visible_draws(ctx: ModuleContext, function: ast.AST) -> dict[str, ast.expr]:
+    """The random draws ``function`` sees: its own, then those of the functions it is nested in
+    (BasicSR's ``augment`` draws ``hflip``, its inner ``_augment(img)`` flips)."""
+    drawn: dict[str, ast.expr] = {}
+    for scope in [function, *ctx.ancestors(function)]:
+        if isinstance(scope, DEF_TYPES):
+            for name, value in _random_draws(ctx, scope).items():
+                drawn.setdefault(name, value)
+    return drawn
+
+
 def _is_random(ctx: ModuleContext, expr: ast.AST, function: ast.AST) -> bool:
-    drawn = _random_draws(ctx, function)
+    drawn = _visible_draws(ctx, function)
     if any(_is_random_call(ctx, c) for c in ctx.within(expr, ast.Call)):
         return True
     return any(n.id in drawn for n in ctx.within(expr, ast.Name))
@@ -229,7 +286,7 @@ def _is_random(ctx: ModuleContext, expr: ast.AST, function: ast.AST) -> bool:
 def _probability(ctx: ModuleContext, test: ast.AST, negated: bool, function: ast.AST, follow: bool = True) -> str:
     """The chance that ``test`` holds: ``p`` in ``random.random() < p``, also through a name
     assigned from such a draw (0.5 when unclear)."""
-    drawn = _random_draws(ctx, function)
+    drawn = _visible_draws(ctx, function)
     for node in ast.walk(test):
         if follow and isinstance(node, ast.Name) and node.id in drawn:
             return _probability(ctx, drawn[node.id], negated, function, follow=False)
@@ -269,7 +326,7 @@ def _decision(ctx: ModuleContext, node: ast.AST, function: ast.AST) -> str | Non
             return _probability(ctx, ancestor.test, negated, function)
         child = ancestor
     if isinstance(node, ast.Call) and any(_is_random(ctx, a, function) for a in [*node.args[1:], *node.keywords]):
-        return "0.5"
+        return "1"  # drawn in the arguments: a random axis or number of turns, every time
     return None
 
 
@@ -290,7 +347,7 @@ def _manual_flips(ctx: ModuleContext) -> list[_Flip]:
             continue
         kind, array, needs_2d, operation = shape
         scope = _augmentation_scope(ctx, node)
-        if scope is None or not _image_like(array, needs_2d):
+        if scope is None or not _image_like(array, needs_2d, strict=scope[2]):
             continue
         probability = _decision(ctx, node, scope[0])
         if probability is None:
@@ -300,6 +357,25 @@ def _manual_flips(ctx: ModuleContext) -> list[_Flip]:
         top = _top_statement(ctx, node)
         flips.append(_Flip(node, kind, probability, operation, scope[0], scope[1], top, _array_name(array)))
     return flips
+
+
+def _dumped(transforms: tuple[str, ...] | list[ast.expr]) -> tuple[str, ...]:
+    """The transforms' code, compared by syntax tree."""
+    return tuple(ast.dump(ast.parse(t, mode="eval").body if isinstance(t, str) else t) for t in transforms)
+
+
+@fact
+def _pipelines(ctx: ModuleContext) -> set[tuple[str, ...]]:
+    """The transforms of each module-level ``name = v2.Compose([...])``."""
+    return {
+        _dumped(statement.value.args[0].elts)
+        for statement in ctx.tree.body
+        if isinstance(statement, ast.Assign)
+        and isinstance(statement.value, ast.Call)
+        and ctx.qualname(statement.value.func) == f"{V2}.Compose"
+        and len(statement.value.args) == 1
+        and isinstance(statement.value.args[0], ast.List)
+    }
 
 
 class ManualNumpyAugmentation(Rule):
@@ -338,7 +414,7 @@ class ManualNumpyAugmentation(Rule):
         def __getitem__(self, idx):
             img = train_augment(torch.from_numpy(self.images[idx]).permute(2, 0, 1))
     """
-    action_title = "Add a torchvision.transforms.v2 augmentation pipeline"
+    action_title = "Insert a torchvision.transforms.v2 augmentation pipeline scaffold (then call it and delete the manual flips)"
 
     def check(self, ctx: ModuleContext) -> Iterator[Finding]:
         flips = _manual_flips(ctx)
@@ -356,9 +432,13 @@ class ManualNumpyAugmentation(Rule):
                 yield self.finding(ctx, flip.node, message)
                 continue
             same_function = [f for f in flips if f.function is flip.function]
+            transforms = tuple(dict.fromkeys(_transform_code(f) for f in same_function))
+            if _dumped(transforms) in _pipelines(ctx):  # the scaffold is there already
+                yield self.finding(ctx, flip.node, message)
+                continue
             plan = _PipelinePlan(
                 name=name,
-                transforms=tuple(dict.fromkeys(_transform_code(f) for f in same_function)),
+                transforms=transforms,
                 where=flip.where,
                 operations=" / ".join(dict.fromkeys(f.operation for f in same_function)),
                 unknown=tuple(dict.fromkeys(f.probability for f in same_function if not _is_number(f.probability))),
