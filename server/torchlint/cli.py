@@ -6,23 +6,25 @@ Exit codes follow ruff: 0 when clean, 1 when findings remain, 2 on a usage or in
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from . import __version__, reporting
-from .analysis.text import split_lines
+from . import __version__, output, reporting
 from .config import Config, ConfigError, load
 from .engine import RuleFailure, analyze
+from .file_sources import NotebookFile, PythonFile, open_source
 from .files import SourceFile, UnreadableFile, discover
 from .model import Finding
+from .notebook import NotebookError
+from .output import text as text_output
 from .registry import all_rules, resolve_alias
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -45,11 +47,18 @@ class Mode:
 @dataclass
 class FileResult:
     path: str
-    findings: list[Finding] = field(default_factory=list)
-    fixed: int = 0
+    findings: list[output.Located] = field(default_factory=list)
+    #: The findings whose fixes were applied.
+    applied: list[Finding] = field(default_factory=list)
     diff: str = ""
     error: str = ""
     internal_errors: list[str] = field(default_factory=list)
+    #: Why the file was skipped though nothing is wrong with it (a notebook in another language).
+    warning: str = ""
+
+    @property
+    def fixed(self) -> int:
+        return len(self.applied)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -90,7 +99,13 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .); - reads standard input")
         command.add_argument("--select", help="comma-separated codes or prefixes to enable (e.g. TL1,TL402)")
         command.add_argument("--ignore", help="comma-separated codes or prefixes to disable")
-        command.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+        command.add_argument(
+            "--output-format", "--format", dest="format", choices=(*output.FORMATS, "text"), default="full",
+            help="full (the default): each finding with its source line and a caret; concise: one line each "
+            "(text: the same, as before); the others for CI and programs",
+        )
+        command.add_argument("-o", "--output-file", help="write the report to this file instead of standard output")
+        command.add_argument("--show-fixes", action="store_true", help="with --fix: list what was fixed, per file and rule")
         command.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that may change behaviour")
         command.add_argument("--diff", action="store_true", help="print the fixes as a diff instead of writing them")
         command.add_argument("--actions", action="store_true", help="with --diff: also show each code action's edit")
@@ -170,6 +185,8 @@ def _check(args: argparse.Namespace) -> int:
 
     config_for = _config_loader(overrides)
     files = sorted({f for p in paths for f in discover(Path(p), config_for)})
+    if not files:
+        print(f"torchlint: warning: no Python files found under {', '.join(paths)}", file=sys.stderr)
     tasks = [(str(f), config_for(f.parent), mode) for f in files]
     results = _run(tasks)
     return _report(args, results, mode)
@@ -218,49 +235,56 @@ def _process(task: tuple[str, Config, Mode]) -> FileResult:
         source = SourceFile.read(Path(path))
     except UnreadableFile as error:
         return FileResult(display, error=str(error).replace(path, display, 1))
-    result = _lint(source.text, display, config, mode)
+    result = _lint_file(source.text, display, config, mode)
     if mode.fix and not mode.diff and result.fixed:
         source.write(Path(path), result.diff)
         result.diff = ""
     return result
 
 
-def _lint(text: str, display: str, config: Config, mode: Mode) -> FileResult:
+def _lint_file(text: str, display: str, config: Config, mode: Mode) -> FileResult:
+    """Findings of a file's ``text`` (a notebook's code cells as one module); with a fix mode,
+    ``diff`` holds the file's fixed text or the diff."""
+    try:
+        source = open_source(text, display)
+    except NotebookError as error:
+        return FileResult(display, error=f"{display}: {error}; skipped")
+    if isinstance(source, NotebookFile) and not source.notebook.cells:
+        language = source.notebook.language
+        skipped = f"{display}: a notebook in {language}, not Python; skipped" if language != "python" else ""
+        return FileResult(display, warning=skipped)
+    return _lint(source, config, mode)
+
+
+def _lint(source: PythonFile | NotebookFile, config: Config, mode: Mode) -> FileResult:
     """Findings of one file; with a fix mode, ``diff`` holds the fixed text or the diff.
 
     A rule that fails is reported as an internal error of that file; the other rules' findings stand.
     """
+    display, text = source.name, source.module
     failures: list[str] = []
 
     def report(failure: RuleFailure) -> None:
         failures.append(f"{display}: internal error, please report it: {failure}")
 
     if not (mode.fix or mode.diff):
-        return FileResult(display, analyze(text, display, config, on_error=report), internal_errors=failures)
+        return FileResult(display, source.locate(analyze(text, display, config, on_error=report)), internal_errors=failures)
     from .fixing.fixer import fix_all, run_action  # libcst is loaded only when fixing
 
     fixed = fix_all(text, display, config, unsafe=mode.unsafe, on_error=report)
-    result = FileResult(display, fixed.remaining, fixed=len(fixed.applied), internal_errors=failures)
+    result = FileResult(display, source.locate(fixed.remaining), fixed.applied, internal_errors=failures)
     if not mode.diff:
-        result.diff = fixed.source
+        result.diff = source.written(fixed.source)
         return result
-    parts = [_unified(text, fixed.source, display)] if fixed.source != text else []
+    parts = [source.diff(fixed.source)] if fixed.source != text else []
     if mode.actions:
         for finding in analyze(text, display, config):
             for action in finding.actions:
                 changed = run_action(text, finding, action)
-                label = f"{display} ({finding.code} at {finding.line}:{finding.column}: {action.title})"
-                parts.append(_unified(text, changed, label))
+                where = source.locate([finding])[0].where()[len(display) + 1 :]
+                parts.append(source.diff(changed, f"{display} ({finding.code} at {where}: {action.title})"))
     result.diff = "".join(parts)
     return result
-
-
-def _unified(old: str, new: str, label: str) -> str:
-    return "".join(
-        difflib.unified_diff(
-            split_lines(old, keepends=True), split_lines(new, keepends=True), f"a/{label}", f"b/{label}"
-        )
-    )
 
 
 def _show_settings(args: argparse.Namespace, overrides: dict, paths: list[str]) -> int:
@@ -302,12 +326,13 @@ def _check_stdin(args: argparse.Namespace, overrides: dict, mode: Mode) -> int:
     except UnreadableFile as error:
         print(f"torchlint: error: {error}", file=sys.stderr)
         return EXIT_ERROR
-    result = _lint(source.text, name, config, mode)
+    result = _lint_file(source.text, name, config, mode)
     if mode.fix and not mode.diff:
         sys.stdout.write(result.diff if result.fixed else source.text)
         result.diff = ""
         _print_errors([result])
-        _print_findings(args, [result], to=sys.stderr)
+        with _report_to(args, sys.stderr) as to:
+            _print_findings(args, [result], to=to)
         return _exit_code(args, [result])
     return _report(args, [result], mode)
 
@@ -321,32 +346,61 @@ def _report(args: argparse.Namespace, results: list[FileResult], mode: Mode) -> 
         if any(r.internal_errors for r in results):
             return EXIT_ERROR
         return EXIT_FINDINGS if any(r.diff for r in results) and not args.exit_zero else EXIT_CLEAN
-    _print_findings(args, results, to=sys.stdout)
+    with _report_to(args, sys.stdout) as to:
+        _print_findings(args, results, to=to)
     return _exit_code(args, results)
+
+
+@contextmanager
+def _report_to(args: argparse.Namespace, default) -> Iterator:
+    """Where the report goes: ``--output-file`` (its folder made if need be), else ``default``."""
+    if not args.output_file:
+        yield default
+        return
+    path = Path(args.output_file)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        file = path.open("w", encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write the report to {path} ({error.strerror or error})") from None
+    with file:
+        yield file
 
 
 def _print_errors(results: list[FileResult]) -> None:
     for result in results:
         for message in ([result.error] if result.error else []) + result.internal_errors:
             print(f"torchlint: error: {message}", file=sys.stderr)
+        if result.warning:
+            print(f"torchlint: warning: {result.warning}", file=sys.stderr)
 
 
 def _print_findings(args: argparse.Namespace, results: list[FileResult], to) -> None:
-    findings = [f for r in results for f in r.findings]
+    entries = [f for r in results for f in r.findings]
+    findings = [entry.finding for entry in entries]
     fixed = sum(r.fixed for r in results)
-    if args.format == "json":
-        print(reporting.as_json(findings), file=to)
-    elif args.format == "sarif":
-        print(reporting.sarif(findings), file=to)
+    shown_fixes = text_output.fixes({r.path: r.applied for r in results}) if args.show_fixes and args.fix else ""
+    machine = output.MACHINE_FORMATS.get(args.format)
+    if machine is not None:
+        document = machine(entries)
+        if document:
+            print(document, file=to)
+        if shown_fixes:
+            print(shown_fixes, file=sys.stderr)
+        return
+    if args.statistics:
+        body = text_output.statistics(findings)
     else:
-        body = reporting.statistics(findings) if args.statistics else reporting.text(findings)
-        if body:
-            print(body, file=to)
-        unread = sum(1 for r in results if r.error)
-        if findings or fixed or not unread:  # not "All checks passed!" when a file was not checked
-            print(reporting.summary(findings, fixed, unsafe_allowed=args.unsafe_fixes), file=to)
-        if unread:
-            print(f"{unread} file{'' if unread == 1 else 's'} not checked (see the errors above).", file=to)
+        body = text_output.full(entries) if args.format == "full" else text_output.concise(entries)
+    if body:
+        print(body + ("\n" if args.format == "full" else ""), file=to)
+    if shown_fixes:
+        print(shown_fixes, file=to)
+    unread = sum(1 for r in results if r.error)
+    if results and (findings or fixed or not unread):  # not "All checks passed!" when a file was not checked
+        print(text_output.summary(findings, fixed, unsafe_allowed=args.unsafe_fixes), file=to)
+    if unread:
+        print(f"{unread} file{'' if unread == 1 else 's'} not checked (see the errors above).", file=to)
 
 
 def _exit_code(args: argparse.Namespace, results: list[FileResult]) -> int:

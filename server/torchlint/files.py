@@ -16,13 +16,16 @@ SKIPPED_DIRS = frozenset(
      ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs", "site-packages"}
 )
 
+#: The files a folder scan checks: Python modules and Jupyter notebooks.
+PYTHON_SUFFIXES = (".py", ".ipynb")
+
 
 def is_virtualenv(directory: Path) -> bool:
     return (directory / "pyvenv.cfg").is_file()
 
 
 def discover(path: Path, config_for) -> Iterator[Path]:
-    """``path`` itself if it is a file, else every ``*.py`` below it that is not excluded.
+    """``path`` itself if it is a file, else every ``*.py`` and ``*.ipynb`` below it that is not excluded.
 
     ``config_for(directory)`` gives the settings that apply there (their ``exclude`` globs).
     """
@@ -37,7 +40,7 @@ def discover(path: Path, config_for) -> Iterator[Path]:
             if d not in SKIPPED_DIRS and not is_virtualenv(here / d) and not config.excludes(here / d)
         )
         for name in sorted(files):
-            if name.endswith(".py") and not config.excludes(here / name):
+            if name.endswith(PYTHON_SUFFIXES) and not config.excludes(here / name):
                 yield here / name
 
 

@@ -1,9 +1,5 @@
-"""Notebooks: their Python code cells joined into one module, so a seed in cell 1 counts in cell 5.
-
-IPython syntax that is not Python (``%magic``, ``!shell``, ``x = !cmd``) is masked as a comment of
-the same length, so the cell still parses and every column stays where it was; cells run by a
-non-Python cell magic (``%%bash``) are left out.
-"""
+"""Notebook documents: their Python code cells joined into one module, so a seed in cell 1 counts
+in cell 5 (masking and the cell map are :mod:`torchlint.notebook`'s, which the CLI shares)."""
 
 from __future__ import annotations
 
@@ -14,13 +10,11 @@ from lsprotocol import types as lsp
 from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument
 
+from ..notebook import mask
 from .positions import split_lines
 from .sources import Cell, Source
 
-_MAGIC = re.compile(r"(\s*)(?:[%!]|[\w.]+\s*=\s*[%!])")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-#: Cell magics whose body is Python.
-PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "memit", "profile"})
 
 
 def notebook_source(notebook: lsp.NotebookDocument, open_document: Callable[[str], TextDocument | None]) -> Source:
@@ -44,14 +38,8 @@ def _cell(document: TextDocument, start: int) -> Cell | None:
     lines = split_lines(text)
     if len(lines) > 1 and lines[-1] == "":
         lines.pop()
-    if lines[0].startswith("%%") and lines[0][2:].split(" ")[0] not in PYTHON_CELL_MAGICS:
+    masked = mask(lines)
+    if masked is None:
         return None
-    magics = []
-    for index, line in enumerate(lines):
-        match = _MAGIC.match(line)
-        if match:
-            indent = len(match.group(1))
-            lines[index] = line[:indent] + "#" + line[indent + 1 :]
-            magics.append((lines[index], line))
     newline = match.group() if (match := _LINE_BREAK.search(text)) else "\n"
-    return Cell(document.uri, document.version, text, start, tuple(lines), tuple(magics), newline)
+    return Cell(document.uri, document.version, text, start, *masked, newline)

@@ -8,12 +8,12 @@ so findings, positions and edits map back to the document (or cell) they belong 
 from __future__ import annotations
 
 import bisect
-import difflib
 from dataclasses import dataclass
 
 from lsprotocol import types as lsp
 
 from ..model import Position, Range
+from ..notebook import Magics, split_module, unmask
 from .positions import UTF16, code_points, lines_with_breaks, split_lines, units
 
 
@@ -30,7 +30,7 @@ class Cell:
     #: The lines it contributes, without line breaks (for a notebook: IPython magics masked).
     lines: tuple[str, ...]
     #: ``(masked, original)`` for each masked magic line, in order.
-    magics: tuple[tuple[str, str], ...] = ()
+    magics: Magics = ()
     newline: str = "\n"
 
     @property
@@ -39,12 +39,7 @@ class Cell:
 
     def to_editor(self, analysed: str) -> str:
         """This cell's part of a rewritten notebook module, as the editor's cell text."""
-        lines = analysed.split("\n")
-        pending = list(self.magics)
-        for index, line in enumerate(lines):
-            if pending and line == pending[0][0]:
-                lines[index] = pending.pop(0)[1]
-        text = self.newline.join(lines)
+        text = unmask(analysed, self.magics).replace("\n", self.newline)
         if not self.text.endswith(("\n", "\r")) and text.endswith(self.newline):
             text = text[: -len(self.newline)]
         return text
@@ -118,20 +113,7 @@ class Source:
 
     def _split(self, new_text: str) -> list[str]:
         """``new_text`` cut into the cells' parts; lines added at a cell boundary join the cell before."""
-        old_lines, new_lines = lines_with_breaks(self.text), lines_with_breaks(new_text)
-        opcodes = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes()
-        starts = [0, *(_moved(cell.start, opcodes) for cell in self.cells[1:]), len(new_lines)]
-        return ["".join(new_lines[a:b]) for a, b in zip(starts, starts[1:], strict=False)]
-
-
-def _moved(line: int, opcodes) -> int:
-    """Where old line ``line`` starts in the new text."""
-    for tag, i1, i2, j1, j2 in opcodes:
-        if i1 <= line < i2:
-            if tag == "equal" or i2 - i1 == j2 - j1:
-                return j1 + (line - i1)
-            return j1 if line == i1 else j2
-    return opcodes[-1][4] if opcodes else 0
+        return split_module(lines_with_breaks(self.text), lines_with_breaks(new_text), [cell.start for cell in self.cells[1:]])
 
 
 def _client_position(cell: Cell, line: int, column: int, encoding: str) -> lsp.Position:
