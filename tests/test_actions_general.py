@@ -1,8 +1,9 @@
-"""TL121's edits run for real: a script rewritten by its code action (writes through ``.data``)
-or its fix (reads) no longer reports TL121 and computes exactly what the original computed.
+"""The general rules' edits run for real, each in a subprocess on a tiny CPU model.
 
-Each script runs in a subprocess on a tiny CPU model and prints a checksum of its weights; the
-rewritten script must print the same line.
+TL121: a script rewritten by its code action (writes through ``.data``) or its fix (reads) no
+longer reports TL121 and prints exactly what the original printed. TL101 (autocast) and TL104 (a
+warmup + cosine schedule per optimizer): the fixed script no longer reports the rule and trains to
+a finite loss (autocast and a schedule change the numbers, so only that they run is compared).
 """
 
 from __future__ import annotations
@@ -21,6 +22,35 @@ from torchlint.fixing.fixer import fix_all, run_action
 pytest.importorskip("torch")
 
 ONLY_TL121 = Config(select=("TL121",))
+
+#: A GAN-style script with two optimizers and ``zero_grad()`` between the forward pass and the loss.
+TWO_STEPS = """
+    import math
+
+    import torch
+    from torch import nn
+    from torch.utils.data import DataLoader, TensorDataset
+
+    torch.manual_seed(0)
+    loader = DataLoader(TensorDataset(torch.randn(32, 4), torch.randn(32, 1)), batch_size=8)
+    critic = nn.Linear(4, 1)
+    actor = nn.Linear(4, 4)
+    critic_opt = torch.optim.AdamW(critic.parameters(), lr=1e-2)
+    actor_opt = torch.optim.AdamW(actor.parameters(), lr=1e-2)
+    for epoch in range(2):
+        for x, y in loader:
+            value = critic(x)
+            critic_opt.zero_grad()
+            critic_loss = nn.functional.mse_loss(value, y)
+            critic_loss.backward()
+            critic_opt.step()
+            actor_loss = -critic(actor(x)).mean()
+            actor_opt.zero_grad()
+            actor_loss.backward()
+            actor_opt.step()
+    assert math.isfinite(critic_loss.item()) and math.isfinite(actor_loss.item())
+    print("RESULT", actor_opt.param_groups[0]["lr"] != 1e-2, critic_opt.param_groups[0]["lr"] != 1e-2)
+"""
 
 #: A DQN-style soft update and a WGAN weight clip, as classic repositories write them.
 WRITES = """
@@ -102,3 +132,20 @@ def test_read_fixes_leave_no_finding_and_compute_the_same() -> None:
     assert fixed.count(".detach()") == 3
     assert analyze(fixed, "script.py", ONLY_TL121) == []
     assert _run(fixed) == _run(original)
+
+
+@pytest.mark.parametrize("code", ["TL101", "TL104"])
+def test_fixes_of_two_training_steps_run(code: str) -> None:
+    original = textwrap.dedent(TWO_STEPS)
+    only = Config(select=(code,))
+    assert len(analyze(original, "script.py", only)) == 2
+    fixed = fix_all(original, "script.py", only, unsafe=True).source
+    ast.parse(fixed)
+    assert analyze(fixed, "script.py", only) == []
+    if code == "TL101":
+        assert fixed.count("with torch.autocast(") == 2
+        assert "    critic_opt.zero_grad()\n        with torch.autocast(" in fixed  # zero_grad stays out of autocast
+        assert _run(fixed) == "RESULT False False\n"
+    else:
+        assert fixed.count("SequentialLR(") == 2
+        assert _run(fixed) == "RESULT True True\n"  # each optimizer's learning rate now moves

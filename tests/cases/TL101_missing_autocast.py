@@ -137,14 +137,14 @@ CASES = [
                 ones = torch.ones(real.size(0), 1, device=real.device)
                 zeros = torch.zeros(real.size(0), 1, device=real.device)
                 noise = torch.randn(real.size(0), self.z_dim, device=real.device)
-                with torch.autocast(device_type="cuda", dtype=torch.bfloat16):
+                with torch.autocast(device_type="cuda" if torch.cuda.is_available() else "cpu", dtype=torch.bfloat16):
                     fake = self.G(noise)
                     d_loss = self.bce(self.D(real), ones) + self.bce(self.D(fake.detach()), zeros)
                 self.opt_d.zero_grad()
                 d_loss.backward()
                 self.opt_d.step()
 
-                with torch.autocast(device_type="cuda", dtype=torch.bfloat16):
+                with torch.autocast(device_type="cuda" if torch.cuda.is_available() else "cpu", dtype=torch.bfloat16):
                     g_loss = self.bce(self.D(fake), ones)
                 self.opt_g.zero_grad()
                 g_loss.backward()
@@ -264,7 +264,7 @@ CASES = [
         optimizer = torch.optim.AdamW(model.parameters(), lr=6e-4)
         for it in range(max_iters):
             for micro_step in range(grad_accum_steps):
-                with torch.autocast(device_type="cuda", dtype=torch.bfloat16):
+                with torch.autocast(device_type="cuda" if torch.cuda.is_available() else "cpu", dtype=torch.bfloat16):
                     xb, yb = get_batch("train")
                     logits, loss = model(xb, yb)
                     loss = loss / grad_accum_steps
@@ -511,5 +511,154 @@ CASES = [
                 optimizer.step()
         """,
         why="a context manager we cannot see into may be autocast",
+    ),
+    Invalid(
+        """
+        import torch
+        import torch.nn as nn
+
+        criterion = nn.BCELoss()
+        optimizerD = torch.optim.Adam(netD.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        optimizerG = torch.optim.Adam(netG.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        for epoch in range(opt.niter):
+            for i, (real, _) in enumerate(dataloader):
+                netD.zero_grad()
+                label = torch.full((real.size(0),), 1.0, device=device)
+                output = netD(real.to(device))
+                errD_real = criterion(output, label)
+                errD_real.backward()
+                fake = netG(torch.randn(real.size(0), nz, 1, 1, device=device))
+                label.fill_(0.0)
+                errD_fake = criterion(netD(fake.detach()), label)
+                errD_fake.backward()
+                optimizerD.step()
+                netG.zero_grad()
+                label.fill_(1.0)
+                errG = criterion(netD(fake), label)
+                errG.backward()
+                optimizerG.step()
+        """,
+        at=[(13, 9), (22, 9)],
+        message="BCEWithLogitsLoss",
+    ),
+    Invalid(
+        """
+        import torch
+        import torch.nn.functional as F
+        from apex import amp
+
+
+        def cal_performance(pred, gold):
+            loss = F.cross_entropy(pred, gold)
+            return loss, pred.argmax(1).eq(gold).sum().item()
+
+
+        def train_epoch(model, loader, optimizer, use_amp):
+            model.train()
+            for src, gold in loader:
+                optimizer.zero_grad()
+                pred = model(src)
+                loss, n_correct = cal_performance(pred, gold)
+                if use_amp:
+                    with amp.scale_loss(loss, optimizer) as scaled_loss:
+                        scaled_loss.backward()
+                else:
+                    loss.backward()
+                optimizer.step_and_update_lr()
+
+
+        def export(model, path):
+            model.half()
+            torch.save(model.state_dict(), path)
+        """,
+        at=[(21, 13)],
+        fixed="""
+        import torch
+        import torch.nn.functional as F
+        from apex import amp
+
+
+        def cal_performance(pred, gold):
+            loss = F.cross_entropy(pred, gold)
+            return loss, pred.argmax(1).eq(gold).sum().item()
+
+
+        def train_epoch(model, loader, optimizer, use_amp):
+            model.train()
+            for src, gold in loader:
+                optimizer.zero_grad()
+                with torch.autocast(device_type="cuda" if torch.cuda.is_available() else "cpu", dtype=torch.bfloat16):
+                    pred = model(src)
+                    loss, n_correct = cal_performance(pred, gold)
+                if use_amp:
+                    with amp.scale_loss(loss, optimizer) as scaled_loss:
+                        scaled_loss.backward()
+                else:
+                    loss.backward()
+                optimizer.step_and_update_lr()
+
+
+        def export(model, path):
+            model.half()
+            torch.save(model.state_dict(), path)
+        """,
+    ),
+    Invalid(
+        """
+        import torch
+        import torch.nn as nn
+
+        criterion = nn.CrossEntropyLoss()
+        for x, y in loader:
+            outputs = net(x)
+            optimizer.zero_grad()
+            loss = criterion(outputs, y)
+            loss.backward()
+            optimizer.step()
+        """,
+        at=[(9, 5)],
+        fixed="""
+        import torch
+        import torch.nn as nn
+
+        criterion = nn.CrossEntropyLoss()
+        for x, y in loader:
+            optimizer.zero_grad()
+            with torch.autocast(device_type="cuda" if torch.cuda.is_available() else "cpu", dtype=torch.bfloat16):
+                outputs = net(x)
+                loss = criterion(outputs, y)
+            loss.backward()
+            optimizer.step()
+        """,
+    ),
+    Valid(
+        """
+        import torch
+
+
+        def train(model, loader, optimizer, device):
+            model = model.to(device).half()
+            for x, y in loader:
+                loss = torch.nn.functional.cross_entropy(model(x.to(device).half()), y.to(device))
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+        """,
+        why="the step's own function casts the model and inputs to half precision",
+    ),
+    Valid(
+        """
+        import torch
+        from apex import amp
+
+        model, optimizer = amp.initialize(model, optimizer, opt_level="O1")
+        for x, y in loader:
+            loss = criterion(model(x), y)
+            optimizer.zero_grad()
+            with amp.scale_loss(loss, optimizer) as scaled_loss:
+                scaled_loss.backward()
+            optimizer.step()
+        """,
+        why="apex amp.initialize with only the amp.scale_loss backward",
     ),
 ]

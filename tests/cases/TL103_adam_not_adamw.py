@@ -43,6 +43,7 @@ CASES = [
                 self.opt = optim.AdamW(
                     net.parameters(),
                     lr=cfg.lr,
+                    weight_decay=0.0,
                 )
         """,
     ),
@@ -64,8 +65,8 @@ CASES = [
 
 
         def build(actor, critic, lr):
-            actor_opt = AdamW(actor.parameters(), lr=lr)
-            critic_opt = AdamW(critic.parameters(), lr=lr)
+            actor_opt = AdamW(actor.parameters(), lr=lr, weight_decay=0.0)
+            critic_opt = AdamW(critic.parameters(), lr=lr, weight_decay=0.0)
             return actor_opt, critic_opt
         """,
     ),
@@ -127,5 +128,30 @@ CASES = [
         paged = bnb.optim.Adam8bit(model.parameters(), lr=1e-4)
         """,
         why="Adam from other libraries",
+    ),
+    Invalid(
+        """
+        import torch
+
+        policy_opt = torch.optim.Adam(policy.parameters())
+        value_opt = torch.optim.Adam(
+            value_net.parameters(),
+        )
+        encoder_opt = torch.optim.Adam(encoder.parameters(), **cfg.optimizer)
+        decoder_opt = torch.optim.Adam(decoder.parameters(), 1e-3, (0.9, 0.999), 1e-8, 1e-5)
+        optimizer_cls = torch.optim.Adam
+        """,
+        at=[(3, 14), (4, 13), (7, 15), (8, 15), (9, 17)],
+        fixed="""
+        import torch
+
+        policy_opt = torch.optim.AdamW(policy.parameters(), weight_decay=0.0)
+        value_opt = torch.optim.AdamW(
+            value_net.parameters(), weight_decay=0.0,
+        )
+        encoder_opt = torch.optim.AdamW(encoder.parameters(), **cfg.optimizer)
+        decoder_opt = torch.optim.AdamW(decoder.parameters(), 1e-3, (0.9, 0.999), 1e-8, 1e-5)
+        optimizer_cls = torch.optim.AdamW
+        """,
     ),
 ]

@@ -26,11 +26,12 @@ if TYPE_CHECKING:
 #: Callee names that look like entering mixed precision (`accelerator.autocast()`, `amp_ctx()`).
 AUTOCASTISH = re.compile(r"autocast|(^|_)amp($|_)|mixed_precision", re.IGNORECASE)
 #: Frameworks that run the forward pass in mixed precision from their own configuration
-#: (`Accelerator(mixed_precision=...)`, `Fabric(precision=...)`, apex, DeepSpeed).
-PRECISION_PACKAGES = ("accelerate", "lightning", "lightning_fabric", "pytorch_lightning", "apex", "deepspeed")
+#: (`Accelerator(mixed_precision=...)`, `Fabric(precision=...)`, DeepSpeed). Apex does not count:
+#: its `amp.scale_loss` branch usually sits beside a plain full-precision one.
+PRECISION_PACKAGES = ("accelerate", "lightning", "lightning_fabric", "pytorch_lightning", "deepspeed")
 LOW_PRECISION = {"torch.float16", "torch.half", "torch.bfloat16"}
 DOUBLE_PRECISION = {"torch.float64", "torch.double"}
-CASTS = {"half", "bfloat16", "double"}
+CASTS = ("half", "bfloat16")
 AUTOCAST_UNSAFE = {"torch.nn.BCELoss", "torch.nn.modules.loss.BCELoss", "torch.nn.functional.binary_cross_entropy"}
 #: Calls that move, reshape or reduce tensors: none of them is a forward pass.
 PLAIN_CALLS = frozenset(
@@ -67,6 +68,9 @@ class _AutocastPlan(Plan):
     header: str
     #: The source text of the forward pass's statements, in order.
     texts: tuple[str, ...]
+    #: Positions in ``texts`` of the lines that go before the ``with``: ``optimizer.zero_grad()``
+    #: between the forward pass and the loss does not belong under autocast.
+    hoisted: tuple[int, ...] = ()
 
 
 class MissingAutocast(Rule):
@@ -74,7 +78,9 @@ class MissingAutocast(Rule):
 
     Fires on `loss.backward()`, `scaler.scale(loss).backward()` or
     `torch.autograd.backward(loss)` when the loss is computed in the same function without
-    `torch.autocast` around it. Reported at the backward call.
+    `torch.autocast` around it. Reported once per training step, at its first backward call:
+    the backward calls before one optimizer step are one step (a GAN's discriminator and
+    generator steps are two). A cast to half precision counts only in the step's own function.
     """
 
     code = "TL101"
@@ -89,6 +95,8 @@ class MissingAutocast(Rule):
         "Compute the forward pass and loss under torch.autocast(device_type=..., dtype=torch.float16), "
         "the precision the GradScaler is for"
     )
+    #: Appended when the module uses ``nn.BCELoss``, which CUDA autocast refuses.
+    bce_advice = ", after switching nn.BCELoss to nn.BCEWithLogitsLoss on logits (BCELoss is unsafe under autocast)"
     why = """
         Tensor cores run bfloat16/float16 matrix multiplies several times faster than float32,
         and activations take half the memory. `torch.autocast` picks the precision per
@@ -122,7 +130,7 @@ class MissingAutocast(Rule):
         for call in ctx.method_calls("backward"):
             loss = _loss_of(ctx, call)
             function = ctx.enclosing(call, DEF_TYPES)
-            if loss is None or _under_autocast(ctx, function, scopes):
+            if loss is None or _under_autocast(ctx, function, scopes) or function in _half_precision(ctx):
                 continue
             step = TrainingStep.of(ctx, call, loss, function)
             if step is None or step.key in seen or step.calls_autocast_function(scopes):
@@ -132,13 +140,16 @@ class MissingAutocast(Rule):
 
     def _finding(self, ctx: ModuleContext, step: TrainingStep) -> Finding:
         message = self.scaled_message if step.scaled else self.message
+        if _autocast_unsafe_loss(ctx):
+            message += self.bce_advice
         run = None if _autocast_unsafe_loss(ctx) else step.forward_run()
         if run is None:
             return self.finding(ctx, step.backward, message)
         owner, statements = run
         dtype = "float16" if step.scaled else "bfloat16"
         header = f"torch.autocast(device_type={_device_type(ctx, step.backward)}, dtype=torch.{dtype})"
-        plan = _AutocastPlan(header, tuple(ctx.text(s) for s in statements))
+        hoisted = tuple(i for i, s in enumerate(statements) if _zeroes_gradients(s))
+        plan = _AutocastPlan(header, tuple(ctx.text(s) for s in statements), hoisted)
         return self.finding(ctx, step.backward, message, fix=self.fix_at(ctx, owner, plan, node=CST_BLOCK_OWNERS[type(owner)]))
 
     def fix(self, node: cst.CSTNode, fix: Fix, ctx: FixContext) -> cst.CSTNode:
@@ -153,15 +164,19 @@ class MissingAutocast(Rule):
         if span is None:  # already wrapped, or changed by another fix in this pass
             return node
         start, end = span
-        first = statements[start]
-        assert isinstance(first, cst.SimpleStatementLine)  # a run holds simple statement lines only
+        run = statements[start:end]
+        before = [line for i, line in enumerate(run) if i in plan.hoisted]
+        inside = [line for i, line in enumerate(run) if i not in plan.hoisted]
+        assert isinstance(run[0], cst.SimpleStatementLine)  # a run holds simple statement lines only
+        leading = run[0].leading_lines
         wrapped = cst.With(
             items=[cst.WithItem(cst.parse_expression(plan.header))],
-            body=cst.IndentedBlock(body=[first.with_changes(leading_lines=()), *statements[start + 1 : end]]),
-            leading_lines=first.leading_lines,
+            body=cst.IndentedBlock(body=[inside[0].with_changes(leading_lines=()), *inside[1:]]),
         )
         ctx.add_import("torch")
-        body = [*statements[:start], wrapped, *statements[end:]]
+        lines = [*before, wrapped]
+        lines[0] = lines[0].with_changes(leading_lines=leading)
+        body = [*statements[:start], *lines, *statements[end:]]
         if isinstance(node, cst.Module):
             return node.with_changes(body=body)
         return node.with_changes(body=block.with_changes(body=body))
@@ -238,9 +253,16 @@ def _mixed_precision_elsewhere(ctx: ModuleContext) -> bool:
 
 
 def _explicit_precision(ctx: ModuleContext) -> bool:
-    """float64 work, or a model cast to half precision (`.half()`, `torch_dtype=torch.bfloat16`)."""
-    if any(ctx.method_calls(cast) for cast in CASTS) or ctx.references(*DOUBLE_PRECISION):
-        return True
+    """float64 work anywhere in the module (`.double()`, `torch.float64`)."""
+    return bool(ctx.method_calls("double") or ctx.references(*DOUBLE_PRECISION))
+
+
+@fact
+def _half_precision(ctx: ModuleContext) -> frozenset[ast.AST | None]:
+    """The functions (``None``: the module's top level) that cast to half precision themselves
+    (`.half()`, `.bfloat16()`, `torch_dtype=torch.bfloat16`, `.to(torch.float16)`): their steps
+    train in that precision on purpose; a cast elsewhere (an export or inference path) is no reason."""
+    casts: list[ast.AST] = [call for cast in CASTS for call in ctx.method_calls(cast)]
     for node in ctx.references(*LOW_PRECISION):
         parent = ctx.parent(node)
         call = ctx.parent(parent) if isinstance(parent, ast.keyword) else parent
@@ -248,17 +270,30 @@ def _explicit_precision(ctx: ModuleContext) -> bool:
             (isinstance(parent, ast.keyword) and parent.arg in ("dtype", "torch_dtype"))
             or (isinstance(call.func, ast.Attribute) and call.func.attr == "to")
         ):
-            return True
-    return False
+            casts.append(call)
+    return frozenset(ctx.enclosing(cast, DEF_TYPES) for cast in casts)
 
 
 def _steps_an_optimizer(ctx: ModuleContext) -> bool:
-    """An optimizer is stepped: ``optimizer.step()`` or ``scaler.step(optimizer)``."""
-    if optimizer_step_calls(ctx):
-        return True
-    return any(
-        call.args and (name := dotted(call.args[0])) and looks_like_optimizer(name) for call in ctx.method_calls("step")
-    )
+    """An optimizer is stepped: ``optimizer.step()``, ``scaler.step(optimizer)`` or a wrapper's
+    stepping method (``optimizer.step_and_update_lr()``)."""
+    return bool(_optimizer_steps(ctx))
+
+
+@fact
+def _optimizer_steps(ctx: ModuleContext) -> list[ast.Call]:
+    """The calls that step an optimizer, in source order: ``optimizer.step()``,
+    ``scaler.step(optimizer)``, ``optimizer.step_and_update_lr()``."""
+    steps = set(optimizer_step_calls(ctx))
+    for call in ctx.nodes(ast.Call):
+        func = call.func
+        if not isinstance(func, ast.Attribute) or not func.attr.startswith("step"):
+            continue
+        wrapper = func.attr != "step" and looks_like_optimizer(dotted(func.value) or "")
+        scaled = func.attr == "step" and bool(call.args) and looks_like_optimizer(dotted(call.args[0]) or "")
+        if wrapper or scaled:
+            steps.add(call)
+    return sorted(steps, key=lambda call: (call.lineno, call.col_offset))
 
 
 def _autocast_callee(func: ast.expr) -> bool:
@@ -359,6 +394,12 @@ class TrainingStep:
 
     @property
     def key(self) -> tuple:
+        """What makes one training step: the optimizer step that follows the backward call in its
+        function (several backward calls feed it), else the loss."""
+        for step in _optimizer_steps(self.ctx):
+            after = (step.lineno, step.col_offset) > (self.backward.lineno, self.backward.col_offset)
+            if after and self.ctx.enclosing(step, DEF_TYPES) is self.function:
+                return (self.function, step)
         return (self.function, self.chains)
 
     @property
@@ -408,6 +449,12 @@ class TrainingStep:
 
 
 SIMPLE = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr)
+
+
+def _zeroes_gradients(statement: ast.stmt) -> bool:
+    """``optimizer.zero_grad()`` / ``model.zero_grad()`` as a statement."""
+    call = statement.value if isinstance(statement, ast.Expr) else None
+    return isinstance(call, ast.Call) and callee_name(call.func) == "zero_grad"
 
 
 def _has_backward(ctx: ModuleContext, statement: ast.stmt) -> bool:
@@ -552,10 +599,10 @@ def _statements_before(scope: ast.AST, end: ast.stmt) -> Iterator[ast.stmt]:
 
 def _device_type(ctx: ModuleContext, at: ast.AST) -> str:
     """``device.type`` for a ``torch.device`` named ``device`` in scope, ``torch.device(device).type``
-    when it may be a string, ``"cuda"`` when there is none."""
+    when it may be a string; with none, CUDA when it is there (the code may run on a CPU)."""
     bindings = lookup(ctx, "device", at)
     if not bindings:
-        return '"cuda"'
+        return '"cuda" if torch.cuda.is_available() else "cpu"'
     for binding in bindings:
         annotation = binding.node.annotation if isinstance(binding.node, ast.arg) else None
         if annotation is not None and ctx.qualname(annotation) == "torch.device":
