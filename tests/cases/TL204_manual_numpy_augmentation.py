@@ -544,4 +544,70 @@ CASES = [
         """,
         why="a flip the caller decides, observations of a replay buffer, token order, and a random flip for display",
     ),
+    # DnCNN: the flips are chosen by a mode that the caller draws at random. (`np.flipud(out)` is
+    # not reported: reversing the first axis of an array named `out` may be a reversal of order.)
+    Invalid(
+        """
+        import glob
+
+        import cv2
+        import numpy as np
+        import torch
+        import torch.utils.data as udata
+
+
+        def data_augmentation(image, mode):
+            out = np.transpose(image, (1, 2, 0))
+            if mode == 0:
+                out = out
+            elif mode == 1:
+                out = np.flipud(out)
+            elif mode == 2:
+                out = np.rot90(out)
+            elif mode == 3:
+                out = np.rot90(out, k=2)
+            return np.transpose(out, (2, 0, 1))
+
+
+        def prepare_data(data_path, patch_size, aug_times=1):
+            patches = []
+            for path in sorted(glob.glob(data_path + "/*.png")):
+                img = np.expand_dims(cv2.imread(path)[:, :, 0], 0) / 255.0
+                patches.append(img[:, :patch_size, :patch_size])
+                for _ in range(aug_times - 1):
+                    patches.append(data_augmentation(img[:, :patch_size, :patch_size], np.random.randint(1, 4)))
+            return np.stack(patches)
+
+
+        def self_ensemble(model, image):
+            outs = [model(torch.from_numpy(data_augmentation(image, m).copy())) for m in range(4)]
+            return torch.stack(outs).mean(0)
+        """,
+        at=[(16, 15), (18, 15)],
+        message="v2.RandomRotation",
+    ),
+    Valid(
+        """
+        import numpy as np
+        import torch
+
+
+        def augment_img(img, mode=0):
+            \"\"\"The eight dihedral transforms (KAIR), used here for x8 self-ensembling at test time.\"\"\"
+            if mode == 1:
+                return np.flipud(np.rot90(img))
+            if mode == 2:
+                return np.flipud(img)
+            if mode == 3:
+                return np.rot90(img, k=3)
+            return img
+
+
+        @torch.no_grad()
+        def test_x8(model, img):
+            outs = [model(torch.from_numpy(augment_img(img, mode=m).copy())) for m in range(4)]
+            return torch.stack(outs).mean(0)
+        """,
+        why="the same dihedral transforms chosen by a mode its only caller enumerates (test-time self-ensembling)",
+    ),
 ]

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ...analysis.callgraph import reachable
+from ...analysis.callgraph import call_graph, reachable
 from ...analysis.context import ModuleContext, fact
 from ...analysis.scopes import fresh_name
 from ...analysis.syntax import DEF_TYPES, FUNCTION_TYPES, dotted, int_value, keyword
@@ -320,7 +320,7 @@ def _decision(ctx: ModuleContext, node: ast.AST, function: ast.AST) -> str | Non
         if (
             isinstance(ancestor, (ast.If, ast.IfExp))
             and child is not ancestor.test
-            and _is_random(ctx, ancestor.test, function)
+            and (_is_random(ctx, ancestor.test, function) or _drawn_by_callers(ctx, ancestor.test, function))
         ):
             negated = child in ancestor.orelse if isinstance(ancestor, ast.If) else child is ancestor.orelse
             return _probability(ctx, ancestor.test, negated, function)
@@ -328,6 +328,21 @@ def _decision(ctx: ModuleContext, node: ast.AST, function: ast.AST) -> str | Non
     if isinstance(node, ast.Call) and any(_is_random(ctx, a, function) for a in [*node.args[1:], *node.keywords]):
         return "1"  # drawn in the arguments: a random axis or number of turns, every time
     return None
+
+
+def _drawn_by_callers(ctx: ModuleContext, test: ast.expr, function: ast.AST) -> bool:
+    """``test`` reads a parameter that a caller in the module draws at random: DnCNN's
+    ``data_augmentation(patch, np.random.randint(0, 8))`` choosing flips by ``mode == 1``."""
+    if not isinstance(function, DEF_TYPES):
+        return False
+    read = {n.id for n in ctx.within(test, ast.Name)}
+    params = [a.arg for a in function.args.posonlyargs + function.args.args]
+    for site in call_graph(ctx).callers(function):
+        positional = params[1:] if site.through_self else params
+        passed = [*zip(positional, site.call.args, strict=False), *((k.arg, k.value) for k in site.call.keywords)]
+        if any(name in read and _is_random(ctx, value, site.caller) for name, value in passed):
+            return True
+    return False
 
 
 def _top_statement(ctx: ModuleContext, node: ast.AST) -> ast.stmt:
@@ -382,10 +397,14 @@ class ManualNumpyAugmentation(Rule):
     """Images are flipped or rotated at random by hand with numpy in dataset or transform code.
 
     Fires on `np.flip`, `np.fliplr`, `np.flipud`, `np.rot90` and `arr[::-1]` / `arr[:, ::-1]` on
-    image-like arrays under a random decision, inside a `Dataset`, a `__getitem__`, or a function
-    or class named like an augmentation or transform. Deterministic flips, channel reversal
-    (`img[..., ::-1]`), and reversing rewards, returns, shapes or other non-image arrays are not
-    reported.
+    image-like arrays under a random decision, inside a `Dataset`, a `__getitem__`, a function or
+    class named like an augmentation or transform, or a helper of the module that such code calls;
+    also in functions named like data loading (`load_image`, `get_patch`) where the array is named
+    like an image. The decision may be drawn in an enclosing function, in the arguments (a random
+    axis or number of turns) or by a caller (`augment(img, mode=random.randint(0, 7))`).
+    Deterministic flips, channel reversal (`img[..., ::-1]`), and reversing rewards, returns,
+    shapes or other non-image arrays are not reported. The code action inserts a v2 pipeline
+    scaffold; the manual flips stay until the pipeline is called in their place.
     """
 
     code = "TL204"
