@@ -183,6 +183,7 @@ def create_model(name, pretrained=False, num_classes=1000, in_chans=3):
         (15, "test(); assert ResNet50()(torch.randn(1, 3, 32, 32)).shape == (1, 10)"),
         (17, "assert net(torch.randn(1, 3, 32, 32)).shape == (1, 1000)"),
         (18, "assert model(torch.randn(1, 3, 64, 64)).shape == (1, 200)"),
+        (22, "assert resnet18()(torch.randn(1, 3, 32, 32)).shape == (1, 100)"),
     ],
 )
 def test_backbone_action_result_runs(index: int, driver: str, tmp_path: Path) -> None:

@@ -856,4 +856,102 @@ CASES = [
         """,
         why="a block imported from torchvision, and a class that wraps a timm model",
     ),
+    # weiaicunzai/pytorch-cifar100: `BottleNeck` spelled with a capital N, stage depths passed as
+    # `num_block`; both factories map to their timm models.
+    Invalid(
+        """
+        \"\"\"resnet in pytorch (weiaicunzai/pytorch-cifar100 style).\"\"\"
+
+        import torch.nn as nn
+
+
+        class BasicBlock(nn.Module):
+            expansion = 1
+
+            def __init__(self, in_channels, out_channels, stride=1):
+                super().__init__()
+                self.residual_function = nn.Sequential(
+                    nn.Conv2d(in_channels, out_channels, kernel_size=3, stride=stride, padding=1, bias=False),
+                    nn.BatchNorm2d(out_channels),
+                    nn.ReLU(inplace=True),
+                    nn.Conv2d(out_channels, out_channels * BasicBlock.expansion, kernel_size=3, padding=1, bias=False),
+                    nn.BatchNorm2d(out_channels * BasicBlock.expansion),
+                )
+                self.shortcut = nn.Sequential()
+
+            def forward(self, x):
+                return nn.ReLU(inplace=True)(self.residual_function(x) + self.shortcut(x))
+
+
+        class BottleNeck(nn.Module):
+            expansion = 4
+
+            def __init__(self, in_channels, out_channels, stride=1):
+                super().__init__()
+                self.residual_function = nn.Sequential(
+                    nn.Conv2d(in_channels, out_channels, kernel_size=1, bias=False),
+                    nn.BatchNorm2d(out_channels),
+                    nn.ReLU(inplace=True),
+                    nn.Conv2d(out_channels, out_channels, stride=stride, kernel_size=3, padding=1, bias=False),
+                    nn.BatchNorm2d(out_channels),
+                    nn.ReLU(inplace=True),
+                    nn.Conv2d(out_channels, out_channels * BottleNeck.expansion, kernel_size=1, bias=False),
+                    nn.BatchNorm2d(out_channels * BottleNeck.expansion),
+                )
+                self.shortcut = nn.Sequential()
+
+            def forward(self, x):
+                return nn.ReLU(inplace=True)(self.residual_function(x) + self.shortcut(x))
+
+
+        class ResNet(nn.Module):
+            def __init__(self, block, num_block, num_classes=100):
+                super().__init__()
+                self.in_channels = 64
+                self.conv1 = nn.Sequential(nn.Conv2d(3, 64, kernel_size=3, padding=1, bias=False), nn.BatchNorm2d(64), nn.ReLU(inplace=True))
+                self.conv2_x = self._make_layer(block, 64, num_block[0], 1)
+                self.conv3_x = self._make_layer(block, 128, num_block[1], 2)
+                self.conv4_x = self._make_layer(block, 256, num_block[2], 2)
+                self.conv5_x = self._make_layer(block, 512, num_block[3], 2)
+                self.avg_pool = nn.AdaptiveAvgPool2d((1, 1))
+                self.fc = nn.Linear(512 * block.expansion, num_classes)
+
+            def _make_layer(self, block, out_channels, num_blocks, stride):
+                strides = [stride] + [1] * (num_blocks - 1)
+                layers = []
+                for stride in strides:
+                    layers.append(block(self.in_channels, out_channels, stride))
+                    self.in_channels = out_channels * block.expansion
+                return nn.Sequential(*layers)
+
+            def forward(self, x):
+                output = self.conv1(x)
+                output = self.conv5_x(self.conv4_x(self.conv3_x(self.conv2_x(output))))
+                output = self.avg_pool(output)
+                return self.fc(output.view(output.size(0), -1))
+
+
+        def resnet18():
+            return ResNet(BasicBlock, [2, 2, 2, 2])
+
+
+        def resnet50():
+            return ResNet(BottleNeck, [3, 4, 6, 3])
+        """,
+        at=[(6, 7), (24, 7), (45, 7)],
+        action="""
+        \"\"\"resnet in pytorch (weiaicunzai/pytorch-cifar100 style).\"\"\"
+        import timm
+
+
+        def resnet18():
+            # timm's "resnet18" replaces the hand-written ResNet; pretrained=True loads ImageNet weights.
+            return timm.create_model("resnet18", pretrained=False, num_classes=100)
+
+
+        def resnet50():
+            # timm's "resnet50" replaces the hand-written ResNet; pretrained=True loads ImageNet weights.
+            return timm.create_model("resnet50", pretrained=False, num_classes=100)
+        """,
+    ),
 ]

@@ -43,6 +43,7 @@ BACKBONE_VARIANT = re.compile(r"(v\d)?(\d+|ti\d+|[tsblh]\d+|tiny|small|base|larg
 BLOCK_NAMES = {
     "BasicBlock": "resnet18",
     "Bottleneck": "resnet50",
+    "BottleNeck": "resnet50",  # weiaicunzai/pytorch-cifar100's spelling
     "PatchEmbed": "vit_base_patch16_224",
     "PatchEmbedding": "vit_base_patch16_224",
 }
@@ -50,6 +51,7 @@ MAKE_LAYER = {"self._make_layer", "self.make_layer"}
 RESIDUAL_NAMES = {"identity", "residual", "shortcut", "skip", "res"}
 RESIDUAL_BRANCHES = {"shortcut", "downsample", "skip", "proj", "residual"}
 NUM_CLASSES_PARAMS = ("num_classes", "n_classes", "nclasses", "num_class", "n_class", "classes", "num_labels")
+DEPTHS_PARAMS = ("layers", "num_blocks", "num_block", "blocks")
 IN_CHANS_PARAMS = ("in_chans", "in_channels", "input_channels", "in_ch", "img_channels", "image_channels")
 
 _Function = ast.FunctionDef | ast.AsyncFunctionDef
@@ -265,9 +267,10 @@ def _timm_name(backbone: _Backbone, arguments: dict[str, ast.expr]) -> tuple[str
                 return variants[variant], False
     if backbone.family == "ResNet":
         block = arguments.get("block")
-        depths = _int_tuple(next((arguments[p] for p in ("layers", "num_blocks", "blocks") if p in arguments), None))
-        if isinstance(block, ast.Name) and depths is not None and (block.id, depths) in RESNET_LAYOUTS:
-            return RESNET_LAYOUTS[(block.id, depths)], False
+        depths = _int_tuple(next((arguments[p] for p in DEPTHS_PARAMS if p in arguments), None))
+        layouts = {(name.lower(), layout): model for (name, layout), model in RESNET_LAYOUTS.items()}
+        if isinstance(block, ast.Name) and depths is not None and (block.id.lower(), depths) in layouts:
+            return layouts[(block.id.lower(), depths)], False
     if backbone.family in {"ViT", "VisionTransformer"}:
         width = int_value(next((arguments[p] for p in ("embed_dim", "dim", "hidden_dim") if p in arguments), None))
         patch = int_value(arguments.get("patch_size"))
