@@ -142,7 +142,8 @@ def test_trainer_skeleton_runs_before_a_module_level_loop(tmp_path: Path) -> Non
 def test_trainer_skeleton_runs_inside_a_training_function(tmp_path: Path) -> None:
     result = _act(FUNCTION_LOOP, "TL301")
     assert "        train_dataset=loader.dataset,\n" in result
-    result = result.replace("    trainer.train()\n", '    trainer.train()\n    print("trainer steps", trainer.state.global_step)\n')
+    report = '    print("trainer steps", trainer.state.global_step)\n'
+    result = result.replace("    trainer.train()\n", "    trainer.train()\n" + report)
     out = _succeeds(result, tmp_path)
     assert "trainer steps 4" in out and "loop loss" in out  # two epochs of two batches
 
@@ -218,3 +219,43 @@ def test_saved_tokenizer_makes_the_checkpoint_loadable(tmp_path: Path) -> None:
     fixed = fix_all(source, "train.py", Config(select=("TL302",))).source
     assert "model.save_pretrained(output_dir)\ntokenizer.save_pretrained(output_dir)\n" in fixed
     assert "torch.Size([1, 2])" in _succeeds(fixed, tmp_path)
+
+
+def test_no_safe_fix_saves_a_tokenizer_that_the_enclosing_function_deletes(tmp_path: Path) -> None:
+    source = _script(
+        """
+        import os
+
+        from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+
+        VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "good", "bad", "movie", "plot", "great"]
+
+
+        def main():
+            tokenizer = BertTokenizerFast(vocab={token: i for i, token in enumerate(VOCAB)})
+            config = BertConfig(
+                vocab_size=len(VOCAB), hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=37
+            )
+            model = BertForSequenceClassification(config)
+
+            def save_hook(output_dir):
+                model.save_pretrained(output_dir)
+
+            n_tokens = len(tokenizer)
+            del tokenizer  # free memory before training, as diffusers scripts do
+            save_hook(os.path.join("checkpoints", "final"))
+            print("saved with", n_tokens, "tokens")
+
+
+        main()
+        """
+    )
+    assert fix_all(source, "train.py", Config(select=("TL302",)), unsafe=True).source == source
+    [finding] = analyze(source, "train.py", Config(select=("TL302",)))
+    assert finding.fix is None
+    assert finding.actions[0].title.endswith("(check that tokenizer is still bound there: the code deletes it)")
+    acted = run_action(source, finding, finding.actions[0])
+    assert "        model.save_pretrained(output_dir)\n        tokenizer.save_pretrained(output_dir)\n" in acted
+    assert "saved with 10 tokens" in _succeeds(source, tmp_path)
+    # What a safe fix would have made of it: the hook runs after the del.
+    assert "NameError" in _run(acted, tmp_path).stderr

@@ -184,3 +184,90 @@ def test_seeding_fix_makes_runs_repeat(tmp_path: Path, name: str) -> None:
     assert original_1 != original_2  # the script does draw random numbers
     assert fixed_1 == fixed_2
     assert all(line != fixed_1 for line in reseeded)  # the seed comes from --seed
+
+
+AGENT_SCRIPT = """
+    import sys
+
+    import torch
+    from torch import nn
+
+
+    class Agent:
+        def __init__(self):
+            self.q = nn.Linear(4, 2)
+            self.optimizer = torch.optim.SGD(self.q.parameters(), lr=0.01)
+
+        def update(self, obs, target):
+            loss = (self.q(obs).max() - target) ** 2
+            self.optimizer.zero_grad()
+            loss.backward()
+            self.optimizer.step()
+            return loss.item()
+
+
+    agent = Agent()
+    for episode in range(3):
+        total_reward, loss = 0.0, 0.0
+        for t in range(4):
+            loss = agent.update(torch.randn(4), 1.0)
+            total_reward += 1.0
+        sys.stdout.write("episode %d reward %.1f loss %.4f\\n" % (episode, total_reward, loss))
+"""
+
+
+def test_summary_writer_action_logs_what_stdout_write_prints_for_a_delegated_update(tmp_path: Path) -> None:
+    source = textwrap.dedent(AGENT_SCRIPT).lstrip()
+    [finding] = analyze(source, "train.py", Config(select=("TL501",)))
+    assert (finding.line, finding.column) == (26, 5)
+    result = run_action(source, finding, finding.actions[0])
+    assert not analyze(result, "train.py", Config(select=("TL501",)))
+    (tmp_path / "train.py").write_text(result)
+
+    completed = _run(tmp_path, ("train.py", []))
+
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.count("reward 4.0") == 3  # the console lines are kept
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    [events] = tmp_path.glob("runs/*/events.out.tfevents.*")
+    accumulator = EventAccumulator(str(events.parent))
+    accumulator.Reload()
+    assert set(accumulator.Tags()["scalars"]) == {"train/reward", "train/loss"}
+    assert [(e.step, e.value) for e in accumulator.Scalars("train/reward")] == [(0, 4.0), (1, 4.0), (2, 4.0)]
+
+
+def test_seeding_fix_covers_random_that_only_a_project_module_draws_from(tmp_path: Path) -> None:
+    """An entry point that imports only torch and numpy still runs code that draws from ``random``."""
+    source = textwrap.dedent(
+        """
+        import argparse
+
+        import numpy as np
+        import torch
+
+        from augment import jitter
+
+
+        if __name__ == "__main__":
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--seed", type=int, default=7)
+            args = parser.parse_args()
+            torch.manual_seed(args.seed)
+            np.random.seed(args.seed)
+            print(jitter(1.0), np.random.rand(), torch.rand(1).item())
+        """
+    ).lstrip()
+    (tmp_path / "augment.py").write_text("import random\n\n\ndef jitter(x):\n    return x + random.gauss(0, 0.1)\n")
+    fixed = fix_all(source, "train.py", Config(select=("TL503",)), unsafe=True)
+    assert fixed.applied and not fixed.remaining
+    assert "import random\n" in fixed.source and "    random.seed(args.seed)\n" in fixed.source
+    (tmp_path / "original.py").write_text(source)
+    (tmp_path / "fixed.py").write_text(fixed.source)
+
+    completed = _run(tmp_path, ("original.py", []), ("original.py", []), ("fixed.py", []), ("fixed.py", []))
+
+    assert completed.returncode == 0, completed.stderr
+    original_1, original_2, fixed_1, fixed_2 = completed.stdout.splitlines()
+    assert original_1 != original_2  # numpy and torch repeat, the jitter does not
+    assert fixed_1 == fixed_2

@@ -488,4 +488,337 @@ CASES = [
         """,
         why='TRL trainer owns the loop',
     ),
+    Invalid(
+        """
+        import argparse
+
+        import torch
+        from torch.utils.data import DataLoader, RandomSampler
+        from transformers import (
+            BertConfig,
+            BertForSequenceClassification,
+            BertTokenizer,
+            RobertaConfig,
+            RobertaForSequenceClassification,
+            RobertaTokenizer,
+        )
+
+        MODEL_CLASSES = {
+            "bert": (BertConfig, BertForSequenceClassification, BertTokenizer),
+            "roberta": (RobertaConfig, RobertaForSequenceClassification, RobertaTokenizer),
+        }
+
+
+        def train(args, train_dataset, model, tokenizer):
+            train_dataloader = DataLoader(train_dataset, sampler=RandomSampler(train_dataset), batch_size=args.train_batch_size)
+            optimizer = torch.optim.AdamW(model.parameters(), lr=args.learning_rate, weight_decay=args.weight_decay)
+            model.zero_grad()
+            for _ in range(int(args.num_train_epochs)):
+                for step, batch in enumerate(train_dataloader):
+                    model.train()
+                    batch = tuple(t.to(args.device) for t in batch)
+                    inputs = {"input_ids": batch[0], "attention_mask": batch[1], "labels": batch[3]}
+                    outputs = model(**inputs)
+                    loss = outputs[0]  # model outputs are always tuple in transformers (see doc)
+                    loss.backward()
+                    optimizer.step()
+                    model.zero_grad()
+            return model
+
+
+        def main():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--model_type", default="bert")
+            parser.add_argument("--model_name_or_path", default="bert-base-uncased")
+            args = parser.parse_args()
+            config_class, model_class, tokenizer_class = MODEL_CLASSES[args.model_type]
+            config = config_class.from_pretrained(args.model_name_or_path, num_labels=2)
+            tokenizer = tokenizer_class.from_pretrained(args.model_name_or_path)
+            model = model_class.from_pretrained(args.model_name_or_path, config=config)
+            train(args, load_dataset(args, tokenizer), model, tokenizer)
+        """,
+        at=[(24, 5)],
+        action="""
+        import argparse
+
+        import torch
+        from torch.utils.data import DataLoader, RandomSampler
+        from transformers import (
+            BertConfig,
+            BertForSequenceClassification,
+            BertTokenizer,
+            RobertaConfig,
+            RobertaForSequenceClassification,
+            RobertaTokenizer, Trainer, TrainingArguments,
+        )
+
+        MODEL_CLASSES = {
+            "bert": (BertConfig, BertForSequenceClassification, BertTokenizer),
+            "roberta": (RobertaConfig, RobertaForSequenceClassification, RobertaTokenizer),
+        }
+
+
+        def train(args, train_dataset, model, tokenizer):
+            train_dataloader = DataLoader(train_dataset, sampler=RandomSampler(train_dataset), batch_size=args.train_batch_size)
+            optimizer = torch.optim.AdamW(model.parameters(), lr=args.learning_rate, weight_decay=args.weight_decay)
+            model.zero_grad()
+            # TL301: transformers.Trainer runs this fine-tuning loop (schedule, mixed precision, accumulation,
+            # checkpoints). It calls model(**batch), so the dataset must yield dicts of model inputs with
+            # "labels". Check the arguments against the loop below, then delete that loop.
+            training_args = TrainingArguments(
+                output_dir="outputs",  # checkpoints and logs
+                num_train_epochs=int(args.num_train_epochs),
+                per_device_train_batch_size=args.train_batch_size,
+                learning_rate=args.learning_rate,
+                weight_decay=args.weight_decay,
+            )
+            trainer = Trainer(
+                model=model,
+                args=training_args,
+                train_dataset=train_dataset,
+                processing_class=tokenizer,
+            )
+            trainer.train()
+
+            for _ in range(int(args.num_train_epochs)):
+                for step, batch in enumerate(train_dataloader):
+                    model.train()
+                    batch = tuple(t.to(args.device) for t in batch)
+                    inputs = {"input_ids": batch[0], "attention_mask": batch[1], "labels": batch[3]}
+                    outputs = model(**inputs)
+                    loss = outputs[0]  # model outputs are always tuple in transformers (see doc)
+                    loss.backward()
+                    optimizer.step()
+                    model.zero_grad()
+            return model
+
+
+        def main():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--model_type", default="bert")
+            parser.add_argument("--model_name_or_path", default="bert-base-uncased")
+            args = parser.parse_args()
+            config_class, model_class, tokenizer_class = MODEL_CLASSES[args.model_type]
+            config = config_class.from_pretrained(args.model_name_or_path, num_labels=2)
+            tokenizer = tokenizer_class.from_pretrained(args.model_name_or_path)
+            model = model_class.from_pretrained(args.model_name_or_path, config=config)
+            train(args, load_dataset(args, tokenizer), model, tokenizer)
+        """,
+    ),  # model and tokenizer classes unpacked from a MODEL_CLASSES table; the loss is outputs[0]
+    Invalid(
+        """
+        import torch
+        from transformers import AutoModelForMaskedLM, AutoModelForSequenceClassification
+
+        MODEL_CLASSES = {"mlm": AutoModelForMaskedLM, "cls": AutoModelForSequenceClassification}
+
+
+        class FineTuner:
+            def __init__(self, task, path, loader):
+                self.model = MODEL_CLASSES[task].from_pretrained(path)
+                self.loader = loader
+                self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=3e-5)
+
+            def fit(self, epochs):
+                self.model.train()
+                for epoch in range(epochs):
+                    for batch in self.loader:
+                        outputs = self.model.forward(**batch)
+                        outputs.loss.backward()
+                        self.optimizer.step()
+                        self.optimizer.zero_grad()
+        """,
+        at=[(15, 9)],
+        action="""
+        import torch
+        from transformers import AutoModelForMaskedLM, AutoModelForSequenceClassification, Trainer, TrainingArguments
+
+        MODEL_CLASSES = {"mlm": AutoModelForMaskedLM, "cls": AutoModelForSequenceClassification}
+
+
+        class FineTuner:
+            def __init__(self, task, path, loader):
+                self.model = MODEL_CLASSES[task].from_pretrained(path)
+                self.loader = loader
+                self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=3e-5)
+
+            def fit(self, epochs):
+                self.model.train()
+                # TL301: transformers.Trainer runs this fine-tuning loop (schedule, mixed precision, accumulation,
+                # checkpoints). It calls model(**batch), so the dataset must yield dicts of model inputs with
+                # "labels". Check the arguments against the loop below, then delete that loop.
+                training_args = TrainingArguments(
+                    output_dir="outputs",  # checkpoints and logs
+                    num_train_epochs=epochs,
+                    per_device_train_batch_size=self.loader.batch_size,
+                    learning_rate=self.optimizer.param_groups[0]["lr"],
+                )
+                trainer = Trainer(
+                    model=self.model,
+                    args=training_args,
+                    train_dataset=self.loader.dataset,
+                )
+                trainer.train()
+
+                for epoch in range(epochs):
+                    for batch in self.loader:
+                        outputs = self.model.forward(**batch)
+                        outputs.loss.backward()
+                        self.optimizer.step()
+                        self.optimizer.zero_grad()
+        """,
+    ),  # a model class looked up in a table; the loop calls model.forward(...)
+    Invalid(
+        """
+        import torch
+        from torch.utils.data import DataLoader
+        from transformers import AutoModelForSequenceClassification
+
+
+        def build_classifier(name, num_labels):
+            classifier = AutoModelForSequenceClassification.from_pretrained(name, num_labels=num_labels)
+            classifier.config.problem_type = "single_label_classification"
+            return classifier
+
+
+        def main(train_set, epochs=3):
+            bert = build_classifier("roberta-base", 3).to("cuda")
+            train_loader = DataLoader(train_set, batch_size=16, shuffle=True, num_workers=4)
+            optimizer = torch.optim.AdamW(bert.parameters(), lr=2e-5)
+            for epoch in range(epochs):
+                for batch in train_loader:
+                    batch = {k: v.to("cuda") for k, v in batch.items()}
+                    loss = bert(**batch)[0]
+                    loss.backward()
+                    optimizer.step()
+                    optimizer.zero_grad()
+        """,
+        at=[(16, 5)],
+        action="""
+        import torch
+        from torch.utils.data import DataLoader
+        from transformers import AutoModelForSequenceClassification, Trainer, TrainingArguments
+
+
+        def build_classifier(name, num_labels):
+            classifier = AutoModelForSequenceClassification.from_pretrained(name, num_labels=num_labels)
+            classifier.config.problem_type = "single_label_classification"
+            return classifier
+
+
+        def main(train_set, epochs=3):
+            bert = build_classifier("roberta-base", 3).to("cuda")
+            train_loader = DataLoader(train_set, batch_size=16, shuffle=True, num_workers=4)
+            optimizer = torch.optim.AdamW(bert.parameters(), lr=2e-5)
+            # TL301: transformers.Trainer runs this fine-tuning loop (schedule, mixed precision, accumulation,
+            # checkpoints). It calls model(**batch), so the dataset must yield dicts of model inputs with
+            # "labels". Check the arguments against the loop below, then delete that loop.
+            training_args = TrainingArguments(
+                output_dir="outputs",  # checkpoints and logs
+                num_train_epochs=epochs,
+                per_device_train_batch_size=16,
+                learning_rate=2e-5,
+            )
+            trainer = Trainer(
+                model=bert,
+                args=training_args,
+                train_dataset=train_set,
+            )
+            trainer.train()
+
+            for epoch in range(epochs):
+                for batch in train_loader:
+                    batch = {k: v.to("cuda") for k, v in batch.items()}
+                    loss = bert(**batch)[0]
+                    loss.backward()
+                    optimizer.step()
+                    optimizer.zero_grad()
+        """,
+    ),  # a model built by a helper of the module (a name unlike 'model'); the loss is [0] of its output
+    Valid(
+        """
+        import torch
+        import torch.nn.functional as F
+        from transformers import BertConfig, BertModel, RobertaConfig, RobertaModel
+
+        MODEL_CLASSES = {"bert": (BertConfig, BertModel), "roberta": (RobertaConfig, RobertaModel)}
+
+
+        def train(args, loader):
+            config_class, model_class = MODEL_CLASSES[args.model_type]
+            encoder = model_class.from_pretrained(args.model_name_or_path)
+            head = torch.nn.Linear(encoder.config.hidden_size, 2)
+            optimizer = torch.optim.AdamW([*encoder.parameters(), *head.parameters()], lr=2e-5)
+            for input_ids, labels in loader:
+                pooled = encoder(input_ids)[0][:, 0]
+                loss = F.cross_entropy(head(pooled), labels)
+                loss.backward()
+                optimizer.step()
+                optimizer.zero_grad()
+        """,
+        why="the model's hidden states feed a custom head and loss: `[0]` is not the model's loss",
+    ),
+    Valid(
+        """
+        import torch
+        from transformers import BertConfig, BertForPreTraining
+
+        MODEL_CLASSES = {"bert": (BertConfig, BertForPreTraining)}
+
+
+        def compute_losses(model, batch):
+            outputs = model(**batch)
+            mlm = outputs.prediction_logits.log_softmax(-1).mean()
+            return -mlm, outputs.seq_relationship_logits.mean()
+
+
+        def train(args, loader):
+            _, model_class = MODEL_CLASSES["bert"]
+            model = model_class.from_pretrained(args.model_name_or_path)
+            optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
+            for batch in loader:
+                loss = compute_losses(model, batch)[0]
+                loss.backward()
+                optimizer.step()
+                optimizer.zero_grad()
+        """,
+        why="`[0]` of a project loss helper is a custom objective, not the model's own loss",
+    ),
+    Valid(
+        """
+        import torch
+        from torch import nn
+        from transformers import AutoTokenizer
+
+
+        def load_tokenizer(name):
+            tokenizer = AutoTokenizer.from_pretrained(name)
+            tokenizer.pad_token = tokenizer.eos_token
+            return tokenizer
+
+
+        class TextCNN(nn.Module):
+            def __init__(self, vocab_size):
+                super().__init__()
+                self.embed = nn.EmbeddingBag(vocab_size, 128)
+                self.fc = nn.Linear(128, 2)
+
+            def forward(self, input_ids):
+                return self.fc(self.embed(input_ids))
+
+
+        def train(loader, epochs):
+            tokenizer = load_tokenizer("gpt2")
+            model = TextCNN(len(tokenizer))
+            optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+            for epoch in range(epochs):
+                for input_ids, labels in loader:
+                    outputs = model(input_ids)
+                    loss = nn.functional.cross_entropy(outputs, labels)
+                    loss.backward()
+                    optimizer.step()
+                    optimizer.zero_grad()
+        """,
+        why='the helper returns a tokenizer, not a model: no HuggingFace model is trained',
+    ),
 ]

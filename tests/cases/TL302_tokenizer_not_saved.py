@@ -336,4 +336,244 @@ CASES = [
         """,
         why='a method of the same class saves the tokenizer',
     ),
+    Invalid(
+        """
+        import argparse
+        import os
+
+        import torch
+        from transformers import (
+            BertConfig,
+            BertForSequenceClassification,
+            BertTokenizer,
+            XLNetConfig,
+            XLNetForSequenceClassification,
+            XLNetTokenizer,
+        )
+
+        MODEL_CLASSES = {
+            "bert": (BertConfig, BertForSequenceClassification, BertTokenizer),
+            "xlnet": (XLNetConfig, XLNetForSequenceClassification, XLNetTokenizer),
+        }
+
+
+        def main():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--model_type", default="bert")
+            parser.add_argument("--output_dir", required=True)
+            args = parser.parse_args()
+            config_class, model_class, tokenizer_class = MODEL_CLASSES[args.model_type]
+            tokenizer = tokenizer_class.from_pretrained("bert-base-uncased", do_lower_case=True)
+            model = model_class.from_pretrained("bert-base-uncased")
+            model = train(args, model, tokenizer)
+            if not os.path.exists(args.output_dir):
+                os.makedirs(args.output_dir)
+            model_to_save = model.module if hasattr(model, "module") else model
+            model_to_save.save_pretrained(args.output_dir)
+            torch.save(args, os.path.join(args.output_dir, "training_args.bin"))
+        """,
+        at=[(32, 5)],
+        fixed="""
+        import argparse
+        import os
+
+        import torch
+        from transformers import (
+            BertConfig,
+            BertForSequenceClassification,
+            BertTokenizer,
+            XLNetConfig,
+            XLNetForSequenceClassification,
+            XLNetTokenizer,
+        )
+
+        MODEL_CLASSES = {
+            "bert": (BertConfig, BertForSequenceClassification, BertTokenizer),
+            "xlnet": (XLNetConfig, XLNetForSequenceClassification, XLNetTokenizer),
+        }
+
+
+        def main():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--model_type", default="bert")
+            parser.add_argument("--output_dir", required=True)
+            args = parser.parse_args()
+            config_class, model_class, tokenizer_class = MODEL_CLASSES[args.model_type]
+            tokenizer = tokenizer_class.from_pretrained("bert-base-uncased", do_lower_case=True)
+            model = model_class.from_pretrained("bert-base-uncased")
+            model = train(args, model, tokenizer)
+            if not os.path.exists(args.output_dir):
+                os.makedirs(args.output_dir)
+            model_to_save = model.module if hasattr(model, "module") else model
+            model_to_save.save_pretrained(args.output_dir)
+            tokenizer.save_pretrained(args.output_dir)
+            torch.save(args, os.path.join(args.output_dir, "training_args.bin"))
+        """,
+    ),  # a tokenizer class unpacked from a MODEL_CLASSES table
+    Invalid(
+        """
+        import json
+
+        from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizer
+
+
+        class CharTokenizer(PreTrainedTokenizer):
+            def __init__(self, vocab_file, **kwargs):
+                with open(vocab_file) as f:
+                    self.vocab = json.load(f)
+                super().__init__(**kwargs)
+
+
+        def train_char_lm(vocab_file, out_dir):
+            tokenizer = CharTokenizer(vocab_file)
+            model = GPT2LMHeadModel(GPT2Config(vocab_size=len(tokenizer.vocab), n_layer=4))
+            fit(model, tokenizer)
+            model.save_pretrained(out_dir)
+        """,
+        at=[(17, 5)],
+        fixed="""
+        import json
+
+        from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizer
+
+
+        class CharTokenizer(PreTrainedTokenizer):
+            def __init__(self, vocab_file, **kwargs):
+                with open(vocab_file) as f:
+                    self.vocab = json.load(f)
+                super().__init__(**kwargs)
+
+
+        def train_char_lm(vocab_file, out_dir):
+            tokenizer = CharTokenizer(vocab_file)
+            model = GPT2LMHeadModel(GPT2Config(vocab_size=len(tokenizer.vocab), n_layer=4))
+            fit(model, tokenizer)
+            model.save_pretrained(out_dir)
+            tokenizer.save_pretrained(out_dir)
+        """,
+    ),  # a tokenizer built with the constructor of the module's own tokenizer subclass
+    Invalid(
+        """
+        import os
+
+        from accelerate import Accelerator
+        from transformers import AutoTokenizer, CLIPTextModel
+
+
+        def main(args):
+            accelerator = Accelerator()
+            tokenizer = AutoTokenizer.from_pretrained(args.pretrained_model_name_or_path, subfolder="tokenizer")
+            text_encoder = CLIPTextModel.from_pretrained(args.pretrained_model_name_or_path, subfolder="text_encoder")
+
+            def save_model_hook(models, weights, output_dir):
+                if accelerator.is_main_process:
+                    for model in models:
+                        model.save_pretrained(os.path.join(output_dir, "controlnet"))
+                        weights.pop()
+
+            accelerator.register_save_state_pre_hook(save_model_hook)
+            train_dataset = make_train_dataset(args, tokenizer, accelerator)
+            del text_encoder, tokenizer
+            for epoch in range(args.num_train_epochs):
+                train_one_epoch(train_dataset)
+                accelerator.save_state(os.path.join(args.output_dir, f"checkpoint-{epoch}"))
+        """,
+        at=[(15, 17)],
+        action="""
+        import os
+
+        from accelerate import Accelerator
+        from transformers import AutoTokenizer, CLIPTextModel
+
+
+        def main(args):
+            accelerator = Accelerator()
+            tokenizer = AutoTokenizer.from_pretrained(args.pretrained_model_name_or_path, subfolder="tokenizer")
+            text_encoder = CLIPTextModel.from_pretrained(args.pretrained_model_name_or_path, subfolder="text_encoder")
+
+            def save_model_hook(models, weights, output_dir):
+                if accelerator.is_main_process:
+                    for model in models:
+                        model.save_pretrained(os.path.join(output_dir, "controlnet"))
+                        tokenizer.save_pretrained(os.path.join(output_dir, "controlnet"))
+                        weights.pop()
+
+            accelerator.register_save_state_pre_hook(save_model_hook)
+            train_dataset = make_train_dataset(args, tokenizer, accelerator)
+            del text_encoder, tokenizer
+            for epoch in range(args.num_train_epochs):
+                train_one_epoch(train_dataset)
+                accelerator.save_state(os.path.join(args.output_dir, f"checkpoint-{epoch}"))
+        """,
+    ),  # regression: no safe fix in a save hook whose enclosing function later deletes the tokenizer (NameError)
+    Invalid(
+        """
+        import gc
+
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+
+        def distill(args):
+            tokenizer = AutoTokenizer.from_pretrained(args.teacher)
+            dataset = tokenize_corpus(args.corpus, tokenizer)
+            del tokenizer
+            gc.collect()
+            student = AutoModelForCausalLM.from_pretrained(args.student)
+            run_distillation(student, dataset)
+            student.save_pretrained(args.output_dir)
+        """,
+        at=[(13, 5)],
+    ),  # the tokenizer is deleted before the save: no edit can save it there
+    Invalid(
+        """
+        import gc
+
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+
+        def finetune(args):
+            tokenizer = AutoTokenizer.from_pretrained(args.base)
+            model = AutoModelForCausalLM.from_pretrained(args.base, torch_dtype=torch.bfloat16)
+            train(model, tokenizer, args)
+            model.save_pretrained(args.output_dir)
+            del model, tokenizer
+            gc.collect()
+            torch.cuda.empty_cache()
+        """,
+        at=[(11, 5)],
+        fixed="""
+        import gc
+
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+
+        def finetune(args):
+            tokenizer = AutoTokenizer.from_pretrained(args.base)
+            model = AutoModelForCausalLM.from_pretrained(args.base, torch_dtype=torch.bfloat16)
+            train(model, tokenizer, args)
+            model.save_pretrained(args.output_dir)
+            tokenizer.save_pretrained(args.output_dir)
+            del model, tokenizer
+            gc.collect()
+            torch.cuda.empty_cache()
+        """,
+    ),  # a del after the save in the same function leaves the fix safe
+    Valid(
+        """
+        from transformers import BertConfig, BertForTokenClassification, BertTokenizerFast
+
+        MODEL_CLASSES = {"bert": (BertConfig, BertForTokenClassification, BertTokenizerFast)}
+
+
+        def export(args):
+            config_class, model_class, tokenizer_class = MODEL_CLASSES[args.model_type]
+            tokenizer = tokenizer_class.from_pretrained(args.model_name_or_path)
+            model = model_class.from_pretrained(args.checkpoint)
+            model.save_pretrained(args.output_dir)
+            tokenizer.save_pretrained(args.output_dir)
+        """,
+        why='the tokenizer class looked up in the table is saved beside the model',
+    ),
 ]

@@ -554,4 +554,199 @@ CASES = [
         writer.close()
         """,
     ),  # regression: an inner `while` loop with a counter has no plain size (the check used to crash)
+    Invalid(
+        """
+        import random
+        import sys
+
+        import gymnasium as gym
+        import numpy as np
+        import torch
+        import torch.nn as nn
+
+
+        class DQNAgent:
+            def __init__(self, n_obs, n_actions, lr=1e-3):
+                self.q = nn.Sequential(nn.Linear(n_obs, 128), nn.ReLU(), nn.Linear(128, n_actions))
+                self.optimizer = torch.optim.Adam(self.q.parameters(), lr=lr)
+
+            def act(self, obs, epsilon):
+                if random.random() < epsilon:
+                    return random.randrange(2)
+                return int(self.q(torch.as_tensor(obs)).argmax())
+
+            def update(self, obs, action, target):
+                loss = (self.q(torch.as_tensor(obs))[action] - target) ** 2
+                self.optimizer.zero_grad()
+                loss.backward()
+                self.optimizer.step()
+                return loss.item()
+
+
+        env = gym.make("CartPole-v1")
+        agent = DQNAgent(4, 2)
+        for episode in range(500):
+            obs, _ = env.reset()
+            done, total_reward, loss = False, 0.0, 0.0
+            while not done:
+                action = agent.act(obs, epsilon=0.1)
+                next_obs, reward, terminated, truncated, _ = env.step(action)
+                done = terminated or truncated
+                loss = agent.update(obs, action, reward + 0.99 * float(np.max(next_obs)) * (not done))
+                total_reward += reward
+                obs = next_obs
+            sys.stdout.write("episode %d reward %.1f loss %.4f\\n" % (episode, total_reward, loss))
+        """,
+        at=[(40, 5)],
+        action="""
+        import random
+        import sys
+
+        import gymnasium as gym
+        import numpy as np
+        import torch
+        import torch.nn as nn
+        from torch.utils.tensorboard import SummaryWriter
+
+
+        class DQNAgent:
+            def __init__(self, n_obs, n_actions, lr=1e-3):
+                self.q = nn.Sequential(nn.Linear(n_obs, 128), nn.ReLU(), nn.Linear(128, n_actions))
+                self.optimizer = torch.optim.Adam(self.q.parameters(), lr=lr)
+
+            def act(self, obs, epsilon):
+                if random.random() < epsilon:
+                    return random.randrange(2)
+                return int(self.q(torch.as_tensor(obs)).argmax())
+
+            def update(self, obs, action, target):
+                loss = (self.q(torch.as_tensor(obs))[action] - target) ** 2
+                self.optimizer.zero_grad()
+                loss.backward()
+                self.optimizer.step()
+                return loss.item()
+
+
+        env = gym.make("CartPole-v1")
+        agent = DQNAgent(4, 2)
+        # Log metrics to TensorBoard (view them with `tensorboard --logdir runs`).
+        writer = SummaryWriter()
+        for episode in range(500):
+            obs, _ = env.reset()
+            done, total_reward, loss = False, 0.0, 0.0
+            while not done:
+                action = agent.act(obs, epsilon=0.1)
+                next_obs, reward, terminated, truncated, _ = env.step(action)
+                done = terminated or truncated
+                loss = agent.update(obs, action, reward + 0.99 * float(np.max(next_obs)) * (not done))
+                total_reward += reward
+                obs = next_obs
+            sys.stdout.write("episode %d reward %.1f loss %.4f\\n" % (episode, total_reward, loss))
+            writer.add_scalar("train/reward", total_reward, episode)
+            writer.add_scalar("train/loss", loss, episode)
+        writer.close()
+        """,
+    ),  # sys.stdout.write of the metrics; the gradient step is delegated to agent.update()
+    Invalid(
+        """
+        import torch
+        import torch.nn.functional as F
+
+
+        def train_step(model, optimizer, batch):
+            x, y = batch
+            loss = F.cross_entropy(model(x), y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            return loss.item()
+
+
+        def fit(model, optimizer, loader, epochs):
+            for epoch in range(epochs):
+                running = 0.0
+                for batch in loader:
+                    running += train_step(model, optimizer, batch)
+                print("epoch {} loss {:.4f}".format(epoch, running / len(loader)))
+        """,
+        at=[(19, 9)],
+        action="""
+        import torch
+        import torch.nn.functional as F
+        from torch.utils.tensorboard import SummaryWriter
+
+
+        def train_step(model, optimizer, batch):
+            x, y = batch
+            loss = F.cross_entropy(model(x), y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            return loss.item()
+
+
+        def fit(model, optimizer, loader, epochs):
+            # Log metrics to TensorBoard (view them with `tensorboard --logdir runs`).
+            writer = SummaryWriter()
+            for epoch in range(epochs):
+                running = 0.0
+                for batch in loader:
+                    running += train_step(model, optimizer, batch)
+                print("epoch {} loss {:.4f}".format(epoch, running / len(loader)))
+                writer.add_scalar("train/loss", running / len(loader), epoch)
+            writer.close()
+        """,
+    ),  # the gradient step is delegated to a helper without a loop of its own
+    Valid(
+        """
+        import torch
+
+
+        class AverageMeter:
+            def __init__(self):
+                self.total, self.count = 0.0, 0
+
+            def update(self, value, n=1):
+                self.total += value * n
+                self.count += n
+
+
+        class Learner:
+            def __init__(self, model, optimizer):
+                self.model, self.optimizer = model, optimizer
+
+            def update(self, x, y):
+                loss = torch.nn.functional.mse_loss(self.model(x), y)
+                self.optimizer.zero_grad()
+                loss.backward()
+                self.optimizer.step()
+
+
+        def evaluate(model, loader):
+            meter = AverageMeter()
+            with torch.no_grad():
+                for x, y in loader:
+                    mse = torch.nn.functional.mse_loss(model(x), y).item()
+                    meter.update(mse, len(x))
+                    print(f"val mse {mse:.4f}")
+            return meter.total / meter.count
+        """,
+        why="an evaluation loop: meter.update() is the meter's, not the learner's gradient step",
+    ),
+    Valid(
+        """
+        import torch
+
+
+        def train(model, optimizer, loader, log_path):
+            with open(log_path, "w") as log:
+                for step, (x, y) in enumerate(loader):
+                    loss = torch.nn.functional.cross_entropy(model(x), y)
+                    optimizer.zero_grad()
+                    loss.backward()
+                    optimizer.step()
+                    log.write(f"{step},loss,{loss.item():.4f}\\n")
+        """,
+        why='metrics written to a log file, not to the console',
+    ),
 ]

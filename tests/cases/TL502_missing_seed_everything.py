@@ -620,4 +620,219 @@ CASES = [
         """,
         at=[(10, 1)],
     ),  # regression: no fix when `args = parser.parse_args()` follows `else:` (it added an uncalled function)
+    Invalid(
+        """
+        import argparse
+
+        import torch
+        import torch.nn as nn
+        from torch.utils.data import DataLoader, random_split
+
+        from data import CIFAR10Folder
+        from models import resnet18
+
+
+        def train_one_epoch(model, loader, optimizer, criterion, device):
+            model.train()
+            for images, labels in loader:
+                images, labels = images.to(device), labels.to(device)
+                optimizer.zero_grad()
+                loss = criterion(model(images), labels)
+                loss.backward()
+                optimizer.step()
+
+
+        def main():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--epochs", type=int, default=30)
+            parser.add_argument("--seed", type=int, default=0)
+            args = parser.parse_args()
+            dataset = CIFAR10Folder("data")
+            generator = torch.Generator()
+            generator.manual_seed(args.seed)
+            train_set, val_set = random_split(dataset, [45000, 5000], generator=generator)
+            loader = DataLoader(train_set, batch_size=128, shuffle=True, num_workers=4)
+            device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+            model = resnet18(num_classes=10).to(device)
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+            criterion = nn.CrossEntropyLoss()
+            for epoch in range(args.epochs):
+                train_one_epoch(model, loader, optimizer, criterion, device)
+
+
+        if __name__ == "__main__":
+            main()
+        """,
+        at=[(35, 5)],
+        fixed='''
+        import argparse
+
+        import torch
+        import torch.nn as nn
+        from torch.utils.data import DataLoader, random_split
+
+        from data import CIFAR10Folder
+        from models import resnet18
+        import random
+        import numpy as np
+
+
+        def seed_everything(seed: int) -> None:
+            """Seed Python, NumPy and PyTorch (CPU and every GPU) so that runs are reproducible."""
+            random.seed(seed)
+            np.random.seed(seed)
+            torch.manual_seed(seed)
+            torch.cuda.manual_seed_all(seed)
+
+
+        def train_one_epoch(model, loader, optimizer, criterion, device):
+            model.train()
+            for images, labels in loader:
+                images, labels = images.to(device), labels.to(device)
+                optimizer.zero_grad()
+                loss = criterion(model(images), labels)
+                loss.backward()
+                optimizer.step()
+
+
+        def main():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--epochs", type=int, default=30)
+            parser.add_argument("--seed", type=int, default=0)
+            args = parser.parse_args()
+            seed_everything(args.seed)
+            dataset = CIFAR10Folder("data")
+            generator = torch.Generator()
+            generator.manual_seed(args.seed)
+            train_set, val_set = random_split(dataset, [45000, 5000], generator=generator)
+            loader = DataLoader(train_set, batch_size=128, shuffle=True, num_workers=4)
+            device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+            model = resnet18(num_classes=10).to(device)
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+            criterion = nn.CrossEntropyLoss()
+            for epoch in range(args.epochs):
+                train_one_epoch(model, loader, optimizer, criterion, device)
+
+
+        if __name__ == "__main__":
+            main()
+        ''',
+    ),  # reported at the entry point's epoch loop, not the helper's batch loop; a seeded local torch.Generator is not seeding
+    Invalid(
+        """
+        import torch
+        from torch.utils.data import DataLoader
+
+        from dataset import SpeechCommands
+        from model import KeywordSpotter
+
+
+        def train_epoch(model, loader, optimizer):
+            for features, labels in loader:
+                loss = torch.nn.functional.cross_entropy(model(features), labels)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+
+
+        def train(epochs):
+            shuffling = torch.Generator().manual_seed(0)
+            loader = DataLoader(SpeechCommands("train"), batch_size=64, shuffle=True, generator=shuffling)
+            model = KeywordSpotter()
+            optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+            for epoch in range(epochs):
+                train_epoch(model, loader, optimizer)
+                torch.save(model.state_dict(), f"kws_{epoch}.pt")
+
+
+        def main():
+            train(epochs=20)
+
+
+        if __name__ == "__main__":
+            main()
+        """,
+        at=[(21, 5)],
+        fixed='''
+        import torch
+        from torch.utils.data import DataLoader
+
+        from dataset import SpeechCommands
+        from model import KeywordSpotter
+        import random
+        import numpy as np
+
+
+        def seed_everything(seed: int) -> None:
+            """Seed Python, NumPy and PyTorch (CPU and every GPU) so that runs are reproducible."""
+            random.seed(seed)
+            np.random.seed(seed)
+            torch.manual_seed(seed)
+            torch.cuda.manual_seed_all(seed)
+
+
+        def train_epoch(model, loader, optimizer):
+            for features, labels in loader:
+                loss = torch.nn.functional.cross_entropy(model(features), labels)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+
+
+        def train(epochs):
+            shuffling = torch.Generator().manual_seed(0)
+            loader = DataLoader(SpeechCommands("train"), batch_size=64, shuffle=True, generator=shuffling)
+            model = KeywordSpotter()
+            optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+            for epoch in range(epochs):
+                train_epoch(model, loader, optimizer)
+                torch.save(model.state_dict(), f"kws_{epoch}.pt")
+
+
+        def main():
+            train(epochs=20)
+
+
+        if __name__ == "__main__":
+            seed_everything(0)
+            main()
+        ''',
+    ),  # the loop nearest the script's start that leads to training: train()'s, not train_epoch()'s
+    Valid(
+        """
+        import argparse
+
+        import torch
+        from torch.utils.data import DataLoader, random_split
+
+        from data import build_dataset
+        from models import build_model
+
+
+        def train_one_epoch(model, loader, optimizer):
+            for x, y in loader:
+                loss = torch.nn.functional.cross_entropy(model(x), y)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+
+
+        def main():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--seed", type=int, default=42)
+            args = parser.parse_args()
+            torch.manual_seed(args.seed)
+            generator = torch.Generator().manual_seed(args.seed)
+            train_set, _ = random_split(build_dataset(), [0.9, 0.1], generator=generator)
+            model = build_model()
+            optimizer = torch.optim.AdamW(model.parameters(), lr=3e-4)
+            for epoch in range(10):
+                train_one_epoch(model, DataLoader(train_set, batch_size=32, shuffle=True), optimizer)
+
+
+        if __name__ == "__main__":
+            main()
+        """,
+        why="torch.manual_seed seeds the run (partial seeding is TL503's); the generator is local",
+    ),
 ]

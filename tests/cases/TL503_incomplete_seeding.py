@@ -362,12 +362,14 @@ CASES = [
 
         import numpy as np
         import torch
+        import random
 
         parser = argparse.ArgumentParser()
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--noise", type=float, default=0.1)
         args = parser.parse_args()
         torch.manual_seed(args.seed)
+        random.seed(args.seed)
         np.random.seed(args.seed)
 
         x = torch.from_numpy(np.random.uniform(-1, 1, size=(256, 1)).astype(np.float32))
@@ -556,7 +558,7 @@ CASES = [
         """,
         why="an environment's seed method seeds that environment, not the run",
     ),
-    Valid(
+    Invalid(
         """
         import argparse
 
@@ -579,9 +581,38 @@ CASES = [
 
         if __name__ == "__main__":
             main()
+
         """,
-        why="an entry point that imports neither numpy nor random seeds everything it uses",
-    ),
+        at=[(11, 5)],
+        fixed="""
+        import argparse
+
+        import torch
+        import torch.nn.functional as F
+        import random
+        import numpy as np
+
+
+        def main():
+            parser = argparse.ArgumentParser(description="PyTorch MNIST Example")
+            parser.add_argument("--seed", type=int, default=1, metavar="S")
+            args = parser.parse_args()
+            torch.manual_seed(args.seed)
+            random.seed(args.seed)
+            np.random.seed(args.seed)
+            for epoch in range(1, 15):
+                for data, target in train_loader:
+                    loss = F.nll_loss(model(data), target)
+                    optimizer.zero_grad()
+                    loss.backward()
+                    optimizer.step()
+
+
+        if __name__ == "__main__":
+            main()
+
+        """,
+    ),  # the contract covers all three RNGs: torch-only seeding of an entry point fires
     Valid(
         """
         import numpy as np
@@ -660,4 +691,115 @@ CASES = [
         """,
         at=[(7, 5)],
     ),  # regression: no fix when the seed call follows `else:` (it offered one that did nothing)
+    Invalid(
+        """
+        import argparse
+
+        import gymnasium as gym
+        import numpy as np
+        import torch
+        import torch.nn as nn
+
+
+        def main():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--seed", type=int, default=1)
+            parser.add_argument("--total-timesteps", type=int, default=100_000)
+            args = parser.parse_args()
+            np.random.seed(args.seed)
+            torch.manual_seed(args.seed)
+            env = gym.make("CartPole-v1")
+            obs, _ = env.reset(seed=args.seed)
+            policy = nn.Sequential(nn.Linear(4, 64), nn.Tanh(), nn.Linear(64, 2))
+            optimizer = torch.optim.Adam(policy.parameters(), lr=2.5e-4)
+            for step in range(args.total_timesteps):
+                logits = policy(torch.as_tensor(obs, dtype=torch.float32))
+                action = torch.distributions.Categorical(logits=logits).sample()
+                obs, reward, terminated, truncated, _ = env.step(action.item())
+                loss = -reward * torch.log_softmax(logits, -1)[action]
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                if terminated or truncated:
+                    obs, _ = env.reset()
+
+
+        if __name__ == "__main__":
+            main()
+        """,
+        at=[(14, 5)],
+        fixed="""
+        import argparse
+
+        import gymnasium as gym
+        import numpy as np
+        import torch
+        import torch.nn as nn
+        import random
+
+
+        def main():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--seed", type=int, default=1)
+            parser.add_argument("--total-timesteps", type=int, default=100_000)
+            args = parser.parse_args()
+            np.random.seed(args.seed)
+            torch.manual_seed(args.seed)
+            random.seed(args.seed)
+            env = gym.make("CartPole-v1")
+            obs, _ = env.reset(seed=args.seed)
+            policy = nn.Sequential(nn.Linear(4, 64), nn.Tanh(), nn.Linear(64, 2))
+            optimizer = torch.optim.Adam(policy.parameters(), lr=2.5e-4)
+            for step in range(args.total_timesteps):
+                logits = policy(torch.as_tensor(obs, dtype=torch.float32))
+                action = torch.distributions.Categorical(logits=logits).sample()
+                obs, reward, terminated, truncated, _ = env.step(action.item())
+                loss = -reward * torch.log_softmax(logits, -1)[action]
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                if terminated or truncated:
+                    obs, _ = env.reset()
+
+
+        if __name__ == "__main__":
+            main()
+        """,
+    ),  # torch and numpy seeded in a gym script that never imports random: the fix adds the import
+    Valid(
+        """
+        import argparse
+        import random
+
+        import numpy as np
+        import torch
+
+
+        def set_seed(seed):
+            torch.manual_seed(seed)
+            torch.cuda.manual_seed_all(seed)
+            np.random.seed(seed)
+            random.seed(seed)
+
+
+        def main():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--seed", type=int, default=1)
+            args = parser.parse_args()
+            set_seed(args.seed)
+            generator = torch.Generator()
+            generator.manual_seed(args.seed + 1)
+            loader = torch.utils.data.DataLoader(range(100), shuffle=True, generator=generator)
+            for epoch in range(3):
+                for batch in loader:
+                    loss = model(batch).mean()
+                    loss.backward()
+                    optimizer.step()
+
+
+        if __name__ == "__main__":
+            main()
+        """,
+        why="a complete seeding function; the DataLoader's own torch.Generator is not the run's seeding",
+    ),
 ]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ...analysis.context import ModuleContext, fact
-from ...analysis.syntax import FUNCTION_TYPES, dotted, outer_first
+from ...analysis.syntax import DEF_TYPES, FUNCTION_TYPES, callee_name, dotted, outer_first
 from ...analysis.torch_types import local_subclasses
 from ...analysis.training import (
     assigned_names,
@@ -44,13 +44,17 @@ ITERATION_WRAPPERS = ("enumerate", "tqdm", "track", "progress_bar")
 def _builds_transformers_class(
     ctx: ModuleContext, call: ast.Call, pattern: re.Pattern, *, loaders: set[str] = LOADERS, direct: bool = True
 ) -> bool:
-    """``call`` builds a transformers class matching ``pattern``: through ``loaders``, or called directly."""
+    """``call`` builds a transformers class matching ``pattern``: through ``loaders``, or called directly.
+
+    The class may be written out or looked up in a table of classes (``MODEL_CLASSES[name]``,
+    ``model_class`` unpacked from it).
+    """
     func = call.func
     if isinstance(func, ast.Attribute) and func.attr in loaders:
         func = func.value
     elif not direct:
         return False
-    return _is_transformers_class(ctx.qualname(func) or "", pattern)
+    return any(_is_transformers_class(name, pattern) for name in _classes_of(ctx, func))
 
 
 def _is_transformers_class(name: str, pattern: re.Pattern) -> bool:
@@ -58,10 +62,69 @@ def _is_transformers_class(name: str, pattern: re.Pattern) -> bool:
     return name.startswith("transformers.") and pattern.fullmatch(name.rsplit(".", 1)[-1]) is not None
 
 
+def _classes_of(ctx: ModuleContext, node: ast.expr) -> set[str]:
+    """The qualified names of the classes ``node`` may denote: the class itself, an entry of a
+    class table, or a name bound to one."""
+    name = ctx.qualname(node)
+    if name is not None:
+        return {name}
+    tables = _class_tables(ctx)
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id in tables:
+        return {name for value in tables[node.value.id] for name in _qualnames(ctx, [value])}
+    if isinstance(node, ast.Name):
+        return _table_aliases(ctx).get(node.id, set())
+    return set()
+
+
+def _qualnames(ctx: ModuleContext, nodes: Iterable[ast.expr]) -> set[str]:
+    return {name for name in map(ctx.qualname, nodes) if name is not None}
+
+
+@fact
+def _class_tables(ctx: ModuleContext) -> dict[str, list[ast.expr]]:
+    """Module-level dicts of classes, with their values:
+    ``MODEL_CLASSES = {"bert": (BertConfig, BertForSequenceClassification, BertTokenizer), ...}``."""
+    tables: dict[str, list[ast.expr]] = {}
+    for stmt in ctx.tree.body:
+        value = stmt.value if isinstance(stmt, (ast.Assign, ast.AnnAssign)) else None
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [getattr(stmt, "target", None)]
+        if isinstance(value, ast.Dict) and len(targets) == 1 and isinstance(targets[0], ast.Name):
+            tables[targets[0].id] = [v for v in value.values if v is not None]
+    return tables
+
+
+@fact
+def _table_aliases(ctx: ModuleContext) -> dict[str, set[str]]:
+    """Names bound to an entry of a class table, with the classes they may denote:
+    ``config_class, model_class, tokenizer_class = MODEL_CLASSES[args.model_type]``."""
+    tables = _class_tables(ctx)
+    aliases: dict[str, set[str]] = {}
+    if not tables:
+        return aliases
+    for assign in ctx.nodes(ast.Assign):
+        value = assign.value
+        if not (isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name) and value.value.id in tables):
+            continue
+        entries = tables[value.value.id]
+        for target in assign.targets:
+            if isinstance(target, ast.Name):
+                aliases.setdefault(target.id, set()).update(_qualnames(ctx, entries))
+            elif isinstance(target, ast.Tuple):
+                rows = [entry.elts for entry in entries if isinstance(entry, ast.Tuple)]
+                for position, element in enumerate(target.elts):
+                    column = [row[position] for row in rows if len(row) > position]
+                    if isinstance(element, ast.Name):
+                        aliases.setdefault(element.id, set()).update(_qualnames(ctx, column))
+    return aliases
+
+
 @fact
 def _transformers_calls(ctx: ModuleContext) -> list[ast.Call]:
-    """Calls whose callee resolves into transformers: the only ones ``_builds_transformers_class`` accepts."""
-    return ctx.calls_matching(lambda name: name.startswith("transformers."))
+    """Calls that may build a transformers class: callees that resolve into transformers, and
+    ``from_pretrained``/``from_config`` or direct calls of a class looked up in a class table."""
+    direct = ctx.calls_matching(lambda name: name.startswith("transformers."))
+    looked_up = ctx.calls_named(*LOADERS, *_table_aliases(ctx)) if _class_tables(ctx) else []
+    return _in_source_order([*direct, *looked_up])
 
 
 def _in_source_order(calls: Iterable[ast.Call]) -> list[ast.Call]:
@@ -85,7 +148,28 @@ def hf_model_calls(ctx: ModuleContext) -> list[ast.Call]:
     peft = ctx.calls("peft.get_peft_model")
     own_builds = [call for call in ctx.calls_named(*own, *LOADERS) if _builds(call, own)] if own else []
     built = [call for call in _transformers_calls(ctx) if _builds_transformers_class(ctx, call, MODEL_CLASS)]
-    return _in_source_order([*built, *own_builds, *peft])
+    return _in_source_order([*built, *own_builds, *peft, *_helper_calls(ctx, [*built, *own_builds])])
+
+
+def _helper_calls(ctx: ModuleContext, builds: list[ast.Call]) -> list[ast.Call]:
+    """Calls of the module's functions that return what one of ``builds`` built
+    (``def load_model(name): return AutoModel.from_pretrained(name)``)."""
+    helpers = set()
+    for call in builds:
+        function = ctx.scope_of(call)
+        if not isinstance(function, DEF_TYPES):
+            continue
+        outer = _outer_chain(ctx, call)
+        returned = {dotted(r.value) for r in ctx.within(function, ast.Return) if r.value is not None}
+        if isinstance(ctx.parent(outer), ast.Return) or set(assigned_names(ctx, outer)) & returned:
+            helpers.add(function.name)
+    calls = ctx.calls_named(*helpers) if helpers else []
+    return [call for call in calls if callee_name(call.func) in helpers and _is_own_call(call)]
+
+
+def _is_own_call(call: ast.Call) -> bool:
+    """``helper(...)`` or ``self.helper(...)``: a call of the module's own function or method."""
+    return isinstance(call.func, ast.Name) or dotted(call.func) == f"self.{callee_name(call.func)}"
 
 
 @fact
@@ -122,12 +206,17 @@ class TokenizerBinding:
 
 @fact
 def tokenizer_bindings(ctx: ModuleContext) -> list[TokenizerBinding]:
-    """Where the module binds a tokenizer or processor (``tok = AutoTokenizer.from_pretrained(...)``)."""
+    """Where the module binds a tokenizer or processor: loaded (``tok = AutoTokenizer.from_pretrained(...)``),
+    built (``BertTokenizer(vocab_file=...)``), or one of the module's subclasses of a tokenizer class."""
+    own = local_subclasses(ctx, lambda name: _is_transformers_class(name, TOKENIZER_CLASS))
+    own_builds = [call for call in ctx.calls_named(*own, "from_pretrained") if _builds(call, own)] if own else []
     bindings = []
-    for call in _transformers_calls(ctx):
-        if _builds_transformers_class(
-            ctx, call, TOKENIZER_CLASS, loaders={"from_pretrained"}, direct=False
-        ) or _builds_transformers_class(ctx, call, TOKENIZER_INIT, loaders=set()):
+    for call in _in_source_order([*_transformers_calls(ctx), *own_builds]):
+        if (
+            call in own_builds
+            or _builds_transformers_class(ctx, call, TOKENIZER_CLASS, loaders={"from_pretrained"}, direct=False)
+            or _builds_transformers_class(ctx, call, TOKENIZER_INIT, loaders=set())
+        ):
             scope = ctx.enclosing(call, FUNCTION_TYPES) or ctx.tree
             bindings += [TokenizerBinding(name, scope, call.lineno) for name in assigned_names(ctx, call)]
     return bindings
@@ -258,7 +347,7 @@ def _describe_loop(ctx: ModuleContext, loop: ast.For | ast.AsyncFor | ast.While,
             loops.append(node)
     iterated = [node.iter for node in sorted(loops, key=_walk_order(ctx, loop))]
     backwards = [call for call in ctx.method_calls("backward") if outermost_loop(ctx, call) is loop]
-    outputs = [_model_output(call, assigned, augmented) for call in backwards]
+    outputs = [_model_output(ctx, call, assigned, augmented) for call in backwards]
     model = next((m for m in (_callee(o, assigned) for o in outputs if o is not None) if m), None)
     return RawLoop(
         node=loop,
@@ -296,8 +385,11 @@ def _record_assignment(target: ast.expr, value: ast.expr, assigned: dict[str, li
         assigned.setdefault(name, []).append(value)
 
 
-def _model_output(backward: ast.Call, assigned: dict[str, list[ast.expr]], augmented: set[str]) -> ast.expr | None:
-    """The model output whose ``.loss`` this ``backward()`` differentiates, or None for any other objective."""
+def _model_output(
+    ctx: ModuleContext, backward: ast.Call, assigned: dict[str, list[ast.expr]], augmented: set[str]
+) -> ast.expr | None:
+    """The model output whose ``.loss`` (``["loss"]``, or ``[0]`` of a model's tuple) this ``backward()``
+    differentiates, or None for any other objective."""
     if backward.args or backward.keywords:
         return None  # accelerator.backward(loss), torch.autograd.backward(...)
     assert isinstance(backward.func, ast.Attribute)  # the method index holds attribute calls only
@@ -314,9 +406,16 @@ def _model_output(backward: ast.Call, assigned: dict[str, list[ast.expr]], augme
     loss = _strip_rescaling(loss)
     if isinstance(loss, ast.Attribute) and loss.attr == "loss":
         return loss.value
-    if isinstance(loss, ast.Subscript) and isinstance(loss.slice, ast.Constant) and loss.slice.value == "loss":
-        return loss.value
+    if isinstance(loss, ast.Subscript) and isinstance(loss.slice, ast.Constant):
+        key = loss.slice.value
+        if key == "loss" or (key == 0 and _is_model_name(ctx, _callee(loss.value, assigned))):
+            return loss.value
     return None
+
+
+def _is_model_name(ctx: ModuleContext, name: str | None) -> bool:
+    """``name`` is bound to a HuggingFace model or named like a model (``model``, ``self.bert_model``)."""
+    return name is not None and (name in hf_models(ctx) or "model" in name.rsplit(".", 1)[-1].lower())
 
 
 def _strip_rescaling(loss: ast.expr) -> ast.expr:
@@ -333,15 +432,23 @@ def _strip_rescaling(loss: ast.expr) -> ast.expr:
 
 
 def _rescales(value: ast.expr, name: str) -> bool:
-    """``loss = loss / accum_steps`` (a rescaling of the same loss, not a new objective)."""
-    return isinstance(value, ast.BinOp) and isinstance(value.op, ast.Div) and dotted(value.left) == name
+    """``loss = loss / accum_steps`` or ``loss = loss.mean()`` (DataParallel): a rescaling of the same
+    loss, not a new objective."""
+    stripped = _strip_rescaling(value)
+    return stripped is not value and dotted(stripped) == name
 
 
 def _callee(output: ast.expr, assigned: dict[str, list[ast.expr]]) -> str | None:
     """``model`` for ``model(**batch).loss`` or ``outputs = model(**batch); outputs.loss``."""
     if isinstance(output, ast.Name) and len(assigned.get(output.id, [])) == 1:
         output = assigned[output.id][0]
-    return dotted(output.func) if isinstance(output, ast.Call) else None
+    return _model_callee(output) if isinstance(output, ast.Call) else None
+
+
+def _model_callee(call: ast.Call) -> str | None:
+    """``model`` for ``model(...)`` and for ``model.forward(...)``."""
+    func = call.func
+    return dotted(func.value if isinstance(func, ast.Attribute) and func.attr == "forward" else func)
 
 
 def _model_called(ctx: ModuleContext, loop: ast.AST) -> str | None:
@@ -357,9 +464,9 @@ def _model_called(ctx: ModuleContext, loop: ast.AST) -> str | None:
         if isinstance(params, ast.Call) and isinstance(params.func, ast.Attribute) and params.func.attr == "parameters":
             known.add(dotted(params.func.value) or "")
     known.discard("")
-    called = [call for call in ctx.within(loop, ast.Call) if dotted(call.func) in known]
+    called = [call for call in ctx.within(loop, ast.Call) if _model_callee(call) in known]
     first = min(called, key=_walk_order(ctx, loop), default=None)
-    return dotted(first.func) if first else None
+    return _model_callee(first) if first else None
 
 
 @fact

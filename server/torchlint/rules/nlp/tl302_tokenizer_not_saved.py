@@ -5,12 +5,12 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from ...analysis.context import ModuleContext
 from ...analysis.layout import alone_on_its_lines
-from ...analysis.syntax import dotted, has_star_kwargs, keyword
-from ...model import Finding, Fix, Plan, Severity
+from ...analysis.syntax import LOOP_TYPES, dotted, has_star_kwargs, keyword
+from ...model import Action, Finding, Fix, Plan, Severity
 from ...rule import Rule
 from ._hf import TOKENIZER_PARAMS, hf_models, tokenizer_bindings, tokenizer_in_scope, trainers
 
@@ -39,7 +39,9 @@ class TokenizerNotSaved(Rule):
 
     Fires on `model.save_pretrained(path)`, and on `trainer.save_model(...)` for a `Trainer` built
     without `processing_class=` (or the older `tokenizer=`), when a tokenizer or processor is in
-    scope and that scope never calls `tokenizer.save_pretrained(...)`.
+    scope and that scope never calls `tokenizer.save_pretrained(...)`. The save is inserted as a
+    fix only where the tokenizer is certainly bound: where a `del` of it may run first (a save hook
+    whose enclosing function deletes it later) it is a code action, and after a `del` no edit.
     """
 
     code = "TL302"
@@ -67,6 +69,8 @@ class TokenizerNotSaved(Rule):
     """
     fix_title = "Save the tokenizer after the model"
     fix_node = "SimpleStatementLine"
+    #: Offered instead of the fix where a ``del`` of the tokenizer may run before the inserted save.
+    action_title = "Save the tokenizer after the model (check that it is still bound there)"
 
     def check(self, ctx: ModuleContext) -> Iterator[Finding]:
         for call in ctx.calls_named(*PATH_KEYWORDS):
@@ -79,7 +83,14 @@ class TokenizerNotSaved(Rule):
             path, default = saved
             statement = _fixable_statement(ctx, call, path)
             plan = _SaveTokenizerPlan(tokenizer, default)
-            yield self.finding(ctx, call, fix=self.fix_at(ctx, statement, plan) if statement else False)
+            deletion = _deletion(ctx, call, tokenizer)
+            if statement is None or deletion == "deleted":
+                yield self.finding(ctx, call)
+            elif deletion == "maybe":
+                title = f"{self.fix_title} (check that {tokenizer} is still bound there: the code deletes it)"
+                yield self.finding(ctx, call, action=self.action_at(ctx, statement, plan, title=title))
+            else:
+                yield self.finding(ctx, call, fix=self.fix_at(ctx, statement, plan))
 
     @staticmethod
     def _model_save(ctx: ModuleContext, call: ast.Call) -> tuple[ast.expr | None, str] | None:
@@ -112,20 +123,55 @@ class TokenizerNotSaved(Rule):
         )
 
     def fix(self, node: cst.CSTNode, fix: Fix, ctx: FixContext) -> cst.FlattenSentinel[cst.BaseStatement]:
-        import libcst as cst
+        return _save_tokenizer_after(node, fix.plan_as(_SaveTokenizerPlan))
 
-        plan = fix.plan_as(_SaveTokenizerPlan)
-        assert isinstance(node, cst.SimpleStatementLine)
-        expression = node.body[0]
-        assert isinstance(expression, cst.Expr) and isinstance(expression.value, cst.Call)
-        save = expression.value
-        paths = [arg.value for arg in save.args if arg.keyword is None or arg.keyword.value in PATH_KEYWORDS.values()]
-        path = paths[0] if paths else cst.parse_expression(plan.default_path)
-        call = cst.Call(
-            func=cst.Attribute(value=cst.parse_expression(plan.tokenizer), attr=cst.Name("save_pretrained")),
-            args=[cst.Arg(path)],
-        )
-        return cst.FlattenSentinel([node, cst.SimpleStatementLine([cst.Expr(call)])])
+    def action(self, node: cst.CSTNode, action: Action, ctx: FixContext) -> cst.FlattenSentinel[cst.BaseStatement]:
+        return _save_tokenizer_after(node, action.plan_as(_SaveTokenizerPlan))
+
+
+def _save_tokenizer_after(node: cst.CSTNode, plan: _SaveTokenizerPlan) -> cst.FlattenSentinel[cst.BaseStatement]:
+    """The model save statement ``node`` followed by ``tokenizer.save_pretrained(<the same path>)``."""
+    import libcst as cst
+
+    assert isinstance(node, cst.SimpleStatementLine)
+    expression = node.body[0]
+    assert isinstance(expression, cst.Expr) and isinstance(expression.value, cst.Call)
+    save = expression.value
+    paths = [arg.value for arg in save.args if arg.keyword is None or arg.keyword.value in PATH_KEYWORDS.values()]
+    path = paths[0] if paths else cst.parse_expression(plan.default_path)
+    call = cst.Call(
+        func=cst.Attribute(value=cst.parse_expression(plan.tokenizer), attr=cst.Name("save_pretrained")),
+        args=[cst.Arg(path)],
+    )
+    return cst.FlattenSentinel([node, cst.SimpleStatementLine([cst.Expr(call)])])
+
+
+def _deletion(ctx: ModuleContext, save: ast.Call, tokenizer: str) -> Literal["bound", "maybe", "deleted"]:
+    """Whether the tokenizer is still bound at ``save``: "deleted" by an unconditional ``del`` earlier
+    in the same scope; "maybe" when a ``del`` may run first (under a condition, in a loop around both,
+    anywhere in an enclosing scope of a nested function such as a hook that runs later, or anywhere
+    at all for an attribute such as ``del self.tokenizer``); else "bound"."""
+    scope = ctx.scope_of(save)
+    enclosing = set(ctx.ancestors(scope))
+    found: set[str] = set()
+    for delete in ctx.nodes(ast.Delete):
+        targets = [n for t in delete.targets for n in (t.elts if isinstance(t, (ast.Tuple, ast.List)) else [t])]
+        if tokenizer not in {dotted(target) for target in targets}:
+            continue
+        where = ctx.scope_of(delete)
+        before = where is scope and delete.lineno < save.lineno
+        if before and "." not in tokenizer and delete in getattr(scope, "body", []):
+            found.add("deleted")
+        elif "." in tokenizer or where in enclosing or before or (where is scope and _shares_loop(ctx, save, delete)):
+            found.add("maybe")
+    return "deleted" if "deleted" in found else "maybe" if found else "bound"
+
+
+def _shares_loop(ctx: ModuleContext, node: ast.AST, other: ast.AST) -> bool:
+    """``node`` and ``other`` are inside one loop of ``node``'s scope."""
+    scope = ctx.scope_of(node)
+    loops = {a for a in ctx.ancestors(node) if isinstance(a, LOOP_TYPES) and ctx.scope_of(a) is scope}
+    return any(a in loops for a in ctx.ancestors(other))
 
 
 def _fixable_statement(ctx: ModuleContext, call: ast.Call, path: ast.expr | None) -> ast.Expr | None:

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Literal
 
 from ...analysis.context import ModuleContext
 from ...analysis.layout import alone_on_its_lines
-from ...analysis.syntax import DEF_TYPES, callee_name, dotted, keyword
-from ...analysis.training import has_main_guard, training_loops
+from ...analysis.syntax import DEF_TYPES, LOOP_TYPES, callee_name, dotted, keyword
+from ...analysis.training import assigned_names, enclosing_loop, has_main_guard, training_loops
 from ...model import Applicability, Finding, Fix, Plan, Severity
 from ...rule import Rule
 from ._seeding import (
@@ -141,39 +141,72 @@ class MissingSeedEverything(Rule):
 
 def _seeds_anything(ctx: ModuleContext) -> bool:
     """Any seeding at all: a ``*seed*`` call, a ``seed=`` argument, a seeded generator, a HF Trainer."""
+    generators = _torch_generators(ctx)
     for call in ctx.nodes(ast.Call):
-        if "seed" in callee_name(call.func).lower() or any(kw.arg in SEED_KEYWORDS for kw in call.keywords):
+        seeds = "seed" in callee_name(call.func).lower() and not _seeds_generator(call, generators)
+        if seeds or any(kw.arg in SEED_KEYWORDS for kw in call.keywords):
             return True
         if ctx.qualname(call.func) in RNG_CONSTRUCTORS and call.args:
             return True
     return uses_hf_trainer(ctx)
 
 
+def _torch_generators(ctx: ModuleContext) -> set[ast.AST | str]:
+    """``torch.Generator(...)`` calls and the names bound to them: local generators (for
+    ``random_split``, a sampler), whose seeding leaves the global state unseeded."""
+    calls = ctx.calls("torch.Generator")
+    return {*calls, *(name for call in calls for name in assigned_names(ctx, call))}
+
+
+def _seeds_generator(call: ast.Call, generators: set[ast.AST | str]) -> bool:
+    """``torch.Generator().manual_seed(s)`` or ``g.manual_seed(s)`` for a local generator ``g``."""
+    func = call.func
+    return isinstance(func, ast.Attribute) and (func.value in generators or dotted(func.value) in generators)
+
+
 def _entry_training_loop(ctx: ModuleContext) -> ast.AST | None:
-    """The first training loop that runs when the module is executed as a script."""
-    reached = _reachable_definitions(ctx)
-    for loop in training_loops(ctx):
-        top = top_level_statement(ctx, loop)
-        if not isinstance(top, (*DEF_TYPES, ast.ClassDef)) or top.name in reached:
-            return loop
-    return None
+    """The loop of the entry point that trains: the first training loop, or loop that calls a
+    function that trains, in the code nearest to where the script starts (module-level code, then
+    the functions it calls, and so on)."""
+    depths = _call_depths(ctx)
+    training = [loop for loop in training_loops(ctx) if _depth(ctx, loop, depths) is not None]
+    trains = {top.name for loop in training if isinstance(top := top_level_statement(ctx, loop), DEF_TYPES)}
+    refs, functions = names_read(ctx), {stmt.name for stmt in ctx.tree.body if isinstance(stmt, DEF_TYPES)}
+    while grown := {name for name in functions if refs.get(name, set()) & trains} - trains:
+        trains |= grown  # and the functions that call them
+    callers = [
+        loop
+        for loop in ctx.nodes(*LOOP_TYPES)
+        if enclosing_loop(ctx, loop) is None
+        and _depth(ctx, loop, depths) is not None
+        and any(isinstance(call.func, ast.Name) and call.func.id in trains for call in ctx.within(loop, ast.Call))
+    ]
+    return min([*training, *callers], key=lambda loop: (_depth(ctx, loop, depths), loop.lineno, loop.col_offset), default=None)
 
 
-def _reachable_definitions(ctx: ModuleContext) -> set[str]:
-    """Module-level functions and classes that running the module as a script can reach.
+def _depth(ctx: ModuleContext, node: ast.AST, depths: dict[str, int]) -> int | None:
+    """How many calls from the script's start reach ``node``'s module-level statement (None: never)."""
+    top = top_level_statement(ctx, node)
+    return depths.get(top.name) if isinstance(top, (*DEF_TYPES, ast.ClassDef)) else 0
+
+
+def _call_depths(ctx: ModuleContext) -> dict[str, int]:
+    """Module-level functions and classes that running the module as a script can reach, with the
+    number of calls it takes (1 for ``main`` in ``main()``).
 
     Module-level code reaches what it names (``main()``, ``fire.Fire(train)``); command-line
     frameworks reach the functions they register (``@app.command()``, ``@hydra.main(...)``).
     """
     refs = names_read(ctx)
     defined = {stmt.name for stmt in ctx.tree.body if isinstance(stmt, (*DEF_TYPES, ast.ClassDef))}
-    reached: set[str] = set()
+    depths: dict[str, int] = {}
     frontier = (refs[None] | _registered_commands(ctx)) & defined
+    depth = 1
     while frontier:
-        name = frontier.pop()
-        reached.add(name)
-        frontier |= (refs.get(name, set()) & defined) - reached
-    return reached
+        depths.update(dict.fromkeys(frontier, depth))
+        frontier = {name for caller in frontier for name in refs.get(caller, set()) & defined} - depths.keys()
+        depth += 1
+    return depths
 
 
 def _registered_commands(ctx: ModuleContext) -> set[str]:

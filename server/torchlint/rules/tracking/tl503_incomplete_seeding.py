@@ -56,9 +56,9 @@ class _MissingSeedsPlan(Plan):
 class IncompleteSeeding(Rule):
     """A seeding function or the seed calls of an entry point leave random, numpy or torch unseeded.
 
-    A function named like `*seed*` must seed all of `random`, `numpy` and `torch`; the seed calls
-    at the start of a `__main__` block, a script or the function it runs must seed `torch` and each
-    of `random` / `numpy` that the module imports. Reported at the seeding function's name or at the
+    A function named like `*seed*`, and the seed calls at the start of a `__main__` block, a script
+    or the function it runs, must seed all of `random`, `numpy` and `torch`, whatever the module
+    imports (gym, albumentations or scikit-learn draw from them). Reported at the seeding function's name or at the
     block's first seed call, unless the module's seeding as a whole is complete. Seeds reset inside
     a loop, `DataLoader` worker-init functions and environment `seed` methods are not the run's
     seeding.
@@ -142,13 +142,10 @@ def _incomplete_seeding(ctx: ModuleContext) -> list[_Incomplete]:
     functions = [block for function, block in seeders if function.name not in delegated]
     entries = _entry_blocks(ctx, state)
     covered = set().union(*(_coverage(state, block) for block in functions + entries))
-    entry_needs = {"torch"} | ({"random", "numpy"} & ctx.imported_modules())
-    candidates = [(b, set(LIBRARIES)) for b in functions] + [(b, entry_needs) for b in entries if _direct_calls(b)]
-    return [
-        _Incomplete(block, tuple(lib for lib in LIBRARIES if lib in needs - _coverage(state, block)))
-        for block, needs in candidates
-        if not needs <= covered
-    ]
+    if covered >= set(LIBRARIES):  # libraries the script calls draw from all three, whatever it imports
+        return []
+    candidates = functions + [block for block in entries if _direct_calls(block)]
+    return [_Incomplete(block, tuple(lib for lib in LIBRARIES if lib not in _coverage(state, block))) for block in candidates]
 
 
 def _direct_calls(block: SeedBlock) -> list[ast.Call]:
