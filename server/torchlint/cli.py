@@ -10,6 +10,7 @@ import json
 import os
 import sys
 import traceback
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ from . import __version__, output, reporting
 from .config import Config, ConfigError, load
 from .engine import RuleFailure, analyze
 from .file_sources import NotebookFile, PythonFile, open_source
-from .files import SourceFile, UnreadableFile, discover
+from .files import SourceFile, UnreadableFile, discover, missing
 from .model import Finding
 from .notebook import NotebookError
 from .output import text as text_output
@@ -51,8 +52,12 @@ class FileResult:
     #: The findings whose fixes were applied.
     applied: list[Finding] = field(default_factory=list)
     diff: str = ""
+    #: Why the file (or the folder, with ``folder``) was not checked.
     error: str = ""
     internal_errors: list[str] = field(default_factory=list)
+    folder: bool = False
+    #: Why the file's fixes were not applied (it was checked).
+    fix_error: str = ""
     #: Why the file was skipped though nothing is wrong with it (a notebook in another language).
     warning: str = ""
 
@@ -179,16 +184,23 @@ def _check(args: argparse.Namespace) -> int:
         if len(paths) > 1:
             raise UsageError("- (standard input) cannot be combined with other paths")
         return _check_stdin(args, overrides, mode)
-    missing = [p for p in paths if not Path(p).exists()]
-    if missing:
-        raise UsageError(f"no such file or directory: {', '.join(missing)}")
+    absent = [p for p in paths if missing(Path(p))]
+    if absent:
+        raise UsageError(f"no such file or directory: {', '.join(absent)}")
 
     config_for = _config_loader(overrides)
-    files = sorted({f for p in paths for f in discover(Path(p), config_for)})
-    if not files:
+    unlisted: list[FileResult] = []
+
+    def unreadable(folder: Path, error: OSError) -> None:
+        display = _display(str(folder))
+        message = f"{display}: cannot read folder ({error.strerror or error}); skipped"
+        unlisted.append(FileResult(display, error=message, folder=True))
+
+    files = sorted({f for p in paths for f in discover(Path(p), config_for, unreadable)})
+    if not files and not unlisted:
         print(f"torchlint: warning: no Python files found under {', '.join(paths)}", file=sys.stderr)
     tasks = [(str(f), config_for(f.parent), mode) for f in files]
-    results = _run(tasks)
+    results = unlisted + _run(tasks)
     return _report(args, results, mode)
 
 
@@ -232,7 +244,7 @@ def _process(task: tuple[str, Config, Mode]) -> FileResult:
     path, config, mode = task
     display = _display(path)
     try:
-        source = SourceFile.read(Path(path))
+        source = SourceFile.read(Path(path), config.max_file_size)
     except UnreadableFile as error:
         return FileResult(display, error=str(error).replace(path, display, 1))
     result = _lint_file(source.text, display, config, mode)
@@ -269,10 +281,12 @@ def _lint(source: PythonFile | NotebookFile, config: Config, mode: Mode) -> File
 
     if not (mode.fix or mode.diff):
         return FileResult(display, source.locate(analyze(text, display, config, on_error=report)), internal_errors=failures)
-    from .fixing.fixer import fix_all, run_action  # libcst is loaded only when fixing
+    from .fixing.fixer import FixFailed, fix_all, run_action  # libcst is loaded only when fixing
 
     fixed = fix_all(text, display, config, unsafe=mode.unsafe, on_error=report)
     result = FileResult(display, source.locate(fixed.remaining), fixed.applied, internal_errors=failures)
+    if fixed.failure:
+        result.fix_error = f"{display}: {fixed.failure}"
     if not mode.diff:
         result.diff = source.written(fixed.source)
         return result
@@ -280,7 +294,11 @@ def _lint(source: PythonFile | NotebookFile, config: Config, mode: Mode) -> File
     if mode.actions:
         for finding in analyze(text, display, config):
             for action in finding.actions:
-                changed = run_action(text, finding, action)
+                try:
+                    changed = run_action(text, finding, action)
+                except FixFailed as error:
+                    result.fix_error = f"{display}: {error}"
+                    continue
                 where = source.locate([finding])[0].where()[len(display) + 1 :]
                 parts.append(source.diff(changed, f"{display} ({finding.code} at {where}: {action.title})"))
     result.diff = "".join(parts)
@@ -328,7 +346,8 @@ def _check_stdin(args: argparse.Namespace, overrides: dict, mode: Mode) -> int:
         return EXIT_ERROR
     result = _lint_file(source.text, name, config, mode)
     if mode.fix and not mode.diff:
-        sys.stdout.write(result.diff if result.fixed else source.text)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(source.encode(result.diff if result.fixed else source.text))  # in the input's encoding
         result.diff = ""
         _print_errors([result])
         with _report_to(args, sys.stderr) as to:
@@ -345,7 +364,7 @@ def _report(args: argparse.Namespace, results: list[FileResult], mode: Mode) -> 
         print(f"Would fix {fixed} finding{'' if fixed == 1 else 's'}.", file=sys.stderr)
         if any(r.internal_errors for r in results):
             return EXIT_ERROR
-        return EXIT_FINDINGS if any(r.diff for r in results) and not args.exit_zero else EXIT_CLEAN
+        return EXIT_FINDINGS if any(r.diff or r.error or r.fix_error for r in results) and not args.exit_zero else EXIT_CLEAN
     with _report_to(args, sys.stdout) as to:
         _print_findings(args, results, to=to)
     return _exit_code(args, results)
@@ -369,7 +388,7 @@ def _report_to(args: argparse.Namespace, default) -> Iterator:
 
 def _print_errors(results: list[FileResult]) -> None:
     for result in results:
-        for message in ([result.error] if result.error else []) + result.internal_errors:
+        for message in [m for m in (result.error, result.fix_error) if m] + result.internal_errors:
             print(f"torchlint: error: {message}", file=sys.stderr)
         if result.warning:
             print(f"torchlint: warning: {result.warning}", file=sys.stderr)
@@ -396,11 +415,18 @@ def _print_findings(args: argparse.Namespace, results: list[FileResult], to) -> 
         print(body + ("\n" if args.format == "full" else ""), file=to)
     if shown_fixes:
         print(shown_fixes, file=to)
-    unread = sum(1 for r in results if r.error)
+    unread = _not_checked(results)
     if results and (findings or fixed or not unread):  # not "All checks passed!" when a file was not checked
         print(text_output.summary(findings, fixed, unsafe_allowed=args.unsafe_fixes), file=to)
     if unread:
-        print(f"{unread} file{'' if unread == 1 else 's'} not checked (see the errors above).", file=to)
+        print(unread, file=to)
+
+
+def _not_checked(results: list[FileResult]) -> str:
+    """``1 file and 2 folders not checked (see the errors above).``, or empty when all were."""
+    counts = Counter("folder" if r.folder else "file" for r in results if r.error)
+    said = [f"{counts[kind]} {kind}{'' if counts[kind] == 1 else 's'}" for kind in ("file", "folder") if counts[kind]]
+    return f"{' and '.join(said)} not checked (see the errors above)." if said else ""
 
 
 def _exit_code(args: argparse.Namespace, results: list[FileResult]) -> int:

@@ -7,6 +7,7 @@ entry is dropped and a one-line warning says which file and entry it was.
 from __future__ import annotations
 
 import fnmatch
+import os
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -22,8 +23,10 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-KNOWN_KEYS = ("select", "ignore", "severity", "exclude", "target-torch")
+KNOWN_KEYS = ("select", "ignore", "severity", "exclude", "target-torch", "max-file-size")
 ALL = "ALL"
+#: The largest file read, in bytes: a Python source far past this is generated code or data.
+MAX_FILE_SIZE = 5_000_000
 
 
 class ConfigError(ValueError):
@@ -44,6 +47,8 @@ class Config:
     target_torch: str | None = None
     #: Where ``target_torch`` came from (a settings file, a requirement).
     target_torch_source: str = ""
+    #: Files larger than this many bytes are reported and not read.
+    max_file_size: int = MAX_FILE_SIZE
 
     @property
     def torch_version(self) -> Version | None:
@@ -112,6 +117,7 @@ class Config:
             "source": self.source,
             "target_torch": self.target_torch,
             "target_torch_source": self.target_torch_source or None,
+            "max_file_size": self.max_file_size,
         }
 
 
@@ -190,6 +196,12 @@ def from_table(table: Mapping, *, root: Path | None = None, source: str = "setti
             config = replace(config, target_torch=validate_version(table["target-torch"]), target_torch_source=source)
         except ConfigError as error:
             warnings.append(f"{source}: target-torch: {error}; ignored")
+    if "max-file-size" in table:
+        size = table["max-file-size"]
+        if isinstance(size, int) and not isinstance(size, bool) and size > 0:
+            config = replace(config, max_file_size=size)
+        else:
+            warnings.append(f"{source}: max-file-size must be a positive number of bytes, got {size!r}; ignored")
     return config, warnings
 
 
@@ -212,21 +224,37 @@ def _string_list(value: object, key: str, source: str, warnings: list[str]) -> l
 
 @lru_cache(maxsize=256)
 def find_pyproject(directory: Path) -> Path | None:
-    """The nearest ``pyproject.toml`` at or above ``directory`` that has a ``[tool.torchlint]`` table."""
+    """The nearest ``pyproject.toml`` at or above ``directory`` that has a ``[tool.torchlint]`` table
+    (however TOML spells it: ``[tool.torchlint]``, or ``torchlint.ignore = ...`` under ``[tool]``),
+    or that mentions torchlint and cannot be read (so that loading it says why)."""
     for folder in (directory, *directory.parents):
         candidate = folder / "pyproject.toml"
-        if candidate.is_file() and b"[tool.torchlint" in candidate.read_bytes():
+        if os.path.isfile(candidate) and _has_settings(candidate):  # isfile: False, not an error, in a folder not searchable
             return candidate
     return None
+
+
+def _has_settings(pyproject: Path) -> bool:
+    try:
+        data = pyproject.read_bytes()
+        if b"torchlint" not in data:  # most pyproject.toml files: no need to parse them
+            return False
+        tool = tomllib.loads(data.decode("utf-8")).get("tool")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return True
+    return isinstance(tool, Mapping) and "torchlint" in tool
 
 
 def load(start: Path) -> tuple[Config, list[str]]:
     """The settings that apply to a file or folder, and warnings about the file they came from."""
     start = start.resolve()
-    directory = start if start.is_dir() else start.parent
+    directory = start if os.path.isdir(start) else start.parent
     config, warnings = _load_settings(directory)
     if config.target_torch is None:
-        pin = project_minimum(directory)
+        try:
+            pin = project_minimum(directory)
+        except OSError:  # a folder that cannot be searched; reading its files will say so
+            pin = None
         if pin is not None:
             config = replace(config, target_torch=format_version(pin.version), target_torch_source=pin.source)
     return config, warnings
@@ -240,7 +268,8 @@ def _load_settings(directory: Path) -> tuple[Config, list[str]]:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         return Config(), [f"{pyproject}: cannot read settings ({error}); using defaults"]
-    table = data.get("tool", {}).get("torchlint", {})
+    tool = data.get("tool")
+    table = tool.get("torchlint", {}) if isinstance(tool, Mapping) else {}
     if not isinstance(table, Mapping):
         return Config(), [f"{pyproject}: [tool.torchlint] must be a table; using defaults"]
     return from_table(table, root=pyproject.parent, source=str(pyproject))

@@ -5,6 +5,9 @@ libcst is slow on whole modules (parsing plus position metadata costs tens of ti
 statement around it, cut out by line, parsed alone, rewritten and spliced back. Only fixes that
 need the whole module (``node == "Module"``) parse all of it. Imports the fixes ask for are
 added to (or dropped from) the module's leading import block the same way.
+
+libcst parses and visits recursively: a statement nested deeper than Python's recursion limit
+allows (about 136 calls or lists, valid Python) cannot be edited, which is :class:`FixFailed`.
 """
 
 from __future__ import annotations
@@ -31,6 +34,10 @@ if TYPE_CHECKING:
     from ..rule import Replacement
 
 MODULE = "Module"
+
+
+class FixFailed(Exception):
+    """libcst cannot edit this source; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -95,10 +102,13 @@ def apply(source: str, edits: Iterable[tuple[Finding, Edit]]) -> str:
     requests = [_Request(finding, edit) for finding, edit in edits]
     if not requests:
         return source
-    if has_bare_cr(source):
-        edited = _apply(without_bare_cr(source), requests)
-        return restore(source, edited) if edited != without_bare_cr(source) else source
-    return _apply(source, requests)
+    try:
+        if has_bare_cr(source):
+            edited = _apply(without_bare_cr(source), requests)
+            return restore(source, edited) if edited != without_bare_cr(source) else source
+        return _apply(source, requests)
+    except RecursionError:
+        raise FixFailed("nested too deeply for libcst to edit (maximum recursion depth exceeded); left unchanged") from None
 
 
 def _apply(source: str, requests: list[_Request]) -> str:
@@ -156,6 +166,8 @@ class FixResult:
     source: str
     applied: list[Finding]
     remaining: list[Finding]
+    #: Why the fixes stopped before every fix was applied (a :class:`FixFailed`), else empty.
+    failure: str = ""
 
 
 def fix_all(
@@ -170,7 +182,8 @@ def fix_all(
     """Apply every available fix (safe ones only unless ``unsafe``) until nothing changes.
 
     Fixes that touch the same node are applied in successive passes, as ruff does.
-    ``on_error`` is :func:`~torchlint.engine.analyze`'s.
+    ``on_error`` is :func:`~torchlint.engine.analyze`'s. A pass that fails leaves the source as
+    the passes before it made it, and says why in ``failure``.
     """
     applied: list[Finding] = []
     findings = analyze(source, path, config, on_error=on_error)
@@ -178,7 +191,10 @@ def fix_all(
         chosen = [(f, f.fix) for f in findings if f.fix and (unsafe or f.fix.safe)]
         if not chosen:
             break
-        fixed = apply(source, chosen)
+        try:
+            fixed = apply(source, chosen)
+        except FixFailed as error:
+            return FixResult(source, applied, findings, str(error))
         if fixed == source:
             break
         applied += [f for f, _ in chosen]
