@@ -35,7 +35,7 @@ RUNS = {
     "hf": SmokeOptions(str(SCRIPTS / "hf_tiny.py"), steps=3),
     "raises": SmokeOptions(str(SCRIPTS / "raises.py")),
     "never": SmokeOptions(str(SCRIPTS / "never_steps.py")),
-    "slow": SmokeOptions(str(SCRIPTS / "slow.py"), timeout=6),
+    "slow": SmokeOptions(str(SCRIPTS / "slow.py"), timeout=20),  # room for a slow import of torch on a busy machine
     "nan": SmokeOptions(str(SCRIPTS / "nan_loss.py")),
     "frozen": SmokeOptions(str(SCRIPTS / "frozen.py"), steps=2),
     "slow_data": SmokeOptions(str(SCRIPTS / "slow_data.py"), steps=4),
@@ -130,7 +130,7 @@ def test_a_script_that_runs_out_of_time_says_where_it_was(reports: dict[str, Smo
     assert (report.ok, report.outcome, len(report.steps)) == (False, "timeout", 1)
     assert report.where is not None
     assert (report.where.line, report.where.function, report.where.code) == (11, "wait_for_data", "time.sleep(0.05)")
-    assert 6 <= report.seconds < 6 + 5
+    assert 20 <= report.seconds < 20 + 10
     assert report.summary() == "smoke run FAILED: stopped by the timeout after 1 of 5 steps"
 
 

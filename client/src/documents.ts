@@ -1,4 +1,4 @@
-/** Read-only documents the extension shows: the GPU check report and the effective settings. */
+/** Read-only documents the extension shows: the GPU check and smoke run reports, the effective settings. */
 
 import * as vscode from 'vscode';
 
@@ -15,11 +15,16 @@ export class VirtualDocuments implements vscode.TextDocumentContentProvider, vsc
 
     /** Shows `content` as the document `name` (its extension picks the language). */
     async show(name: string, content: string): Promise<vscode.TextEditor> {
+        const document = await vscode.workspace.openTextDocument(this.set(name, content));
+        return vscode.window.showTextDocument(document, { preview: false });
+    }
+
+    /** Makes `content` the document `name` without opening it (for a preview); its uri. */
+    set(name: string, content: string): vscode.Uri {
         const uri = vscode.Uri.from({ scheme: SCHEME, path: `/${name}` });
         this.contents.set(uri.toString(), content);
         this.changed.fire(uri);
-        const document = await vscode.workspace.openTextDocument(uri);
-        return vscode.window.showTextDocument(document, { preview: false });
+        return uri;
     }
 
     dispose(): void {

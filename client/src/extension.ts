@@ -8,6 +8,8 @@ import { errorText } from './interpreter';
 import { onActiveEnvironmentChange } from './pythonExtension';
 import { Server } from './server';
 import { clientSettings, RESTART_SETTINGS, SECTION } from './settings';
+import { SMOKE_RUN_FILE } from './smoke';
+import { runSmokeRun } from './smokeRun';
 import { SHOW_SETTINGS, StatusItem } from './status';
 
 let running: Server | undefined;
@@ -30,6 +32,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
             refreshRules();
         }),
         vscode.commands.registerCommand('torchlint.runGpuCheck', () => runGpuCheck(server, documents, log)),
+        vscode.commands.registerCommand(SMOKE_RUN_FILE, (uri?: vscode.Uri) => runSmokeRun(server, documents, log, uri)),
         vscode.commands.registerCommand('torchlint.restart', () => server.restart('torchlint: Restart Server')),
         vscode.commands.registerCommand('torchlint.fixAll', () => fixAll(vscode.window.activeTextEditor)),
         vscode.commands.registerCommand('torchlint.showLogs', () => log.show()),

@@ -3,10 +3,10 @@
  * cancellable progress notification, the report in a read-only document and a one-line summary.
  */
 
-import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { VirtualDocuments } from './documents';
 import { errorText } from './interpreter';
+import { executeWithProgress } from './progressRequest';
 import { GpuCheckReport, renderReport, summarize, torchInstallCommand, wasCancelled } from './report';
 import type { Server } from './server';
 import { clientSettings, GpuCheckSettings, SECTION } from './settings';
@@ -14,11 +14,9 @@ import { clientSettings, GpuCheckSettings, SECTION } from './settings';
 export const GPU_CHECK = 'torchlint.gpuCheck';
 export const REPORT_NAME = 'GPU check report.md';
 
-/** The argument of `torchlint.gpuCheck`. */
+/** The argument of `torchlint.gpuCheck` (`executeWithProgress` adds the `workDoneToken`). */
 interface CheckOptions extends GpuCheckSettings {
     python: string;
-    /** Where the server reports `$/progress` (commands see their arguments, not the request's token). */
-    workDoneToken?: string;
 }
 
 export async function runGpuCheck(server: Server, documents: VirtualDocuments, log: vscode.LogOutputChannel): Promise<void> {
@@ -34,9 +32,9 @@ export async function runGpuCheck(server: Server, documents: VirtualDocuments, l
     const folder = vscode.workspace.workspaceFolders?.[0];
     const options: CheckOptions = { python, ...clientSettings(vscode.workspace.getConfiguration(SECTION, folder)).gpuCheck };
     log.info(`GPU check: ${JSON.stringify(options)}`);
-    const report = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: 'torchlint GPU check', cancellable: true },
-        (progress, cancel) => request(server, options, progress, cancel),
+    const report = await executeWithProgress<GpuCheckReport>(server, GPU_CHECK, options, 'torchlint GPU check').then(
+        undefined,
+        (error: unknown): GpuCheckReport => ({ ok: false, error: errorText(error), python_executable: python, device: options.device, dtype: options.dtype }),
     );
     if (report === undefined || wasCancelled(report)) {
         log.info('GPU check cancelled');
@@ -45,40 +43,6 @@ export async function runGpuCheck(server: Server, documents: VirtualDocuments, l
     }
     log.info(`GPU check report: ${JSON.stringify(report)}`);
     await show(report, python, documents);
-}
-
-/**
- * The report, or `undefined` when the user cancelled. The server reports its progress on the
- * request's `workDoneToken`; cancelling sends `$/cancelRequest`, which stops the check.
- */
-async function request(
-    server: Server,
-    options: CheckOptions,
-    progress: vscode.Progress<{ message?: string; increment?: number }>,
-    cancel: vscode.CancellationToken,
-): Promise<GpuCheckReport | undefined> {
-    const token = randomUUID();
-    let done = 0;
-    const following = server.onProgress(token, (value) => {
-        if (value.kind === 'end') {
-            return;
-        }
-        const percentage = value.percentage ?? done;
-        progress.report({ message: value.message, increment: Math.max(0, percentage - done) });
-        done = Math.max(done, percentage);
-    });
-    const cancelled = new Promise<undefined>((resolve) => cancel.onCancellationRequested(() => resolve(undefined)));
-    try {
-        const argument: CheckOptions = { ...options, workDoneToken: token };
-        return await Promise.race([server.execute<GpuCheckReport>(GPU_CHECK, [argument], cancel, token), cancelled]);
-    } catch (error) {
-        if (cancel.isCancellationRequested) {
-            return undefined;
-        }
-        return { ok: false, error: errorText(error), python_executable: options.python, device: options.device, dtype: options.dtype };
-    } finally {
-        following.dispose();
-    }
 }
 
 async function show(report: GpuCheckReport, python: string, documents: VirtualDocuments): Promise<void> {

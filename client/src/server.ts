@@ -22,6 +22,7 @@ import { serverLaunch } from './launch';
 import { LeveledChannel } from './log';
 import { activeEnvironment } from './pythonExtension';
 import { clientSettings, expandPath, SECTION, serverSettings } from './settings';
+import { lensUri, SMOKE_RUN, SMOKE_RUN_FILE } from './smoke';
 
 export type ServerState = 'starting' | 'running' | 'stopped' | 'failed';
 
@@ -166,6 +167,13 @@ export class Server implements vscode.Disposable {
                 // The server completes the snippets of snippets/ for editors without snippet files;
                 // VS Code has them from the extension's contributes.snippets, so each would show twice.
                 provideCompletionItem: () => undefined,
+                // The smoke run executes the user's script: no lens in an untrusted workspace, and a
+                // click runs the client's command, which shows progress and the report.
+                provideCodeLenses: (document, token, next) => (vscode.workspace.isTrusted ? next(document, token) : []),
+                executeCommand: (command, args, next) => {
+                    const uri = command === SMOKE_RUN ? lensUri(args) : undefined;
+                    return uri ? vscode.commands.executeCommand(SMOKE_RUN_FILE, vscode.Uri.parse(uri)) : next(command, args);
+                },
                 workspace: {
                     didChangeConfiguration: (sections, next) => (current() ? next(sections) : Promise.resolve()),
                     // The server reads only its own keys: answer with those, mapped from the settings.

@@ -78,14 +78,16 @@ def _client_token(argument: object) -> str | int | None:
     return token if isinstance(token, (str, int)) and not isinstance(token, bool) else None
 
 
-async def _begin_progress(ls: TorchlintServer, cancel: threading.Event, token: str | int | None) -> str | int | None:
+async def _begin_progress(
+    ls: TorchlintServer, cancel: threading.Event, token: str | int | None, title: str = TITLE
+) -> str | int | None:
     """Begin reporting on the client's token, or on a new one where the client accepts that."""
     if token is None:
         if not ls.client.work_done_progress:
             return None
-        token = f"torchlint-gpu-check-{uuid.uuid4()}"
+        token = f"torchlint-progress-{uuid.uuid4()}"
         await ls.work_done_progress.create_async(token)
-    ls.work_done_progress.begin(token, lsp.WorkDoneProgressBegin(title=TITLE, cancellable=True, percentage=0))
+    ls.work_done_progress.begin(token, lsp.WorkDoneProgressBegin(title=title, cancellable=True, percentage=0))
     # The client's cancel button (window/workDoneProgress/cancel) cancels this future.
     ls.work_done_progress.tokens[token].add_done_callback(lambda _: cancel.set())
     return token

@@ -17,7 +17,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from .. import __version__
-from . import code_actions, completion, diagnostics, gpu_check, hover, sync, workspace
+from . import code_actions, completion, diagnostics, gpu_check, hover, smoke_run, sync, workspace
 from .analysis import Analyses, AnalysisFailed
 from .capabilities import ClientFeatures
 from .documents import Documents
@@ -155,6 +155,7 @@ HANDLERS = [
         lsp.CodeActionOptions(code_action_kinds=code_actions.KINDS, resolve_provider=True),
     ),
     (lsp.CODE_ACTION_RESOLVE, code_actions.resolve, None),
+    (lsp.TEXT_DOCUMENT_CODE_LENS, smoke_run.code_lenses, lsp.CodeLensOptions(resolve_provider=False)),
     (lsp.TEXT_DOCUMENT_HOVER, hover.hover, None),
     (
         lsp.TEXT_DOCUMENT_COMPLETION,
@@ -170,4 +171,5 @@ def create_server() -> TorchlintServer:
         server.feature(method, options)(guarded(handler))
     server.command(SHOW_SETTINGS)(guarded(workspace.show_effective_settings))
     server.command(gpu_check.GPU_CHECK)(guarded(gpu_check.gpu_check))
+    server.command(smoke_run.SMOKE_RUN)(guarded(smoke_run.smoke_run))
     return server
