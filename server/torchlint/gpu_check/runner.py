@@ -138,6 +138,7 @@ def render_text(report: dict) -> str:
             f"cuda:{device['index']}      {device['name']} (capability {device['capability']}, "
             f"{device['memory_gib']} GiB; {support})"
         )
+    lines += _check_lines(report.get("checks"), env["cuda_runtime"])
     lines += [f"note        {note}" for note in report.get("notes", [])]
     lines += ["", f"step time   {training['step_time_ms']} ms (median)"]
     if training["peak_memory_mib"] is not None:
@@ -148,3 +149,25 @@ def render_text(report: dict) -> str:
         timing = f"{step['seconds'] * 1000:.1f} ms"
         lines.append(f"  step {step['step']}: loss {step['loss']:.4f}  lr {step['lr']:.2e}  {timing}  {verdict}")
     return "\n".join(lines)
+
+
+def _check_lines(checks: dict | None, torch_cuda: str | None) -> list[str]:
+    """The environment checks' figures (their problems are among the notes)."""
+    if not checks:
+        return []
+    lines = [f"cuda:{d['index']} free  {d['free_gib']} of {d['total_gib']} GiB" for d in checks["memory"]]
+    if checks["driver_cuda"]:
+        lines.append(f"driver CUDA {checks['driver_cuda']} (torch built for {torch_cuda or 'no CUDA'})")
+    for run in checks["matmul"]:
+        peak = f" ({run['share']:.0%} of the {run['peak_tflops']:g} peak)" if run["peak_tflops"] else ""
+        lines.append(f"matmul      {run['dtype']} {run['size']}x{run['size']}: {run['tflops']:g} TFLOP/s{peak}")
+    copy = checks["host_to_device"]
+    if copy:
+        lines.append(f"to device   pinned {copy['pinned_gbps']:g} GB/s, pageable {copy['pageable_gbps']:g} GB/s")
+    compiled = checks["compile"]
+    verdict = "ok" if compiled["ok"] else f"FAILED: {compiled['error']}"
+    lines.append(f"compile     {verdict} ({compiled['backend']}, {compiled['seconds']:g} s)")
+    reduce = checks["all_reduce"]
+    if reduce:
+        lines.append(f"all-reduce  {reduce['devices']} GPUs, {reduce['mib']} MiB: {reduce['gbps']:g} GB/s")
+    return lines

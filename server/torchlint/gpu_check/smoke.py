@@ -1,6 +1,7 @@
 """A smoke training step: environment, devices, then a few AMP steps with AdamW and warmup-cosine.
 
-Run by torchlint in the user's interpreter: ``python smoke.py --device auto --dtype auto``.
+Run by torchlint in the user's interpreter: ``python smoke.py --device auto --dtype auto``; then
+the environment checks of :mod:`probes` (memory, versions, kernels, throughput, bandwidth, compile).
 Progress goes to stderr as ``progress <percent> <message>`` lines; the report is one JSON object
 on stdout. Only torch (and, when present, accelerate) is imported.
 """
@@ -15,6 +16,8 @@ import platform
 import statistics
 import sys
 import time
+
+import probes  # type: ignore[import-not-found]  # beside this script, which runs by path
 
 
 def progress(percent: int, message: str) -> None:
@@ -166,12 +169,16 @@ def main() -> int:
         print(json.dumps({"ok": False, "error": "torch is not installed", "python": sys.executable}))
         return 3
     progress(10, "reading the environment")
-    report: dict[str, object] = {"python_executable": sys.executable, "environment": environment(torch), "devices": devices(torch)}
+    report: dict[str, object] = {
+        "python_executable": sys.executable, "environment": environment(torch), "devices": devices(torch)
+    }
     device, dtype, notes = choose(torch, args.device, args.dtype)
     report.update(device=device, dtype=dtype, notes=notes)
     progress(20, f"training on {device} with {dtype}")
     training = train(torch, device, dtype, args.steps, args.batch_size)
-    report.update(training=training, ok=training["loss_finite"])
+    checks = probes.run_all(torch, device, progress)
+    notes += [f"{found['problem']} Fix: {found['fix']}" for found in checks["problems"]]
+    report.update(training=training, checks=checks, ok=training["loss_finite"] and not checks["problems"])
     progress(100, "done")
     print(json.dumps(report))
     return 0
