@@ -21,6 +21,8 @@ ADAM = textwrap.dedent(
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     """
 )
+#: ADAM after TL103's fix: AdamW, with Adam's weight decay (none) written out.
+ADAMW = ADAM.replace("optim.Adam(", "optim.AdamW(").replace("lr=1e-3)", "lr=1e-3, weight_decay=0.0)")
 CLEAN = "import torch\n\nmodel = torch.nn.Linear(4, 2)\n"
 
 
@@ -98,7 +100,7 @@ def test_fix_applies_unsafe_only_when_asked(project: Path) -> None:
     proc = run("check", "--fix", "--unsafe-fixes", cwd=project)
     assert proc.returncode == 0, proc.stdout
     assert "Fixed 1 finding." in proc.stdout
-    assert (project / "train.py").read_text() == ADAM.replace("optim.Adam(", "optim.AdamW(")
+    assert (project / "train.py").read_text() == ADAMW
 
 
 def test_fix_command_is_check_fix(project: Path) -> None:
@@ -111,7 +113,7 @@ def test_diff_prints_and_writes_nothing(project: Path) -> None:
     proc = run("check", "--diff", "--unsafe-fixes", cwd=project)
     assert proc.returncode == 1
     assert "-optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)" in proc.stdout
-    assert "+optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)" in proc.stdout
+    assert "+optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.0)" in proc.stdout
     assert (project / "train.py").read_text() == ADAM
 
 
@@ -119,7 +121,7 @@ def test_fix_keeps_crlf_and_bom(tmp_path: Path) -> None:
     path = tmp_path / "win.py"
     path.write_bytes(b"\xef\xbb\xbf" + ADAM.replace("\n", "\r\n").encode())
     assert run("fix", "--unsafe-fixes", cwd=tmp_path).returncode == 0
-    assert path.read_bytes() == b"\xef\xbb\xbf" + ADAM.replace("\n", "\r\n").replace("Adam(", "AdamW(").encode()
+    assert path.read_bytes() == b"\xef\xbb\xbf" + ADAMW.replace("\n", "\r\n").encode()
 
 
 def test_statistics(project: Path) -> None:
@@ -227,7 +229,7 @@ def test_stdin(project: Path) -> None:
     assert proc.returncode == 1
     assert proc.stdout.startswith("train.py:4:13: TL103")
     proc = run("check", "-", "--fix", "--unsafe-fixes", cwd=project, stdin=ADAM)
-    assert proc.stdout == ADAM.replace("Adam(", "AdamW(")
+    assert proc.stdout == ADAMW
 
 
 def test_many_files_in_parallel(tmp_path: Path) -> None:
