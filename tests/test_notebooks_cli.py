@@ -92,7 +92,7 @@ def test_fix_writes_the_cells_and_keeps_outputs_and_metadata(project: Path, caps
     changed = [(old, new) for old, new in zip(before.splitlines(), after.splitlines(), strict=True) if old != new]
     assert changed == [
         ('    "from torch.optim import Adam"', '    "from torch.optim import AdamW"'),
-        ('    "opt = Adam(model.parameters())"', '    "opt = AdamW(model.parameters())"'),
+        ('    "opt = Adam(model.parameters())"', '    "opt = AdamW(model.parameters(), weight_decay=0.0)"'),
     ]
     data = json.loads(after)
     assert data["cells"][1]["outputs"] == [OUTPUT] and data["cells"][1]["metadata"] == {"tags": ["setup"]}
@@ -117,7 +117,7 @@ def test_diff_shows_each_cell(project: Path, capsys) -> None:
         " model = torch.nn.Linear(2, 2)",
         " !nvidia-smi",
         "-opt = Adam(model.parameters())",
-        "+opt = AdamW(model.parameters())",
+        "+opt = AdamW(model.parameters(), weight_decay=0.0)",
     ]
     assert (project / "train.ipynb").read_text() == notebook()
 
@@ -168,7 +168,7 @@ def test_stdin_notebook_fix_prints_the_notebook(project: Path, capsys, monkeypat
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(notebook().encode())))
     code, out, _ = check(capsys, "-", "--stdin-filename", "train.ipynb", "--fix", "--unsafe-fixes")
     assert code == 0
-    assert json.loads(out)["cells"][2]["source"][3] == "opt = AdamW(model.parameters())"
+    assert json.loads(out)["cells"][2]["source"][3] == "opt = AdamW(model.parameters(), weight_decay=0.0)"
 
 
 def test_notebook_module_and_write_back() -> None:

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -27,6 +27,8 @@ from .model import Finding
 from .notebook import NotebookError
 from .output import text as text_output
 from .registry import all_rules, resolve_alias
+from .results_cache import FOLDER as CACHE_FOLDER
+from .results_cache import ResultsCache
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 #: Below this many files, starting worker processes costs more than it saves.
@@ -43,6 +45,13 @@ class Mode:
     unsafe: bool = False
     diff: bool = False
     actions: bool = False
+    #: Where a plain check keeps and finds its results; ``None`` with ``--no-cache``.
+    cache: ResultsCache | None = None
+
+    @property
+    def cached(self) -> ResultsCache | None:
+        """The cache, when this mode's results go there (a plain check: not --fix, not --diff)."""
+        return None if self.fix or self.diff else self.cache
 
 
 @dataclass
@@ -116,6 +125,7 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--actions", action="store_true", help="with --diff: also show each code action's edit")
         command.add_argument("--statistics", action="store_true", help="print a count per rule instead of each finding")
         command.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
+        command.add_argument("--no-cache", action="store_true", help=f"neither read nor write {CACHE_FOLDER}")
         command.add_argument("--stdin-filename", help="the path standard input stands for (settings, messages)")
         command.add_argument(
             "--show-settings",
@@ -174,7 +184,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _check(args: argparse.Namespace) -> int:
     overrides = _overrides(args)
-    mode = Mode(fix=args.fix, unsafe=args.unsafe_fixes, diff=args.diff, actions=args.actions)
+    cache = None if args.no_cache else ResultsCache(Path.cwd() / CACHE_FOLDER)
+    mode = Mode(fix=args.fix, unsafe=args.unsafe_fixes, diff=args.diff, actions=args.actions, cache=cache)
     if args.actions and not args.diff:
         raise UsageError("--actions only applies together with --diff")
     paths = args.paths or ["."]
@@ -183,7 +194,7 @@ def _check(args: argparse.Namespace) -> int:
     if "-" in paths:
         if len(paths) > 1:
             raise UsageError("- (standard input) cannot be combined with other paths")
-        return _check_stdin(args, overrides, mode)
+        return _check_stdin(args, overrides, replace(mode, cache=None))
     absent = [p for p in paths if missing(Path(p))]
     if absent:
         raise UsageError(f"no such file or directory: {', '.join(absent)}")
@@ -232,6 +243,27 @@ def _warn_once(message: str) -> None:
 
 
 def _run(tasks: list[tuple[str, Config, Mode]]) -> list[FileResult]:
+    """Each file's result: from the cache where it has one, else analysed (in parallel when many)."""
+    cached = [_from_cache(task) for task in tasks]
+    computed = iter(_analyse_all([task for task, hit in zip(tasks, cached, strict=True) if hit is None]))
+    return [hit if hit is not None else next(computed) for hit in cached]
+
+
+def _from_cache(task: tuple[str, Config, Mode]) -> FileResult | None:
+    """The file's result as the cache holds it, analysing nothing; ``None`` when it holds none."""
+    path, config, mode = task
+    if mode.cached is None:
+        return None
+    try:
+        text = SourceFile.read(Path(path), config.max_file_size).text
+        source = open_source(text, _display(path))
+    except (UnreadableFile, NotebookError):
+        return None  # analysing it says why
+    findings = mode.cached.get(mode.cached.key(source.name, text, config))
+    return None if findings is None else FileResult(source.name, source.locate(findings))
+
+
+def _analyse_all(tasks: list[tuple[str, Config, Mode]]) -> list[FileResult]:
     workers = os.cpu_count() or 1
     if workers > 1 and len(tasks) >= PARALLEL_THRESHOLD:
         chunk = max(1, len(tasks) // (workers * 4))
@@ -265,7 +297,10 @@ def _lint_file(text: str, display: str, config: Config, mode: Mode) -> FileResul
         language = source.notebook.language
         skipped = f"{display}: a notebook in {language}, not Python; skipped" if language != "python" else ""
         return FileResult(display, warning=skipped)
-    return _lint(source, config, mode)
+    result = _lint(source, config, mode)
+    if mode.cached is not None and not result.internal_errors:  # a failing rule must fail again next time
+        mode.cached.put(mode.cached.key(display, text, config), [entry.finding for entry in result.findings])
+    return result
 
 
 def _lint(source: PythonFile | NotebookFile, config: Config, mode: Mode) -> FileResult:
