@@ -32,8 +32,8 @@ CASES = list(_cases())
 
 
 def only(code: str, case: Invalid | Valid | None = None) -> Config:
-    """Settings that run only ``code``, for the project ``case`` is written for."""
-    return Config(select=(code,), target_torch=case.target_torch if case else None)
+    """Settings that run only ``code`` (and the rules the case names), for the project ``case`` is written for."""
+    return Config(select=(code, *case.select) if case else (code,), target_torch=case.target_torch if case else None)
 
 
 @pytest.mark.parametrize(("code", "case"), CASES)

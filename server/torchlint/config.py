@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from .model import Severity
+from .profiles import PROFILES
 from .registry import aliases, all_rules, resolve_alias
 from .torch_target import Version, format_version, parse_version, project_minimum
 
@@ -23,8 +24,13 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-KNOWN_KEYS = ("select", "ignore", "severity", "exclude", "target-torch", "max-file-size")
+KNOWN_KEYS = (
+    "select", "extend-select", "ignore", "per-file-ignores", "severity", "exclude", "extend-exclude",
+    "force-exclude", "fixable", "unfixable", "profile", "target-torch", "max-file-size",
+)
 ALL = "ALL"
+#: The settings that hold codes and prefixes.
+SELECTOR_KEYS = ("select", "extend-select", "ignore", "fixable", "unfixable")
 #: The largest file read, in bytes: a Python source far past this is generated code or data.
 MAX_FILE_SIZE = 5_000_000
 
@@ -49,6 +55,15 @@ class Config:
     target_torch_source: str = ""
     #: Files larger than this many bytes are reported and not read.
     max_file_size: int = MAX_FILE_SIZE
+    #: (glob, selectors) pairs: codes ignored in the files that a glob matches.
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: Codes whose fixes are applied (``--fix``, fix-all) and offered, less ``unfixable``.
+    fixable: tuple[str, ...] = (ALL,)
+    unfixable: tuple[str, ...] = ()
+    #: ``exclude`` applies to files named on the command line too (for pre-commit).
+    force_exclude: bool = False
+    #: A preset of rules to drop (:data:`torchlint.profiles.PROFILES`).
+    profile: str | None = None
 
     @property
     def torch_version(self) -> Version | None:
@@ -56,10 +71,29 @@ class Config:
         return parse_version(self.target_torch) if self.target_torch else None
 
     def enabled(self, code: str) -> bool:
-        """Selected and not ignored; the more specific of two matching selectors wins."""
+        """Selected and not ignored; the more specific of two matching selectors wins. A code the
+        profile drops runs only when the selection names it in full."""
         selected = _specificity(code, self.select)
         ignored = _specificity(code, self.ignore)
-        return selected > ignored
+        dropped = _specificity(code, PROFILES[self.profile].drops) if self.profile else 0
+        return selected > ignored and selected >= dropped
+
+    def ignores_in(self, path: str) -> tuple[str, ...]:
+        """The ``per-file-ignores`` selectors that apply to the file at ``path``: globs match its path
+        relative to the settings' folder, a folder above it, or its name."""
+        if not self.per_file_ignores or not path:
+            return ()
+        candidates = [*self._relative_candidates(Path(path)), Path(path).name]
+        return tuple(
+            selector
+            for glob, selectors in self.per_file_ignores
+            if any(fnmatch.fnmatch(c, glob.rstrip("/")) for c in candidates)
+            for selector in selectors
+        )
+
+    def fixes(self, code: str) -> bool:
+        """Whether the fixes of ``code`` are applied and offered (``fixable`` / ``unfixable``)."""
+        return _specificity(code, self.fixable) > _specificity(code, self.unfixable)
 
     def severity_of(self, code: str, default: Severity) -> Severity:
         return self.severity.get(code, default)
@@ -67,12 +101,16 @@ class Config:
     def excludes(self, path: Path) -> bool:
         if not self.exclude:
             return False
+        candidates = self._relative_candidates(path)
+        return any(fnmatch.fnmatch(c, glob.rstrip("/")) for glob in self.exclude for c in candidates)
+
+    def _relative_candidates(self, path: Path) -> list[str]:
+        """``path`` relative to the settings' folder, and each folder above it there."""
         try:
             relative = PurePosixPath(path.resolve().relative_to((self.root or Path.cwd()).resolve()))
         except ValueError:
             relative = PurePosixPath(path)
-        candidates = [str(relative), *(str(p) for p in relative.parents if str(p) != ".")]
-        return any(fnmatch.fnmatch(c, glob.rstrip("/")) for glob in self.exclude for c in candidates)
+        return [str(relative), *(str(p) for p in relative.parents if str(p) != ".")]
 
     def override(
         self,
@@ -80,6 +118,8 @@ class Config:
         select: Iterable[str] | None = None,
         ignore: Iterable[str] | None = None,
         extend_ignore: Iterable[str] = (),
+        extend_select: Iterable[str] = (),
+        profile: str | None = None,
         severity: Mapping[str, str] | None = None,
         target_torch: str | None = None,
         source: str | None = None,
@@ -97,6 +137,12 @@ class Config:
             changes["ignore"] = tuple(validate_selectors(ignore))
         if extend_ignore:
             changes["ignore"] = changes.get("ignore", self.ignore) + tuple(validate_selectors(extend_ignore))
+        if extend_select:
+            changes["select"] = changes.get("select", self.select) + tuple(validate_selectors(extend_select))
+        if profile is not None:
+            if profile not in PROFILES:
+                raise ConfigError(f"unknown profile {profile!r} (known: {', '.join(PROFILES)})")
+            changes["profile"] = profile
         if severity:
             merged = dict(self.severity)
             merged.update(validate_severities(severity))
@@ -118,6 +164,11 @@ class Config:
             "target_torch": self.target_torch,
             "target_torch_source": self.target_torch_source or None,
             "max_file_size": self.max_file_size,
+            "per_file_ignores": {glob: list(selectors) for glob, selectors in self.per_file_ignores},
+            "fixable": list(self.fixable),
+            "unfixable": list(self.unfixable),
+            "force_exclude": self.force_exclude,
+            "profile": self.profile,
         }
 
 
@@ -168,16 +219,16 @@ def from_table(table: Mapping, *, root: Path | None = None, source: str = "setti
     for key in table:
         if key not in KNOWN_KEYS:
             warnings.append(f"{source}: unknown setting {key!r} ignored (known: {', '.join(KNOWN_KEYS)})")
-    for key in ("select", "ignore"):
-        if key in table:
-            values = _string_list(table[key], key, source, warnings)
-            kept = []
-            for value in values:
-                try:
-                    kept += validate_selectors([value])
-                except ConfigError as error:
-                    warnings.append(f"{source}: {key}: {error}")
-            config = replace(config, select=tuple(kept)) if key == "select" else replace(config, ignore=tuple(kept))
+    selectors = {key: valid_selectors(table[key], key, source, warnings) for key in SELECTOR_KEYS if key in table}
+    config = replace(
+        config,
+        select=selectors.get("select", config.select) + selectors.get("extend-select", ()),
+        ignore=selectors.get("ignore", config.ignore),
+        fixable=selectors.get("fixable", config.fixable),
+        unfixable=selectors.get("unfixable", config.unfixable),
+    )
+    if "per-file-ignores" in table:
+        config = replace(config, per_file_ignores=_per_file_ignores(table["per-file-ignores"], source, warnings))
     if "severity" in table:
         if isinstance(table["severity"], Mapping):
             kept_severity: dict[str, Severity] = {}
@@ -189,8 +240,19 @@ def from_table(table: Mapping, *, root: Path | None = None, source: str = "setti
             config = replace(config, severity=kept_severity)
         else:
             warnings.append(f"{source}: severity must be a table of CODE = \"error|warning|info\"")
-    if "exclude" in table:
-        config = replace(config, exclude=tuple(_string_list(table["exclude"], "exclude", source, warnings)))
+    for key in ("exclude", "extend-exclude"):
+        if key in table:
+            config = replace(config, exclude=config.exclude + tuple(_string_list(table[key], key, source, warnings)))
+    if "force-exclude" in table:
+        if isinstance(table["force-exclude"], bool):
+            config = replace(config, force_exclude=table["force-exclude"])
+        else:
+            warnings.append(f"{source}: force-exclude must be true or false; ignored")
+    if "profile" in table:
+        if table["profile"] in PROFILES:
+            config = replace(config, profile=table["profile"])
+        else:
+            warnings.append(f"{source}: unknown profile {table['profile']!r} ignored (known: {', '.join(PROFILES)})")
     if "target-torch" in table:
         try:
             config = replace(config, target_torch=validate_version(table["target-torch"]), target_torch_source=source)
@@ -211,6 +273,25 @@ def validate_version(value: object) -> str:
     if version is None:
         raise ConfigError(f'expected a torch version such as "2.4", got {value!r}')
     return format_version(version)
+
+
+def valid_selectors(value: object, key: str, source: str, warnings: list[str]) -> tuple[str, ...]:
+    """The valid codes and prefixes of a setting; each bad one dropped with a warning."""
+    kept: list[str] = []
+    for selector in _string_list(value, key, source, warnings):
+        try:
+            kept += validate_selectors([selector])
+        except ConfigError as error:
+            warnings.append(f"{source}: {key}: {error}")
+    return tuple(kept)
+
+
+def _per_file_ignores(value: object, source: str, warnings: list[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not isinstance(value, Mapping):
+        warnings.append(f'{source}: per-file-ignores must be a table of "GLOB" = ["CODE", ...]; ignored')
+        return ()
+    pairs = ((glob, valid_selectors(codes, f"per-file-ignores {glob!r}", source, warnings)) for glob, codes in value.items())
+    return tuple((glob, selectors) for glob, selectors in pairs if selectors)
 
 
 def _string_list(value: object, key: str, source: str, warnings: list[str]) -> list[str]:

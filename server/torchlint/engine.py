@@ -16,9 +16,9 @@ from dataclasses import dataclass, replace
 from .analysis.context import ModuleContext
 from .analysis.parsing import parse
 from .analysis.text import split_lines
-from .config import Config
+from .config import ALL, Config
 from .model import Finding, Range, Severity
-from .registry import all_rules
+from .registry import aliases, all_rules
 from .rule import Rule
 from .suppression import Suppressions
 
@@ -55,11 +55,12 @@ def analyze(
     error propagates).
     """
     config = config or Config()
-    rules = _candidate_rules(source, config)
+    ignored_here = config.ignores_in(path)
+    rules = [rule for rule in _candidate_rules(source, config) if not _named(rule.code, ignored_here)]
     if not rules:
         return []
     with _collector_paused():
-        return _analyze(source, path, config, rules, on_error)
+        return _analyze(source, path, config, rules, on_error, ignored_here)
 
 
 def _candidate_rules(source: str, config: Config) -> list[Rule]:
@@ -72,31 +73,61 @@ def _candidate_rules(source: str, config: Config) -> list[Rule]:
 
 
 def _analyze(
-    source: str, path: str, config: Config, rules: list[Rule], on_error: Callable[[RuleFailure], None] | None
+    source: str,
+    path: str,
+    config: Config,
+    rules: list[Rule],
+    on_error: Callable[[RuleFailure], None] | None,
+    ignored_here: tuple[str, ...],
 ) -> list[Finding]:
     tree = parse(source)
     if isinstance(tree, SyntaxError):
         findings = [syntax_error_finding(tree, source, path)]
     else:
-        ctx = ModuleContext(source, tree, path, target_torch=config.torch_version)
-        findings = []
-        for rule in rules:
-            if not any(word in source for word in rule.requires):
-                continue
-            try:
-                findings.extend(rule.check(ctx))
-            except Exception as error:
-                if on_error is None:
-                    raise
-                on_error(RuleFailure(rule.code, error))
+        findings = _run_rules(ModuleContext(source, tree, path, target_torch=config.torch_version), rules, on_error)
     findings = [
-        f if f.severity is config.severity_of(f.code, f.severity) else _with_severity(f, config)
+        _as_configured(f, config)
         for f in Suppressions.parse(source).filter(findings)
-        if config.enabled(f.code)
+        if config.enabled(f.code) and not _named(f.code, ignored_here)
     ]
     findings = _without_deferred(findings)
     findings.sort(key=lambda f: (f.range, f.code))
     return findings
+
+
+def _run_rules(ctx: ModuleContext, rules: list[Rule], on_error: Callable[[RuleFailure], None] | None) -> list[Finding]:
+    """Every rule's findings, then those of the rules that read them (:meth:`Rule.check_findings`)."""
+    findings: list[Finding] = []
+    failed: set[str] = set()
+    readers = [rule for rule in rules if type(rule).check_findings is not Rule.check_findings]
+    for rule in rules:
+        if not any(word in ctx.source for word in rule.requires):
+            continue
+        try:
+            findings.extend(rule.check(ctx))
+        except Exception as error:
+            if on_error is None:
+                raise
+            failed.add(rule.code)
+            on_error(RuleFailure(rule.code, error))
+    checked = frozenset(rule.code for rule in rules) - failed
+    for reader in readers:
+        findings.extend(reader.check_findings(ctx, tuple(findings), checked))
+    return findings
+
+
+def _named(code: str, selectors: tuple[str, ...]) -> bool:
+    """One of ``selectors`` (codes or prefixes) names ``code`` or one of its aliases."""
+    if not selectors:
+        return False
+    return ALL in selectors or any(name.startswith(selectors) for name in (code, *aliases().get(code, ())))
+
+
+def _as_configured(finding: Finding, config: Config) -> Finding:
+    """``finding`` with the severity the settings give its code, and without its fix if they make it unfixable."""
+    severity = config.severity_of(finding.code, finding.severity)
+    fix = finding.fix if finding.fix is None or config.fixes(finding.code) else None
+    return finding if severity is finding.severity and fix is finding.fix else replace(finding, severity=severity, fix=fix)
 
 
 def _without_deferred(findings: list[Finding]) -> list[Finding]:
@@ -164,10 +195,6 @@ def syntax_error_finding(error: SyntaxError, source: str, path: str) -> Finding:
         range=Range.of(line, column, end_line, end_column),
         path=path,
     )
-
-
-def _with_severity(finding: Finding, config: Config) -> Finding:
-    return replace(finding, severity=config.severity_of(finding.code, finding.severity))
 
 
 def rule_for(code: str) -> Rule:

@@ -60,8 +60,12 @@ def discover(path: Path, config_for, on_error: Callable[[Path, OSError], None] |
     A path given that is not a directory is yielded whatever it is (a named pipe, a device), so
     that reading it says why it cannot be checked. ``config_for(directory)`` gives the settings
     that apply there (their ``exclude`` globs). A folder that cannot be listed, or listed but not
-    searched (read without execute permission), is skipped and given to ``on_error``.
+    searched (read without execute permission), is skipped and given to ``on_error``. With
+    ``force-exclude``, ``path`` itself is left out too when the globs exclude it (pre-commit names
+    every changed file).
     """
+    if _force_excluded(path, config_for):
+        return
     if not os.path.isdir(path):
         if not missing(path):
             yield path
@@ -87,6 +91,14 @@ def discover(path: Path, config_for, on_error: Callable[[Path, OSError], None] |
         for name in sorted(files):
             if name.endswith(PYTHON_SUFFIXES) and not config.excludes(here / name):
                 yield here / name
+
+
+def _force_excluded(path: Path, config_for) -> bool:
+    try:
+        config: Config = config_for(path if os.path.isdir(path) else path.parent)
+    except OSError:  # reading it will say why
+        return False
+    return config.force_exclude and config.excludes(path)
 
 
 class UnreadableFile(Exception):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
 from .model import Action, Applicability, Finding, Fix, Plan, Range, Severity
@@ -59,6 +59,11 @@ class Rule:
 
     def check(self, ctx: ModuleContext) -> Iterable[Finding]:
         raise NotImplementedError
+
+    def check_findings(self, ctx: ModuleContext, findings: Sequence[Finding], checked: frozenset[str]) -> Iterable[Finding]:
+        """Findings about the other rules' ``findings`` (before suppressions), where ``checked``
+        holds the codes whose rules ran; the engine calls it after every ``check`` (TL001)."""
+        return ()
 
     def fix(self, node: cst.CSTNode, fix: Fix, ctx: FixContext) -> Replacement:
         """Return the replacement of the libcst node found at the fix's target range."""

@@ -3,7 +3,8 @@
 A case file ``TLnnn_<name>.py`` defines ``CASES``, a list of :class:`Invalid` (code the rule
 must report, at the given 1-based ``(line, column)`` positions, and optionally the text after
 its fix or code action) and :class:`Valid` (code it must stay silent on). ``target_torch``
-runs a case as in a project whose minimum torch is that version (``target-torch = "2.4"``).
+runs a case as in a project whose minimum torch is that version (``target-torch = "2.4"``);
+``select`` names the rules it runs beside its own (those whose findings TL001's suppressions silence).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ class Valid:
     source: str
     why: str = ""
     target_torch: str | None = None
+    select: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         self.source = _code(self.source)
@@ -37,6 +39,7 @@ class Invalid:
     #: A fragment the message must contain.
     message: str | None = None
     target_torch: str | None = None
+    select: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         self.source = _code(self.source)

@@ -9,7 +9,6 @@ edits per document or notebook cell, never a whole-document replacement.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 
@@ -20,10 +19,8 @@ from ..suppression import directive_for
 from .analysis import Analysis, AnalysisFailed
 from .diagnostics import diagnostic
 from .positions import lines_with_breaks
+from .session import Session
 from .sources import Source
-
-if TYPE_CHECKING:
-    from .server import TorchlintServer
 
 QUICK_FIX = lsp.CodeActionKind.QuickFix.value
 FIX_ALL = f"{lsp.CodeActionKind.SourceFixAll.value}.torchlint"
@@ -31,7 +28,7 @@ KINDS = [QUICK_FIX, FIX_ALL]
 FIX_ALL_TITLE = "torchlint: Fix all safe fixes"
 
 
-async def code_actions(server: TorchlintServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | None:
+async def code_actions(server: Session, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | None:
     uri = params.text_document.uri
     source = server.documents.source(uri)
     if source is None:
@@ -56,7 +53,7 @@ async def code_actions(server: TorchlintServer, params: lsp.CodeActionParams) ->
     return actions
 
 
-async def resolve(server: TorchlintServer, action: lsp.CodeAction) -> lsp.CodeAction:
+async def resolve(server: Session, action: lsp.CodeAction) -> lsp.CodeAction:
     """Fill in the action's edit, unless its document changed since it was offered."""
     data = action.data if isinstance(action.data, dict) else {}
     source = server.documents.source(data.get("uri", ""))
@@ -82,7 +79,7 @@ async def resolve(server: TorchlintServer, action: lsp.CodeAction) -> lsp.CodeAc
     return action
 
 
-def workspace_edit(source: Source, new_text: str, server: TorchlintServer) -> lsp.WorkspaceEdit | None:
+def workspace_edit(source: Source, new_text: str, server: Session) -> lsp.WorkspaceEdit | None:
     parts = source.edits(new_text, server.client.encoding)
     if not parts:
         return None
@@ -96,7 +93,7 @@ def workspace_edit(source: Source, new_text: str, server: TorchlintServer) -> ls
     return lsp.WorkspaceEdit(changes={cell.uri: edits for cell, edits in parts})
 
 
-def _finding_actions(server: TorchlintServer, analysis: Analysis, uri: str, finding: Finding) -> list[lsp.CodeAction]:
+def _finding_actions(server: Session, analysis: Analysis, uri: str, finding: Finding) -> list[lsp.CodeAction]:
     source = analysis.source
     _, rng = source.to_client(finding.range, server.client.encoding)
     diagnostics = [diagnostic(finding, rng, server.client)]

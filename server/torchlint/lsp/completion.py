@@ -7,29 +7,26 @@ every placeholder filled by its default.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 
 from .. import snippets
 from .positions import code_points, split_lines, units
-
-if TYPE_CHECKING:
-    from .server import TorchlintServer
+from .session import Session
 
 #: The prefix being typed: snippet prefixes contain dashes, which editors do not count as word characters.
 _TYPED = re.compile(r"[\w-]*$")
 TRIGGER_CHARACTERS = ["-"]
 
 
-def completions(server: TorchlintServer, params: lsp.CompletionParams) -> lsp.CompletionList | None:
+def completions(server: Session, params: lsp.CompletionParams) -> lsp.CompletionList | None:
     document = server.documents.open_document(params.text_document.uri)
     if document is None or server.documents.key(document.uri) is None:
         return None
     lines = split_lines(document.source)
     line = lines[params.position.line] if params.position.line < len(lines) else ""
     column = code_points(line, params.position.character, server.client.encoding)
-    typed = _TYPED.search(line[:column]).group()
+    typed = match.group() if (match := _TYPED.search(line[:column])) else ""
     if typed and not (snippets.NAMESPACE.startswith(typed) or typed.startswith(snippets.NAMESPACE)):
         return lsp.CompletionList(is_incomplete=False, items=[])
     start = lsp.Position(params.position.line, params.position.character - units(typed, server.client.encoding))
@@ -37,7 +34,7 @@ def completions(server: TorchlintServer, params: lsp.CompletionParams) -> lsp.Co
     return lsp.CompletionList(is_incomplete=False, items=[_item(server, s, replace) for s in snippets.load()])
 
 
-def _item(server: TorchlintServer, snippet: snippets.Snippet, replace: lsp.Range) -> lsp.CompletionItem:
+def _item(server: Session, snippet: snippets.Snippet, replace: lsp.Range) -> lsp.CompletionItem:
     expanded = snippet.expand()
     if server.client.completion_markdown:
         documentation: str | lsp.MarkupContent = lsp.MarkupContent(

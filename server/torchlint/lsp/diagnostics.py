@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 from pygls.uris import from_fs_path
@@ -17,10 +16,8 @@ from ..registry import all_rules
 from ..rule import DOCS_URL
 from .analysis import Analysis, AnalysisFailed, result_id, run
 from .capabilities import ClientFeatures
+from .session import Session
 from .sources import Source
-
-if TYPE_CHECKING:
-    from .server import TorchlintServer
 
 SOURCE = "torchlint"
 SEVERITIES = {
@@ -59,7 +56,7 @@ def by_document(
 class Publisher:
     """Pushes diagnostics: debounced per source, dropped when the source changed meanwhile."""
 
-    def __init__(self, server: TorchlintServer) -> None:
+    def __init__(self, server: Session) -> None:
         self.server = server
         self._pending: dict[str, asyncio.Task] = {}
         self._published: dict[str, set[str]] = {}
@@ -83,6 +80,7 @@ class Publisher:
         except AnalysisFailed as failure:
             self.server.log_failure(failure)
             return
+        await asyncio.sleep(analysis.hold())
         if self.server.documents.source(key) != source:
             return  # superseded: a newer version is on its way
         self.publish(key, analysis)
@@ -109,7 +107,7 @@ class Publisher:
 
 
 async def document_report(
-    server: TorchlintServer, params: lsp.DocumentDiagnosticParams
+    server: Session, params: lsp.DocumentDiagnosticParams
 ) -> lsp.DocumentDiagnosticReport:
     """``textDocument/diagnostic``: a full report, or "unchanged" when the result id still holds."""
     uri = params.text_document.uri
@@ -119,6 +117,10 @@ async def document_report(
     await server.ready.wait()
     try:
         analysis = await server.analyses.get(source)
+        while (hold := analysis.hold()) > 0:  # a syntax error just appeared: it may go with the next key
+            await asyncio.sleep(hold)
+            source = server.documents.source(uri) or source
+            analysis = await server.analyses.get(source)
     except AnalysisFailed as failure:
         server.log_failure(failure)
         if params.previous_result_id:  # keep showing what was there
@@ -132,7 +134,7 @@ async def document_report(
 
 
 async def workspace_report(
-    server: TorchlintServer, params: lsp.WorkspaceDiagnosticParams
+    server: Session, params: lsp.WorkspaceDiagnosticParams
 ) -> lsp.WorkspaceDiagnosticReport:
     """``workspace/diagnostic``: every Python file of the workspace folders (open ones as edited)."""
     await server.ready.wait()
@@ -143,7 +145,7 @@ async def workspace_report(
     return lsp.WorkspaceDiagnosticReport(items=items)
 
 
-def _workspace_items(server: TorchlintServer, open_files: dict[str, Source], previous: dict[str, str]) -> Iterator:
+def _workspace_items(server: Session, open_files: dict[str, Source], previous: dict[str, str]) -> Iterator:
     settings, generation = server.settings, server.settings.generation
     seen: set[Path] = set()
     for root in list(settings.folders.values()):

@@ -14,14 +14,12 @@ import asyncio
 import threading
 import uuid
 from dataclasses import fields
-from typing import TYPE_CHECKING
+from typing import Any
 
 from lsprotocol import types as lsp
 
 from ..gpu_check import CheckOptions, run
-
-if TYPE_CHECKING:
-    from .server import TorchlintServer
+from .session import Session
 
 GPU_CHECK = "torchlint.gpuCheck"
 TITLE = "torchlint: GPU check"
@@ -32,7 +30,7 @@ def options_from(argument: object) -> CheckOptions:
     if not isinstance(argument, dict):
         return CheckOptions()
     defaults = CheckOptions()
-    chosen = {}
+    chosen: dict[str, Any] = {}
     for option in fields(CheckOptions):
         value = argument.get(option.name)
         default = getattr(defaults, option.name)
@@ -45,7 +43,7 @@ def options_from(argument: object) -> CheckOptions:
     return CheckOptions(**chosen)
 
 
-async def gpu_check(ls: TorchlintServer, *arguments: object) -> dict:
+async def gpu_check(ls: Session, *arguments: object) -> dict:
     argument = arguments[0] if arguments else None
     options = options_from(argument)
     cancel = threading.Event()
@@ -79,7 +77,7 @@ def _client_token(argument: object) -> str | int | None:
 
 
 async def _begin_progress(
-    ls: TorchlintServer, cancel: threading.Event, token: str | int | None, title: str = TITLE
+    ls: Session, cancel: threading.Event, token: str | int | None, title: str = TITLE
 ) -> str | int | None:
     """Begin reporting on the client's token, or on a new one where the client accepts that."""
     if token is None:
@@ -93,7 +91,7 @@ async def _begin_progress(
     return token
 
 
-async def stop_running_checks(ls: TorchlintServer, *_: object) -> None:
+async def stop_running_checks(ls: Session, *_: object) -> None:
     """On ``shutdown``: stop the checks still running and let their requests answer first."""
     for cancel in ls.gpu_checks:
         cancel.set()

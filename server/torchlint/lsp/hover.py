@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from lsprotocol import types as lsp
 
 from ..registry import all_rules
 from .analysis import AnalysisFailed
-
-if TYPE_CHECKING:
-    from .server import TorchlintServer
+from .session import Session
 
 SEPARATOR = "\n\n---\n\n"
 
 
-async def hover(server: TorchlintServer, params: lsp.HoverParams) -> lsp.Hover | None:
+async def hover(server: Session, params: lsp.HoverParams) -> lsp.Hover | None:
     uri = params.text_document.uri
     source = server.documents.source(uri)
     if source is None:

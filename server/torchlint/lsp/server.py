@@ -1,5 +1,8 @@
 """The language server: LSP messages wired to the engine through this package's modules.
 
+:class:`TorchlintServer` is the :class:`~torchlint.lsp.session.Session` that the feature
+modules are given; they never import this module, which imports them.
+
 Every handler is guarded: an exception is logged (``window/logMessage``, naming the method
 and the document) and answered with an empty result, so no input takes the server down.
 """
@@ -8,11 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import sys
 import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
+from typing import BinaryIO
 
 from lsprotocol import types as lsp
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
@@ -21,6 +27,7 @@ from . import code_actions, completion, diagnostics, gpu_check, hover, smoke_run
 from .analysis import Analyses, AnalysisFailed
 from .capabilities import ClientFeatures
 from .documents import Documents
+from .protocol import TorchlintProtocol
 from .settings import SettingsStore
 
 SHOW_SETTINGS = "torchlint.showEffectiveSettings"
@@ -31,14 +38,18 @@ NOTEBOOK_SYNC = lsp.NotebookDocumentSyncOptions(
 
 
 class TorchlintServer(LanguageServer):
+    protocol: TorchlintProtocol
+
     def __init__(self) -> None:
-        super().__init__("torchlint", __version__, notebook_document_sync=NOTEBOOK_SYNC)
+        super().__init__(
+            "torchlint", __version__, notebook_document_sync=NOTEBOOK_SYNC, protocol_cls=TorchlintProtocol
+        )
         self.client = ClientFeatures()
         self.settings = SettingsStore(on_warning=lambda message: self.log(message, lsp.MessageType.Warning))
         self.documents = Documents(lambda: self.workspace)
         self.executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="torchlint-analysis")
         self.analyses = Analyses(self.settings, self.executor, self.log_failure)
-        self.publisher = diagnostics.Publisher(self)
+        self.publisher = diagnostics.Publisher(self)  # takes a Session: mypy checks that this server is one
         self.ready = asyncio.Event()
         #: Running GPU checks: the event that cancels each, and its future.
         self.gpu_checks: dict[threading.Event, asyncio.Future] = {}
@@ -64,6 +75,11 @@ class TorchlintServer(LanguageServer):
         if not self.client.pull_diagnostics:
             self.publisher.schedule(key, delay)
 
+    def close(self, key: str) -> None:
+        """A document or notebook closed: withdraw its pushed diagnostics and forget its analysis."""
+        self.publisher.clear(key)
+        self.analyses.forget(key)
+
     def settings_changed(self) -> None:
         """Settings or a settings file changed: analyse every open document again."""
         self.settings.changed()
@@ -71,7 +87,7 @@ class TorchlintServer(LanguageServer):
             if self.client.diagnostic_refresh:
                 self.workspace_diagnostic_refresh(None)
             return
-        for key in self.documents.keys():
+        for key in self.documents.open_keys():
             self.analyse(key)
 
     def debounce(self, key: str) -> float:
@@ -81,6 +97,20 @@ class TorchlintServer(LanguageServer):
     def bind_loop(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """pygls' stdio server, reading through :meth:`TorchlintProtocol.serve`.
+
+        ``exit`` raises ``SystemExit`` (1 without ``shutdown``), which pygls' own loop swallowed.
+        """
+        self._stop_event = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        try:
+            asyncio.run(self.protocol.serve(stdin or sys.stdin.buffer, self._stop_event))
+        except BrokenPipeError:
+            pass  # the client is gone: nothing to report to
+        finally:
+            self.shutdown()
 
 
 def guarded(handler):

@@ -2,11 +2,14 @@
 
 Editor settings come from ``initializationOptions`` and, where the client answers it, from
 ``workspace/configuration`` (section ``torchlint``, scoped to each workspace folder); the
-latter wins key by key. Keys: ``select`` (replaces the file's), ``ignore`` (added to the
-file's, like ``--ignore``), ``severity`` (``{"TL103": "error"}``, merged), ``targetTorch``
+latter wins key by key. Keys: ``select`` (replaces the file's), ``extendSelect`` (added to
+the selection), ``profile`` (over the file's), ``ignore`` (added to the file's, like
+``--ignore``), ``severity`` (``{"TL103": "error"}``, merged), ``targetTorch``
 (the oldest torch the project supports, ``"2.4"``: over ``target-torch`` and the project's
-dependency pin), ``debounce`` (milliseconds) and ``showSyntaxErrors``. A bad entry is dropped
-with a warning, never fatal.
+dependency pin), ``debounce`` (milliseconds), ``showSyntaxErrors`` and ``diagnosticsScope``
+(``"openFiles"`` or ``"workspace"``: read at ``initialize``, from ``initializationOptions``, since
+it decides the capabilities). A bad entry is dropped with a warning, never fatal; so is a
+client-only key of the section that a client sends along (``CLIENT_KEYS``), silently.
 """
 
 from __future__ import annotations
@@ -16,12 +19,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import Config, ConfigError, find_pyproject, from_table, load, validate_version
+from ..config import Config, ConfigError, find_pyproject, from_table, load, valid_selectors, validate_version
 from ..engine import SYNTAX_ERROR
 from ..model import Severity
 
 SECTION = "torchlint"
-KNOWN_KEYS = ("select", "ignore", "severity", "targetTorch", "debounce", "showSyntaxErrors")
+KNOWN_KEYS = (
+    "select", "extendSelect", "ignore", "severity", "profile", "targetTorch", "debounce", "showSyntaxErrors",
+    "diagnosticsScope",
+)  # fmt: skip
+#: Keys of the ``torchlint`` section that only the VS Code client reads.
+CLIENT_KEYS = ("interpreter", "importStrategy", "run", "fixAllOnSave", "gpuCheck", "trace")
+OPEN_FILES, WORKSPACE = "openFiles", "workspace"
 DEFAULT_DEBOUNCE_MS = 150
 MAX_DEBOUNCE_MS = 10_000
 
@@ -29,11 +38,14 @@ MAX_DEBOUNCE_MS = 10_000
 @dataclass(frozen=True)
 class EditorSettings:
     select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    profile: str | None = None
     severity: Mapping[str, Severity] = field(default_factory=dict)
     target_torch: str | None = None
     debounce_ms: int = DEFAULT_DEBOUNCE_MS
     show_syntax_errors: bool = True
+    diagnostics_scope: str = OPEN_FILES
 
     @classmethod
     def parse(cls, raw: object, source: str = "editor settings") -> tuple[EditorSettings, list[str]]:
@@ -45,18 +57,23 @@ class EditorSettings:
         warnings = [
             f"{source}: unknown setting {key!r} ignored (known: {', '.join(KNOWN_KEYS)})"
             for key in raw
-            if key not in KNOWN_KEYS
+            if key not in KNOWN_KEYS and key not in CLIENT_KEYS
         ]
         table = {key: raw[key] for key in ("select", "ignore", "severity") if key in raw}
+        if raw.get("profile"):  # "": no profile
+            table["profile"] = raw["profile"]
         rules, rule_warnings = from_table(table, source=source)
         warnings += rule_warnings
         settings = cls(
-            select=rules.select if "select" in raw else None,
+            select=rules.select if raw.get("select") else None,  # empty: keep the file's selection
+            extend_select=valid_selectors(raw["extendSelect"], "extendSelect", source, warnings) if "extendSelect" in raw else (),
             ignore=rules.ignore,
+            profile=rules.profile,
             severity=rules.severity,
             target_torch=_target_torch(raw.get("targetTorch"), source, warnings),
             debounce_ms=_debounce(raw.get("debounce", DEFAULT_DEBOUNCE_MS), source, warnings),
             show_syntax_errors=_flag(raw.get("showSyntaxErrors", True), "showSyntaxErrors", source, warnings),
+            diagnostics_scope=_scope(raw.get("diagnosticsScope", OPEN_FILES), source, warnings),
         )
         return settings, warnings
 
@@ -65,6 +82,10 @@ class EditorSettings:
         overrides: dict = {}
         if self.select is not None:
             overrides["select"] = self.select
+        if self.extend_select:
+            overrides["extend_select"] = self.extend_select
+        if self.profile:
+            overrides["profile"] = self.profile
         extend_ignore = self.ignore + (() if self.show_syntax_errors else (SYNTAX_ERROR,))
         if extend_ignore:
             overrides["extend_ignore"] = extend_ignore
@@ -77,12 +98,22 @@ class EditorSettings:
     def describe(self) -> dict:
         return {
             "select": list(self.select) if self.select is not None else None,
+            "extendSelect": list(self.extend_select),
             "ignore": list(self.ignore),
             "severity": {code: severity.value for code, severity in self.severity.items()},
+            "profile": self.profile,
             "targetTorch": self.target_torch,
             "debounce": self.debounce_ms,
             "showSyntaxErrors": self.show_syntax_errors,
+            "diagnosticsScope": self.diagnostics_scope,
         }
+
+
+def _scope(value: object, source: str, warnings: list[str]) -> str:
+    if value in (OPEN_FILES, WORKSPACE):
+        return str(value)
+    warnings.append(f"{source}: diagnosticsScope must be {OPEN_FILES!r} or {WORKSPACE!r}; using {OPEN_FILES!r}")
+    return OPEN_FILES
 
 
 def _target_torch(value: object, source: str, warnings: list[str]) -> str | None:

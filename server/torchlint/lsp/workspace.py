@@ -4,24 +4,21 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 from pygls.uris import to_fs_path
 
 from ..registry import all_rules
 from .capabilities import ClientFeatures
+from .session import Session
 from .settings import SECTION
-
-if TYPE_CHECKING:
-    from .server import TorchlintServer
 
 SETTINGS_FILE = "pyproject.toml"
 #: How long to wait for the client's answer to a request of the server.
 CLIENT_TIMEOUT_S = 5.0
 
 
-def initialize(ls: TorchlintServer, params: lsp.InitializeParams) -> None:
+def initialize(ls: Session, params: lsp.InitializeParams) -> None:
     ls.bind_loop()
     all_rules()  # import every rule module now, not on the first keystroke
     encoding = ls.workspace.position_encoding or lsp.PositionEncodingKind.Utf16
@@ -30,7 +27,7 @@ def initialize(ls: TorchlintServer, params: lsp.InitializeParams) -> None:
     ls.settings.set_initialization(params.initialization_options)
 
 
-async def initialized(ls: TorchlintServer, params: lsp.InitializedParams) -> None:
+async def initialized(ls: Session, params: lsp.InitializedParams) -> None:
     try:
         await _fetch_settings(ls)
     finally:
@@ -38,7 +35,7 @@ async def initialized(ls: TorchlintServer, params: lsp.InitializedParams) -> Non
     await _register_watchers(ls)
 
 
-async def _register_watchers(ls: TorchlintServer) -> None:
+async def _register_watchers(ls: Session) -> None:
     registrations = []
     if ls.client.register_watched_files:
         watcher = lsp.FileSystemWatcher(glob_pattern=f"**/{SETTINGS_FILE}")
@@ -67,7 +64,7 @@ async def _register_watchers(ls: TorchlintServer) -> None:
         ls.log(message, lsp.MessageType.Warning)
 
 
-async def _fetch_settings(ls: TorchlintServer) -> None:
+async def _fetch_settings(ls: Session) -> None:
     """Ask the client for the ``torchlint`` section of every workspace folder and of the editor."""
     if not ls.client.configuration:
         return
@@ -80,18 +77,18 @@ async def _fetch_settings(ls: TorchlintServer) -> None:
     except Exception as error:  # noqa: BLE001 - fall back to initializationOptions
         ls.log(f"workspace/configuration failed ({error!r}); using initializationOptions", lsp.MessageType.Warning)
         return
-    for scope, value in zip(scopes, values):
+    for scope, value in zip(scopes, values, strict=False):
         ls.settings.set_client(scope, value)
 
 
-def _folders(ls: TorchlintServer) -> dict[str, Path]:
+def _folders(ls: Session) -> dict[str, Path]:
     folders = {folder.uri: to_fs_path(folder.uri) for folder in ls.workspace.folders.values()}
     if not folders and ls.workspace.root_uri:
         folders = {ls.workspace.root_uri: to_fs_path(ls.workspace.root_uri)}
     return {uri: Path(path) for uri, path in folders.items() if path}
 
 
-async def did_change_configuration(ls: TorchlintServer, params: lsp.DidChangeConfigurationParams) -> None:
+async def did_change_configuration(ls: Session, params: lsp.DidChangeConfigurationParams) -> None:
     if ls.client.configuration:
         await _fetch_settings(ls)
     elif isinstance(params.settings, dict) and SECTION in params.settings:
@@ -99,18 +96,18 @@ async def did_change_configuration(ls: TorchlintServer, params: lsp.DidChangeCon
     ls.settings_changed()
 
 
-def did_change_watched_files(ls: TorchlintServer, params: lsp.DidChangeWatchedFilesParams) -> None:
+def did_change_watched_files(ls: Session, params: lsp.DidChangeWatchedFilesParams) -> None:
     if any(change.uri.endswith(SETTINGS_FILE) for change in params.changes):
         ls.settings_changed()
 
 
-async def did_change_workspace_folders(ls: TorchlintServer, params: lsp.DidChangeWorkspaceFoldersParams) -> None:
+async def did_change_workspace_folders(ls: Session, params: lsp.DidChangeWorkspaceFoldersParams) -> None:
     ls.settings.folders = _folders(ls)
     await _fetch_settings(ls)
     ls.settings_changed()
 
 
-def show_effective_settings(ls: TorchlintServer, uri: str) -> dict:
+def show_effective_settings(ls: Session, uri: str) -> dict:
     """What applies to the document ``uri``: its settings, where each came from, the rules that run."""
     source = ls.documents.source(uri)
     path = source.path if source is not None else to_fs_path(uri)
