@@ -44,11 +44,11 @@ def test_action_keeps_line_endings(code: str, case: Invalid, ending: str) -> Non
 def test_mixed_endings_keep_each_line_its_own() -> None:
     source = "import torch\r\nfrom torch.optim import Adam\n\ropt = Adam(p)\rnext_line = 1\n"
     fixed = fix_all(source, "m.py", only("TL103"), unsafe=True).source
-    assert fixed == "import torch\r\nfrom torch.optim import AdamW\n\ropt = AdamW(p)\rnext_line = 1\n"
+    assert fixed == "import torch\r\nfrom torch.optim import AdamW\n\ropt = AdamW(p, weight_decay=0.0)\rnext_line = 1\n"
 
 
 def test_a_bare_cr_file_gets_bare_cr_in_inserted_lines() -> None:
     source = "import torch\rfrom torch.optim import Adam\r\ropt = Adam(p)\r"
     fixed = fix_all(source, "m.py", only("TL103"), unsafe=True).source
     assert "\n" not in fixed
-    assert fixed == "import torch\rfrom torch.optim import AdamW\r\ropt = AdamW(p)\r"
+    assert fixed == "import torch\rfrom torch.optim import AdamW\r\ropt = AdamW(p, weight_decay=0.0)\r"
