@@ -133,7 +133,7 @@ def test_fix_leaves_unfixable_code_alone(tmp_path: Path, monkeypatch: pytest.Mon
     (tmp_path / "pyproject.toml").write_text('[tool.torchlint]\nselect = ["TL121"]\nunfixable = ["TL121"]\n')
     (tmp_path / "train.py").write_text(POLICY)
     monkeypatch.chdir(tmp_path)
-    assert main(["check", "--fix", "--no-cache", "train.py"]) == 1
+    assert main(["check", "--fix", "train.py"]) == 1
     assert (tmp_path / "train.py").read_text() == POLICY
 
 
@@ -147,7 +147,7 @@ def excluded_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def checked(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[str], str]:
-    code = main(["check", "--no-cache", "--select", "TL121", "--output-format", "concise", *args])
+    code = main(["check", "--select", "TL121", "--output-format", "concise", *args])
     out, err = capsys.readouterr()
     return code, [line.split(":")[0] for line in out.splitlines() if ": TL121 " in line], err
 

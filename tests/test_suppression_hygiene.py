@@ -31,11 +31,11 @@ def test_add_noqa_silences_every_finding_of_the_corpus(tmp_path: Path) -> None:
     originals = {path.name: path.read_text() for path in sorted((ROOT / "tests" / "corpus").glob("*.py"))}
     for name, text in originals.items():
         (tmp_path / name).write_text(text)
-    before = run("check", "--no-cache", "--output-format", "json", ".", cwd=tmp_path)
+    before = run("check", "--output-format", "json", ".", cwd=tmp_path)
     assert before.returncode == 1
     lines_with_findings = {(f["path"], f["line"]) for f in json.loads(before.stdout)}
 
-    added = run("check", "--add-noqa", "--no-cache", ".", cwd=tmp_path)
+    added = run("check", "--add-noqa", ".", cwd=tmp_path)
     changed = 0
     for name, text in originals.items():
         for old, new in zip(text.splitlines(), (tmp_path / name).read_text().splitlines(), strict=True):
@@ -46,7 +46,7 @@ def test_add_noqa_silences_every_finding_of_the_corpus(tmp_path: Path) -> None:
     assert added.stderr == f"Added {changed} noqa directives.\n"
     assert changed == len(lines_with_findings)
 
-    after = run("check", "--no-cache", ".", cwd=tmp_path)
+    after = run("check", ".", cwd=tmp_path)
     assert (after.returncode, after.stdout) == (0, "All checks passed!\n")
 
 
@@ -118,11 +118,11 @@ def test_add_noqa_in_a_notebook_writes_the_cells(tmp_path: Path, monkeypatch: py
     }
     (tmp_path / "explore.ipynb").write_text(json.dumps(notebook, indent=1))
     monkeypatch.chdir(tmp_path)
-    assert main(["check", "--add-noqa", "--no-cache", "explore.ipynb"]) == 0
+    assert main(["check", "--add-noqa", "explore.ipynb"]) == 0
     cells = json.loads((tmp_path / "explore.ipynb").read_text())["cells"]
     assert "".join(cells[2]["source"]) == "print(w.data)  # noqa: TL121"
     assert cells[0]["source"] == notebook["cells"][0]["source"]
-    assert main(["check", "--no-cache", "explore.ipynb"]) == 0
+    assert main(["check", "explore.ipynb"]) == 0
 
 
 def unused(source: str, config: Config, path: str = "train.py") -> list[tuple[int, int, str]]:
@@ -134,10 +134,10 @@ def test_unused_suppression_in_the_cli(
 ) -> None:
     (tmp_path / "train.py").write_text("import torch\nweights = torch.zeros(3)  # noqa: E501, TL121\n")
     monkeypatch.chdir(tmp_path)
-    assert main(["check", "--no-cache", "--output-format", "concise"]) == 1
+    assert main(["check", "--output-format", "concise"]) == 1
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "train.py:2:27: TL001 [*] Unused suppression (TL121: nothing to suppress)"
-    assert main(["check", "--fix", "--no-cache"]) == 0
+    assert main(["check", "--fix"]) == 0
     assert (tmp_path / "train.py").read_text() == "import torch\nweights = torch.zeros(3)  # noqa: E501\n"
 
 

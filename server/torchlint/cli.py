@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import __version__, output, reporting
 from .config import Config, ConfigError, load
-from .engine import RuleFailure, analyze
+from .engine import SYNTAX_ERROR, RuleFailure, analyze
 from .file_sources import NotebookFile, PythonFile, open_source
 from .files import SourceFile, UnreadableFile, discover, missing
 from .model import Finding
@@ -29,6 +29,7 @@ from .output import text as text_output
 from .registry import all_rules, resolve_alias
 from .results_cache import FOLDER as CACHE_FOLDER
 from .results_cache import ResultsCache
+from .suppression import add_noqa
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 #: Below this many files, starting worker processes costs more than it saves.
@@ -133,9 +134,13 @@ def _parser() -> argparse.ArgumentParser:
             help="print the settings that apply to each PATH (the target torch included) and where they come from; check nothing",
         )
         if fix:
-            command.set_defaults(fix=True)
+            command.set_defaults(fix=True, add_noqa=False)
         else:
             command.add_argument("--fix", action="store_true", help="apply the safe fixes in place")
+            command.add_argument(
+                "--add-noqa", action="store_true",
+                help="add a `# noqa: CODE` for every finding to its line, to adopt torchlint on existing code",
+            )
         command.set_defaults(run=_check)
 
     rules = commands.add_parser("rules", help="list the rules, or print one rule's documentation")
@@ -188,6 +193,8 @@ def _check(args: argparse.Namespace) -> int:
     mode = Mode(fix=args.fix, unsafe=args.unsafe_fixes, diff=args.diff, actions=args.actions, cache=cache)
     if args.actions and not args.diff:
         raise UsageError("--actions only applies together with --diff")
+    if args.add_noqa and (args.fix or args.diff or "-" in args.paths):
+        raise UsageError("--add-noqa writes the files it checks: it cannot be combined with --fix, --diff or - (standard input)")
     paths = args.paths or ["."]
     if args.show_settings:
         return _show_settings(args, overrides, paths)
@@ -211,8 +218,33 @@ def _check(args: argparse.Namespace) -> int:
     if not files and not unlisted:
         print(f"torchlint: warning: no Python files found under {', '.join(paths)}", file=sys.stderr)
     tasks = [(str(f), config_for(f.parent), mode) for f in files]
+    if args.add_noqa:
+        return _add_noqa(tasks, unlisted)
     results = unlisted + _run(tasks)
     return _report(args, results, mode)
+
+
+def _add_noqa(tasks: list[tuple[str, Config, Mode]], unlisted: list[FileResult]) -> int:
+    """``--add-noqa``: write a suppression for each finding into its file (a notebook's cells)."""
+    added = 0
+    errors = [r.error for r in unlisted]
+    for path, config, _ in tasks:
+        display = _display(path)
+        try:
+            file = SourceFile.read(Path(path), config.max_file_size)
+            source = open_source(file.text, display)
+        except (UnreadableFile, NotebookError) as unreadable:
+            errors.append(f"{display}: {unreadable}")
+            continue
+        findings = [f for f in analyze(source.module, display, config) if f.code != SYNTAX_ERROR]
+        text, count = add_noqa(source.module, findings)
+        if count:
+            file.write(Path(path), source.written(text))
+            added += count
+    for message in errors:
+        print(f"torchlint: error: {message}", file=sys.stderr)
+    print(f"Added {added} noqa directive{'' if added == 1 else 's'}.", file=sys.stderr)
+    return EXIT_ERROR if errors else EXIT_CLEAN
 
 
 def _overrides(args: argparse.Namespace) -> dict:
