@@ -23,17 +23,30 @@ async def complete(client: Client, uri: str, line: int, character: int) -> lsp.C
     )
 
 
-async def test_hover_on_a_finding_shows_the_rule_documentation(client: Client, tmp_path: Path) -> None:
+async def test_hover_on_a_finding_is_short_and_links_the_rule(client: Client, tmp_path: Path) -> None:
     await initialize(client, tmp_path)
     uri = open_document(client, tmp_path / "train.py", ADAM)
-    await diagnostics(client, uri, until=bool)
+    (item,) = await diagnostics(client, uri, until=bool)
     result = await hover(client, uri, 3, 20)
     assert result.contents.kind == lsp.MarkupKind.Markdown
     text = result.contents.value
-    assert text.startswith("# TL103 adam-not-adamw")
-    for section in ("## Why is this bad?", "## Example", "## Use instead", "```python"):
-        assert section in text
+    assert text.startswith(f"**TL103** adam-not-adamw: {item.message}\n\n")
+    assert "\n\nFix: Replace Adam with AdamW (unsafe fix)\n\n" in text
+    assert text.endswith("[Full rule](https://github.com/torchlint/torchlint/blob/main/docs/rules.md#TL103)")
+    assert "#" not in text.split("](")[0] and "```" not in text
     assert result.range == span(3, 12, 3, 28)
+
+
+async def test_two_findings_on_one_token_give_two_entries(client: Client, tmp_path: Path) -> None:
+    await initialize(client, tmp_path)
+    source = "import torch\n\nx = torch.autograd.Variable(torch.ones(1)).cuda()\n"
+    uri = open_document(client, tmp_path / "train.py", source)
+    items = await diagnostics(client, uri, until=lambda found: len(found) >= 2)
+    result = await hover(client, uri, 2, 6)
+    entries = result.contents.value.split("\n\n---\n\n")
+    on_token = [item for item in items if item.range.start.character <= 6 <= item.range.end.character]
+    assert sorted(entry.split()[0] for entry in entries) == sorted(f"**{item.code}**" for item in on_token)
+    assert len(entries) >= 2
 
 
 async def test_no_hover_away_from_findings(client: Client, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it, TestContext } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { ADAM, FILES, LEGACY_SCRIPT, writeProject } from './fixtures';
+import { ADAM, FILES, LEGACY_SCRIPT, NOTEBOOK, notebookJson, writeProject } from './fixtures';
 import { CodeServer, findFiles, Folders, folders, installExtension, keepLogs, launchBrowser, until, Workbench, writeUserSettings } from './workbench';
 
 const repo = resolve(__dirname, '..', '..', '..', '..');
@@ -22,7 +22,8 @@ const artifacts = join(repo, 'client', 'test', 'e2e', 'screenshots-last-run');
 const python = process.env.TORCHLINT_PYTHON ?? join(repo, '.venv', 'bin', 'python');
 const codeServerBin = required('CODE_SERVER');
 const vsix = process.env.TORCHLINT_VSIX ?? newestVsix();
-const QUICK_FIX = 'torchlint (TL103): Replace Adam with AdamW';
+// TL103's fix may change behaviour (weight_decay becomes decoupled): its title says so.
+const QUICK_FIX = 'torchlint (TL103): Replace Adam with AdamW (unsafe)';
 
 function required(name: string): string {
     const value = process.env[name];
@@ -38,9 +39,9 @@ function newestVsix(): string {
     return join(repo, packages.sort().at(-1)!);
 }
 
-/** What the CLI finds in `folder`, by severity: the editor must show the same. */
-function expectedCounts(folder: string): Record<string, number> {
-    const output = execFileSync(python, ['-m', 'torchlint', 'check', '--format', 'json', '--exit-zero', folder], { encoding: 'utf8' });
+/** What the CLI finds in `target` (a file or a folder), by severity: the editor must show the same. */
+function expectedCounts(target: string): Record<string, number> {
+    const output = execFileSync(python, ['-m', 'torchlint', 'check', '--format', 'json', '--exit-zero', target], { encoding: 'utf8' });
     const counts: Record<string, number> = { error: 0, warning: 0, info: 0 };
     for (const finding of JSON.parse(output) as { severity: string }[]) {
         counts[finding.severity] += 1;
@@ -120,25 +121,45 @@ describe('torchlint in VS Code', { timeout: 300_000 }, () => {
         rmSync(dirs.root, { recursive: true, force: true });
     });
 
-    step('shows squiggles and the Problems count of the legacy script', async () => {
+    step('shows squiggles and the Problems count of the open file only (diagnosticsScope openFiles)', async () => {
         await workbench.openFile(FILES.legacy);
         await until(async () => (await workbench.squiggles().count()) > 0, 60_000, 'torchlint squiggles appear');
-        const expected = expectedCounts(dirs.project);
+        const expected = expectedCounts(join(dirs.project, FILES.legacy));
         await until(async () => {
             const shown = problemCounts(await workbench.problems());
             return shown.error === expected.error && shown.warning === expected.warning;
         }, 30_000, `the Problems count shows ${JSON.stringify(expected)}`);
     });
 
-    step('hover on a finding shows its rule documentation', async () => {
+    step('diagnosticsScope workspace shows the whole folder in the Problems count', async () => {
+        const whole = expectedCounts(dirs.project);
+        assert.ok(whole.warning > expectedCounts(join(dirs.project, FILES.legacy)).warning, 'the other files add findings');
+        writeWorkspaceSettings(dirs, { 'torchlint.diagnosticsScope': 'workspace' });
+        await until(async () => torchlintLog(dirs.userData).includes('torchlint.diagnosticsScope changed'), 20_000, 'the server restarts for the new scope');
+        await until(async () => {
+            const shown = problemCounts(await workbench.problems());
+            return shown.error === whole.error && shown.warning === whole.warning;
+        }, 60_000, `the Problems count shows the folder's ${JSON.stringify(whole)}`);
+        // Back to the default, so that the later steps see one file's findings and no restart.
+        const restarts = scopeRestarts(dirs.userData).length;
+        writeWorkspaceSettings(dirs, {});
+        await until(async () => {
+            const logged = scopeRestarts(dirs.userData);
+            return logged.length > restarts && logged.at(-1)!.includes('server running');
+        }, 20_000, 'the server restarts with the open-files scope');
+    });
+
+    step('hover on a finding shows a short entry with a link to the rule', async () => {
         await workbench.goTo(ADAM.line, ADAM.column);
         await workbench.page.keyboard.press('Control+K');
         await workbench.page.keyboard.press('Control+I');
-        const hover = workbench.page.locator('.monaco-hover:visible', { hasText: 'Why is this bad?' });
+        const hover = workbench.page.locator('.monaco-hover:visible', { hasText: 'Full rule' });
         await hover.waitFor({ timeout: 15_000 });
         const text = await hover.innerText();
         assert.match(text, /AdamW/);
-        assert.match(text, /TL103/);
+        assert.match(text, /TL103 adam-not-adamw: Use torch\.optim\.AdamW/);
+        assert.match(text, /Fix: Replace Adam with AdamW \(unsafe fix\)/);
+        assert.doesNotMatch(text, /Why is this bad\?/);
         await workbench.screenshot(join(artifacts, 'editor-diagnostic.png'));
         await workbench.page.keyboard.press('Escape');
     });
@@ -168,6 +189,28 @@ describe('torchlint in VS Code', { timeout: 300_000 }, () => {
         await workbench.command('torchlint: Fix All');
         await until(async () => !(await workbench.editorText()).includes('Variable('), 15_000, 'Variable(...) is gone');
         assert.match(await workbench.editorText(), /pin_memory=True/);
+    });
+
+    step('a notebook cell gets squiggles, a quick fix and fix-all', async () => {
+        // Written now, so that the Problems count of the first step is the Python files' alone.
+        writeFileSync(join(dirs.project, NOTEBOOK.name), notebookJson(NOTEBOOK.cells));
+        await workbench.openFile(NOTEBOOK.name);
+        const cells = workbench.notebookCells();
+        await until(async () => (await cells.count()) === NOTEBOOK.cells.length, 30_000, 'both cells are shown');
+        const squiggles = (cell: number) => cells.nth(cell).locator('.squiggly-error, .squiggly-warning, .squiggly-info');
+        await until(async () => (await squiggles(0).count()) > 0 && (await squiggles(1).count()) > 0, 60_000, 'torchlint squiggles appear in both cells');
+        await workbench.screenshot(join(artifacts, 'notebook-cell-diagnostics.png'));
+
+        await cells.nth(0).locator('.view-line span span', { hasText: /^Adam$/ }).first().click();
+        await workbench.page.keyboard.press('Control+Period');
+        const fix = workbench.page.locator('.action-widget', { hasText: QUICK_FIX }).locator('.monaco-list-row', { hasText: QUICK_FIX });
+        await fix.first().click();
+        await until(async () => (await cells.nth(0).innerText()).includes('AdamW'), 15_000, 'Adam becomes AdamW in the cell');
+
+        await cells.nth(1).locator('.view-line').first().click();
+        await workbench.command('torchlint: Fix All');
+        await until(async () => !(await cells.nth(1).innerText()).includes('Variable('), 15_000, 'Variable(...) is gone from the second cell');
+        assert.match((await cells.nth(1).innerText()).replace(/\u00a0/g, ' '), /x = torch\.ones\(1\)/);
     });
 
     step('a snippet is inserted by its prefix', async () => {
@@ -287,6 +330,11 @@ function torchlintLog(userData: string): string {
     const logs = join(userData, 'logs');
     const files = existsSync(logs) ? findFiles(logs, join('torchlint.torchlint', 'torchlint.log')) : [];
     return files.map((file) => readFileSync(file, 'utf8')).join('\n');
+}
+
+/** The log after each restart for a new diagnosticsScope. */
+function scopeRestarts(userData: string): string[] {
+    return torchlintLog(userData).split('torchlint.diagnosticsScope changed').slice(1);
 }
 
 function settingsChanges(userData: string): number {
