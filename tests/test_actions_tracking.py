@@ -271,3 +271,112 @@ def test_seeding_fix_covers_random_that_only_a_project_module_draws_from(tmp_pat
     original_1, original_2, fixed_1, fixed_2 = completed.stdout.splitlines()
     assert original_1 != original_2  # numpy and torch repeat, the jitter does not
     assert fixed_1 == fixed_2
+
+
+#: pytorch/examples' MNIST shape: ``train(..., epoch)`` runs one epoch per call and prints with ``.format``.
+EPOCH_FUNCTION_SCRIPT = """
+    import argparse
+
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+    from torch.utils.data import DataLoader, TensorDataset
+
+
+    def train(args, model, train_loader, optimizer, epoch):
+        model.train()
+        for batch_idx, (data, target) in enumerate(train_loader):
+            optimizer.zero_grad()
+            output = model(data)
+            loss = F.cross_entropy(output, target)
+            loss.backward()
+            optimizer.step()
+            if batch_idx % args.log_interval == 0:
+                print("Train Epoch: {} [{}] Loss: {:.6f}".format(epoch, batch_idx * len(data), loss.item()))
+
+
+    def main():
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--epochs", type=int, default=2)
+        parser.add_argument("--log-interval", type=int, default=2)
+        args = parser.parse_args()
+        features = torch.randn(64, 8)
+        targets = (features.sum(dim=1) > 0).long()
+        train_loader = DataLoader(TensorDataset(features, targets), batch_size=16)
+        model = nn.Linear(8, 2)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for epoch in range(1, args.epochs + 1):
+            train(args, model, train_loader, optimizer, epoch)
+
+
+    if __name__ == "__main__":
+        main()
+"""
+
+#: Logging configured for the console only: its ``.format`` metric line is printing.
+CONSOLE_LOGGING_SCRIPT = """
+    import logging
+    import sys
+
+    import torch
+    from torch import nn
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stdout)
+
+
+    def main():
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for step in range(20):
+            loss = model(torch.randn(8, 4)).pow(2).mean()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            if step % 5 == 0:
+                logging.info("step {} loss {:.4f}".format(step, loss.item()))
+
+
+    if __name__ == "__main__":
+        main()
+"""
+
+
+def _logged_scalars(cwd: Path) -> dict[str, list[tuple[int, float]]]:
+    """(step, value) of every scalar in the one TensorBoard run under ``cwd/runs``."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    [events] = cwd.glob("runs/*/events.out.tfevents.*")
+    accumulator = EventAccumulator(str(events.parent))
+    accumulator.Reload()
+    return {tag: [(e.step, e.value) for e in accumulator.Scalars(tag)] for tag in accumulator.Tags()["scalars"]}
+
+
+def _apply_and_run(tmp_path: Path, script: str) -> tuple[str, subprocess.CompletedProcess]:
+    source = textwrap.dedent(script).lstrip()
+    [finding] = analyze(source, "train.py", Config(select=("TL501",)))
+    result = run_action(source, finding, finding.actions[0])
+    ast.parse(result)
+    assert not analyze(result, "train.py", Config(select=("TL501",)))  # so a second run inserts nothing
+    (tmp_path / "train.py").write_text(result)
+    return result, _run(tmp_path, ("train.py", []))
+
+
+def test_summary_writer_action_makes_one_writer_for_a_function_called_per_epoch(tmp_path: Path) -> None:
+    result, completed = _apply_and_run(tmp_path, EPOCH_FUNCTION_SCRIPT)
+
+    assert result.count("SummaryWriter()") == 1
+    assert "writer = SummaryWriter()\natexit.register(writer.close)\n\n\ndef train(" in result
+    assert 'writer.add_scalar("train/loss", loss.item(), epoch * len(train_loader) + batch_idx)' in result
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.count("Train Epoch:") == 4
+    [loss] = _logged_scalars(tmp_path).values()  # one run for both epochs, only the loss tag
+    assert [step for step, _ in loss] == [4, 6, 8, 10]
+
+
+def test_summary_writer_action_logs_a_console_logging_metric_line(tmp_path: Path) -> None:
+    result, completed = _apply_and_run(tmp_path, CONSOLE_LOGGING_SCRIPT)
+
+    assert 'writer.add_scalar("train/loss", loss.item(), step)' in result
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.count(" loss ") == 4  # the logging lines are kept
+    assert [step for step, _ in _logged_scalars(tmp_path)["train/loss"]] == [0, 5, 10, 15]

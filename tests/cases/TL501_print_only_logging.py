@@ -410,7 +410,7 @@ CASES = [
                 print(f"epoch {epoch} done")
                 logger.info("epoch %d train loss %.4f", epoch, running / len(loader))
         """,
-        why="metrics go through the logging module",
+        why="a library module that configures no logging: where its lines go is its importer's choice",
     ),
     Valid(
         """
@@ -749,4 +749,382 @@ CASES = [
         """,
         why='metrics written to a log file, not to the console',
     ),
+    Invalid(
+        """
+        import logging
+        import sys
+
+        import torch
+        from torch import nn
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stdout)
+
+
+        def main():
+            model = nn.Linear(4, 1)
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+            for step in range(20):
+                loss = model(torch.randn(8, 4)).pow(2).mean()
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                if step % 5 == 0:
+                    logging.info("step {} loss {:.4f}".format(step, loss.item()))
+
+
+        if __name__ == "__main__":
+            main()
+        """,
+        at=[(19, 13)],
+        action="""
+        import logging
+        import sys
+
+        import torch
+        from torch import nn
+        from torch.utils.tensorboard import SummaryWriter
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stdout)
+
+
+        def main():
+            model = nn.Linear(4, 1)
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+            # Log metrics to TensorBoard (view them with `tensorboard --logdir runs`).
+            writer = SummaryWriter()
+            for step in range(20):
+                loss = model(torch.randn(8, 4)).pow(2).mean()
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                if step % 5 == 0:
+                    logging.info("step {} loss {:.4f}".format(step, loss.item()))
+                    writer.add_scalar("train/loss", loss.item(), step)
+            writer.close()
+
+
+        if __name__ == "__main__":
+            main()
+        """,
+    ),  # logging.basicConfig to stdout is console output: the .format metric line is printing
+    Invalid(
+        """
+        import logging
+
+        import torch
+
+
+        class Trainer:
+            def __init__(self, model, optimizer, log_dir):
+                self.model, self.optimizer = model, optimizer
+                self.log = logging.getLogger("trainer")
+                handler = logging.StreamHandler()
+                handler.setFormatter(logging.Formatter("%(message)s"))
+                self.log.addHandler(handler)
+
+            def fit(self, loader, epochs):
+                for epoch in range(epochs):
+                    for x, y in loader:
+                        loss = torch.nn.functional.cross_entropy(self.model(x), y)
+                        self.optimizer.zero_grad()
+                        loss.backward()
+                        self.optimizer.step()
+                    self.log.info("epoch " + str(epoch) + " loss " + str(loss.item()))
+        """,
+        at=[(21, 13)],
+        action="""
+        import logging
+
+        import torch
+        from torch.utils.tensorboard import SummaryWriter
+
+
+        class Trainer:
+            def __init__(self, model, optimizer, log_dir):
+                self.model, self.optimizer = model, optimizer
+                self.log = logging.getLogger("trainer")
+                handler = logging.StreamHandler()
+                handler.setFormatter(logging.Formatter("%(message)s"))
+                self.log.addHandler(handler)
+
+            def fit(self, loader, epochs):
+                # Log metrics to TensorBoard (view them with `tensorboard --logdir runs`).
+                writer = SummaryWriter()
+                for epoch in range(epochs):
+                    for x, y in loader:
+                        loss = torch.nn.functional.cross_entropy(self.model(x), y)
+                        self.optimizer.zero_grad()
+                        loss.backward()
+                        self.optimizer.step()
+                    self.log.info("epoch " + str(epoch) + " loss " + str(loss.item()))
+                    writer.add_scalar("train/loss", loss.item(), epoch)
+                writer.close()
+        """,
+    ),  # a StreamHandler only: the concatenated metric line is printing
+    Invalid(
+        """
+        import torch
+        from loguru import logger
+        from torch import nn
+
+
+        def train(model, optimizer, steps):
+            for step in range(steps):
+                loss = model(torch.randn(8, 4)).pow(2).mean()
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                logger.info(f"step {step} loss {loss.item():.4f}")
+
+
+        if __name__ == "__main__":
+            net = nn.Linear(4, 1)
+            train(net, torch.optim.SGD(net.parameters(), lr=0.1), 10)
+        """,
+        at=[(12, 9)],
+        action="""
+        import torch
+        from loguru import logger
+        from torch import nn
+        from torch.utils.tensorboard import SummaryWriter
+
+
+        def train(model, optimizer, steps):
+            # Log metrics to TensorBoard (view them with `tensorboard --logdir runs`).
+            writer = SummaryWriter()
+            for step in range(steps):
+                loss = model(torch.randn(8, 4)).pow(2).mean()
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                logger.info(f"step {step} loss {loss.item():.4f}")
+                writer.add_scalar("train/loss", loss.item(), step)
+            writer.close()
+
+
+        if __name__ == "__main__":
+            net = nn.Linear(4, 1)
+            train(net, torch.optim.SGD(net.parameters(), lr=0.1), 10)
+        """,
+    ),  # an entry point using loguru's default sink (stderr): the metric line is printing
+    Valid(
+        """
+        import logging
+
+        import torch
+
+        logging.basicConfig(filename="train.log", level=logging.INFO)
+        logger = logging.getLogger(__name__)
+
+
+        def train(model, loader, optimizer, epochs):
+            for epoch in range(epochs):
+                for x, y in loader:
+                    loss = torch.nn.functional.mse_loss(model(x), y)
+                    loss.backward()
+                    optimizer.step()
+                    optimizer.zero_grad()
+                logger.info("epoch %d loss %.4f", epoch, loss.item())
+        """,
+        why="logging.basicConfig(filename=...) keeps the metric lines in a file",
+    ),
+    Valid(
+        """
+        import logging
+        from logging.handlers import RotatingFileHandler
+
+        import torch
+
+        logger = logging.getLogger(__name__)
+        logger.addHandler(RotatingFileHandler("train.log", maxBytes=1_000_000))
+
+
+        def train(model, loader, optimizer, epochs):
+            for epoch in range(epochs):
+                for x, y in loader:
+                    loss = torch.nn.functional.mse_loss(model(x), y)
+                    loss.backward()
+                    optimizer.step()
+                    optimizer.zero_grad()
+                logger.info(f"epoch {epoch} loss {loss.item():.4f}")
+        """,
+        why="a RotatingFileHandler keeps the metric lines in a file",
+    ),
+    Valid(
+        """
+        import torch
+        from loguru import logger
+
+        logger.add("logs/train_{time}.log", rotation="10 MB")
+
+
+        def train(model, loader, optimizer, epochs):
+            for epoch in range(epochs):
+                for x, y in loader:
+                    loss = torch.nn.functional.mse_loss(model(x), y)
+                    loss.backward()
+                    optimizer.step()
+                    optimizer.zero_grad()
+                logger.info("epoch {} loss {:.4f}", epoch, loss.item())
+        """,
+        why="loguru's logger.add(path) keeps the metric lines in a file",
+    ),
+    Invalid(
+        """
+        import argparse
+
+        import torch
+        import torch.nn.functional as F
+        from torch import nn
+        from torch.utils.data import DataLoader, TensorDataset
+
+
+        def train(args, model, train_loader, optimizer, epoch):
+            model.train()
+            for batch_idx, (data, target) in enumerate(train_loader):
+                optimizer.zero_grad()
+                output = model(data)
+                loss = F.cross_entropy(output, target)
+                loss.backward()
+                optimizer.step()
+                if batch_idx % args.log_interval == 0:
+                    print("Train Epoch: {} [{}/{}] Loss: {:.6f}".format(epoch, batch_idx * len(data), len(train_loader.dataset), loss.item()))
+
+
+        def main():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--epochs", type=int, default=2)
+            parser.add_argument("--log-interval", type=int, default=2)
+            args = parser.parse_args()
+            features = torch.randn(64, 8)
+            targets = (features.sum(dim=1) > 0).long()
+            train_loader = DataLoader(TensorDataset(features, targets), batch_size=16)
+            model = nn.Linear(8, 2)
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+            for epoch in range(1, args.epochs + 1):
+                train(args, model, train_loader, optimizer, epoch)
+
+
+        if __name__ == "__main__":
+            main()
+        """,
+        at=[(18, 13)],
+        action="""
+        import argparse
+
+        import torch
+        import torch.nn.functional as F
+        from torch import nn
+        from torch.utils.data import DataLoader, TensorDataset
+        import atexit
+        from torch.utils.tensorboard import SummaryWriter
+
+
+        # Log metrics to TensorBoard (view them with `tensorboard --logdir runs`).
+        writer = SummaryWriter()
+        atexit.register(writer.close)
+
+
+        def train(args, model, train_loader, optimizer, epoch):
+            model.train()
+            for batch_idx, (data, target) in enumerate(train_loader):
+                optimizer.zero_grad()
+                output = model(data)
+                loss = F.cross_entropy(output, target)
+                loss.backward()
+                optimizer.step()
+                if batch_idx % args.log_interval == 0:
+                    print("Train Epoch: {} [{}/{}] Loss: {:.6f}".format(epoch, batch_idx * len(data), len(train_loader.dataset), loss.item()))
+                    writer.add_scalar("train/loss", loss.item(), epoch * len(train_loader) + batch_idx)
+
+
+        def main():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--epochs", type=int, default=2)
+            parser.add_argument("--log-interval", type=int, default=2)
+            args = parser.parse_args()
+            features = torch.randn(64, 8)
+            targets = (features.sum(dim=1) > 0).long()
+            train_loader = DataLoader(TensorDataset(features, targets), batch_size=16)
+            model = nn.Linear(8, 2)
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+            for epoch in range(1, args.epochs + 1):
+                train(args, model, train_loader, optimizer, epoch)
+
+
+        if __name__ == "__main__":
+            main()
+        """,
+    ),  # train(..., epoch) is called once per epoch: one module-level writer, closed at exit
+    Valid(
+        """
+        import torch
+
+        from utils.logger import setup_logger
+
+
+        def train(model, loader, optimizer, epochs, output_dir):
+            logger = setup_logger("train", output_dir)
+            for epoch in range(epochs):
+                for x, y in loader:
+                    loss = torch.nn.functional.mse_loss(model(x), y)
+                    loss.backward()
+                    optimizer.step()
+                    optimizer.zero_grad()
+                logger.info(f"epoch {epoch} loss {loss.item():.4f}")
+        """,
+        why="a project helper sets the logger up (often with a file handler): cannot be judged",
+    ),
+    Invalid(
+        """
+        import argparse
+        import logging
+
+        import torch
+
+        logger = logging.getLogger(__name__)
+
+
+        def main():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--epochs", type=int, default=3)
+            args = parser.parse_args()
+            model = torch.nn.Linear(4, 1)
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+            for epoch in range(args.epochs):
+                loss = model(torch.randn(8, 4)).pow(2).mean()
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                logger.warning("epoch %d loss %.4f", epoch, loss.item())
+        """,
+        at=[(20, 9)],
+        action="""
+        import argparse
+        import logging
+
+        import torch
+        from torch.utils.tensorboard import SummaryWriter
+
+        logger = logging.getLogger(__name__)
+
+
+        def main():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--epochs", type=int, default=3)
+            args = parser.parse_args()
+            model = torch.nn.Linear(4, 1)
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+            # Log metrics to TensorBoard (view them with `tensorboard --logdir runs`).
+            writer = SummaryWriter()
+            for epoch in range(args.epochs):
+                loss = model(torch.randn(8, 4)).pow(2).mean()
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                logger.warning("epoch %d loss %.4f", epoch, loss.item())
+                writer.add_scalar("train/loss", loss.item(), epoch)
+            writer.close()
+        """,
+    ),  # an entry point that configures no logging: the logger prints to the console (stderr)
 ]

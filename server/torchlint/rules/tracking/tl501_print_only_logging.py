@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from itertools import takewhile
 from typing import TYPE_CHECKING, TypeAlias
 
-from ...analysis.context import ModuleContext
+from ...analysis.context import ModuleContext, fact
 from ...analysis.layout import CST_BLOCK_OWNERS
 from ...analysis.scopes import fresh_name
 from ...analysis.syntax import DEF_TYPES, FUNCTION_TYPES, LOOP_TYPES, dotted, is_constant, keyword
-from ...analysis.training import assigned_names, outermost_loop, training_loops
+from ...analysis.training import assigned_names, has_main_guard, outermost_loop, parses_arguments, training_loops
 from ...model import Action, Finding, Plan, Severity
 from ...rule import Rule
 
@@ -42,6 +42,9 @@ LIGHTNING = frozenset({"lightning", "pytorch_lightning", "lightning_fabric"})
 LOGGING_METHODS = frozenset({"log", "log_metrics", "log_dict", "add_scalar", "add_scalars"})
 #: Standard-library / loguru logger methods: logging a metric through them is not print-only.
 LOGGER_METHODS = frozenset({"debug", "info", "warning", "error", "critical", "exception"})
+#: Logging handlers that write to a file: metrics logged through them are kept.
+FILE_HANDLERS = frozenset({"FileHandler", "RotatingFileHandler", "TimedRotatingFileHandler", "WatchedFileHandler"})
+CONSOLE_STREAMS = frozenset({"sys.stdout", "sys.stderr"})
 #: ``x.log(...)`` on these is math, not logging.
 MATH_PACKAGES = frozenset({"torch", "numpy", "math", "cmath", "scipy", "jax", "tensorflow"})
 #: Progress-bar methods that display values (tqdm).
@@ -91,6 +94,8 @@ class _SummaryWriterPlan(Plan):
 
     writer: str
     prints: tuple[_LoggedPrint, ...]
+    #: The loop's function runs once per epoch: the writer is made once, at module level, before it.
+    per_call: bool = False
 
 
 class PrintOnlyLogging(Rule):
@@ -100,7 +105,8 @@ class PrintOnlyLogging(Rule):
     postfix) inside a training loop that shows a metric (loss, accuracy, learning rate, reward...),
     when the module logs to no tracker: no wandb, TensorBoard, MLflow, Aim, Comet, ClearML or
     Lightning logger import, no `.log(...)`, `.log_metrics(...)`, `.add_scalar(...)` call, and no
-    metric sent through `logging`.
+    metric sent through `logging` to a file. Logging configured for the console only (or not at
+    all) is printing: its metric lines are reported like `print`.
     """
 
     code = "TL501"
@@ -137,14 +143,20 @@ class PrintOnlyLogging(Rule):
             for call, where in prints
             if where is loop and (step := _step_expression(ctx, call, loop))
         )
-        plan = _SummaryWriterPlan(fresh_name(ctx, "writer", "tb_writer"), logged)
-        action = self.action_at(ctx, loop, plan, node=CST_BLOCK_OWNERS[type(loop)]) if logged else False
+        function = _called_per_epoch(ctx, loop)
+        plan = _SummaryWriterPlan(fresh_name(ctx, "writer", "tb_writer"), logged, per_call=function is not None)
+        if not logged:
+            action: Action | bool = False
+        elif function is not None:
+            action = self.action_at(ctx, function, plan, node="FunctionDef")
+        else:
+            action = self.action_at(ctx, loop, plan, node=CST_BLOCK_OWNERS[type(loop)])
         yield self.finding(ctx, first, action=action)
 
     def action(self, node: cst.CSTNode, action: Action, ctx: FixContext) -> cst.FlattenSentinel[cst.BaseStatement]:
         import libcst as cst
 
-        assert isinstance(node, (cst.For, cst.While))
+        assert isinstance(node, (cst.For, cst.While, cst.FunctionDef))
         plan = action.plan_as(_SummaryWriterPlan)
         writer = plan.writer
         pending: dict[str, list[list[cst.BaseStatement]]] = {logged.statement: [] for logged in plan.prints}
@@ -152,10 +164,20 @@ class PrintOnlyLogging(Rule):
             lines = [f'{writer}.add_scalar("{s.tag}", {s.value}, {s.step})\n' for s in logged.scalars]
             pending[logged.statement].append([cst.parse_statement(line) for line in lines])
         loop = node.visit(_scalar_inserter(ctx, pending))
-        assert isinstance(loop, (cst.For, cst.While))
+        assert isinstance(loop, (cst.For, cst.While, cst.FunctionDef))
         ctx.add_import("torch.utils.tensorboard", "SummaryWriter")
         comment = cst.EmptyLine(comment=cst.Comment("# Log metrics to TensorBoard (view them with `tensorboard --logdir runs`)."))
         create = cst.parse_statement(f"{writer} = SummaryWriter()\n")
+        if plan.per_call:
+            # One writer for the whole run, shared by every call of the function, closed at exit.
+            ctx.add_import("atexit")
+            return cst.FlattenSentinel(
+                [
+                    create.with_changes(leading_lines=[*node.leading_lines, comment]),
+                    cst.parse_statement(f"atexit.register({writer}.close)\n"),
+                    loop.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()]),
+                ]
+            )
         return cst.FlattenSentinel(
             [
                 create.with_changes(leading_lines=[*node.leading_lines, comment]),
@@ -336,6 +358,8 @@ def _is_console_output(ctx: ModuleContext, call: ast.Call) -> bool:
         return False
     if func.attr == "print":
         return True
+    if func.attr in LOGGER_METHODS:
+        return _is_logger_call(ctx, func) and _logs_to_console(ctx)
     if func.attr == "write":
         return (ctx.qualname(func) or "").startswith(("tqdm.", "sys.stdout.", "sys.stderr."))
     return func.attr in PROGRESS_METHODS and ctx.imports_any("tqdm")
@@ -343,7 +367,7 @@ def _is_console_output(ctx: ModuleContext, call: ast.Call) -> bool:
 
 def _prints_to_console(call: ast.Call) -> bool:
     target = keyword(call, "file")
-    return target is None or dotted(target.value) in {"sys.stdout", "sys.stderr"}
+    return target is None or dotted(target.value) in CONSOLE_STREAMS
 
 
 def _logs_metrics_elsewhere(ctx: ModuleContext) -> bool:
@@ -352,16 +376,61 @@ def _logs_metrics_elsewhere(ctx: ModuleContext) -> bool:
         parts = name.split(".")
         if TRACKERS.intersection(parts) or (parts[0] in LIGHTNING and "loggers" in parts):
             return True
-    uses_logger = ctx.imports_any("logging", "loguru")
-    for call in ctx.calls_named(*LOGGING_METHODS, *(LOGGER_METHODS if uses_logger else ())):
+    logs_to_file = _logs_to_file(ctx)
+    for call in ctx.calls_named(*LOGGING_METHODS, *(LOGGER_METHODS if logs_to_file else ())):
         func = call.func
         if not isinstance(func, ast.Attribute):
             continue
         if func.attr in LOGGING_METHODS and _is_logging_call(ctx, call, func):
             return True
-        if uses_logger and func.attr in LOGGER_METHODS and _metric_values(call):
+        if func.attr in LOGGER_METHODS and _is_logger_call(ctx, func) and _metric_values(call):
             return True
     return False
+
+
+@fact
+def _logs_to_file(ctx: ModuleContext) -> bool:
+    """The module sends its logging somewhere that lasts: ``basicConfig(filename=...)``, a
+    ``FileHandler`` (or a rotating one), a config file or dict, loguru's ``logger.add(path)``, or a
+    project helper that sets the logger up (``setup_logger(output_dir)``: it cannot be judged here)."""
+    if any(_sets_up_logger(ctx, call) for call in ctx.nodes(ast.Call)):
+        return True
+    if not ctx.imports_any("logging", "loguru"):
+        return False
+    for call in ctx.calls_named("basicConfig", "dictConfig", "fileConfig", "add", *FILE_HANDLERS):
+        name = ctx.qualname(call.func) or dotted(call.func) or ""
+        last = name.rsplit(".", 1)[-1]
+        if last in FILE_HANDLERS or last in {"dictConfig", "fileConfig"}:
+            return True
+        if last == "basicConfig" and keyword(call, "filename") is not None:
+            return True
+        if name.startswith("loguru.") and last == "add" and call.args and dotted(call.args[0]) not in CONSOLE_STREAMS:
+            return True
+    return False
+
+
+@fact
+def _logs_to_console(ctx: ModuleContext) -> bool:
+    """The module's logging ends on the console: it configures logging without a file
+    (``basicConfig()`` to a stream, a ``StreamHandler``), or it is an entry point that configures
+    nothing. A library module that configures nothing leaves that to its importer: unknown."""
+    if _logs_to_file(ctx):
+        return False
+    return bool(ctx.calls_named("basicConfig", "StreamHandler")) or has_main_guard(ctx) or parses_arguments(ctx)
+
+
+def _sets_up_logger(ctx: ModuleContext, call: ast.Call) -> bool:
+    """``setup_logger(args.output_dir)``, ``get_logger(log_file=...)``: not the logging module's own."""
+    name = dotted(call.func) or ""
+    if not (call.args or call.keywords) or ctx.qualname(call.func) == "logging.getLogger":
+        return False
+    return "logger" in name.rsplit(".", 1)[-1].lower() and not name.startswith(("logging.", "loguru."))
+
+
+def _is_logger_call(ctx: ModuleContext, method: ast.Attribute) -> bool:
+    """``logging.info``, ``logger.info``, ``self.log.info``: a call on the logging module or on a logger."""
+    receiver = ctx.qualname(method.value) or dotted(method.value) or ""
+    return receiver.partition(".")[0] in {"logging", "loguru"} or "log" in receiver.rsplit(".", 1)[-1].lower()
 
 
 def _is_logging_call(ctx: ModuleContext, call: ast.Call, method: ast.Attribute) -> bool:
@@ -426,13 +495,23 @@ def _metric_prints(ctx: ModuleContext) -> list[tuple[ast.Call, Loop]]:
     """Console calls (whole statements) inside a reporting loop that show a metric, with the loop."""
     loops = _reporting_loops(ctx)
     found = []
-    for call in ctx.calls_named("print", "write", *PROGRESS_METHODS):
+    for call in ctx.calls_named("print", "write", *PROGRESS_METHODS, *LOGGER_METHODS):
         if not isinstance(ctx.parent(call), ast.Expr) or not _is_console_output(ctx, call):
             continue
         loop = outermost_loop(ctx, call)
         if loop is not None and loop in loops and _metric_values(call):
             found.append((call, loop))
     return found
+
+
+def _called_per_epoch(ctx: ModuleContext, loop: Loop) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The module-level function holding ``loop`` when it is called from inside a loop
+    (``for epoch in ...: train(epoch)``): a writer made in it would be made once per call."""
+    function = ctx.enclosing(loop, FUNCTION_TYPES)
+    if not isinstance(function, DEF_TYPES) or not isinstance(ctx.parent(function), ast.Module):
+        return None
+    calls = (call for call in ctx.calls_named(function.name) if isinstance(call.func, ast.Name))
+    return function if any(outermost_loop(ctx, call) is not None for call in calls) else None
 
 
 # -- the TensorBoard step of a print --------------------------------------------------------------
@@ -450,9 +529,19 @@ def _step_expression(ctx: ModuleContext, call: ast.Call, outer: Loop) -> str | N
         return None
     (inner, index), outer_indices = indexed[0], indexed[1:]
     size = _loop_size(ctx, inner)
-    if outer_indices and size:
-        return f"{outer_indices[0][1]} * {size} + {index}"
+    outer_index = outer_indices[0][1] if outer_indices else _epoch_parameter(ctx, outer)
+    if outer_index and size:
+        return f"{outer_index} * {size} + {index}"
     return index
+
+
+def _epoch_parameter(ctx: ModuleContext, loop: Loop) -> str | None:
+    """``epoch`` of ``def train(model, loader, epoch)`` around ``loop``: the function runs one epoch."""
+    function = ctx.enclosing(loop, FUNCTION_TYPES)
+    if not isinstance(function, DEF_TYPES):
+        return None
+    names = [arg.arg for arg in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs)]
+    return next((name for name in names if "epoch" in _words(name)), None)
 
 
 def _step_counter(ctx: ModuleContext, loop: Loop) -> str | None:
