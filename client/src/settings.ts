@@ -18,6 +18,7 @@ export interface ServerSettings {
     targetTorch?: string;
     debounce: number;
     showSyntaxErrors: boolean;
+    diagnosticsScope?: string;
 }
 
 export type ImportStrategy = 'useBundled' | 'fromEnvironment';
@@ -40,7 +41,7 @@ export interface ClientSettings {
 }
 
 /** Settings whose change needs a new server process (the others reach the running one). */
-export const RESTART_SETTINGS = ['interpreter', 'importStrategy', 'run'].map((key) => `${SECTION}.${key}`);
+export const RESTART_SETTINGS = ['interpreter', 'importStrategy', 'run', 'diagnosticsScope'].map((key) => `${SECTION}.${key}`);
 
 export const DEFAULT_DEBOUNCE_MS = 150;
 
@@ -56,6 +57,8 @@ export function serverSettings(settings: SettingsReader): ServerSettings {
         ...(typeof targetTorch === 'string' && targetTorch.trim() !== '' ? { targetTorch: targetTorch.trim() } : {}),
         debounce: numberOr(settings.get('debounce'), DEFAULT_DEBOUNCE_MS),
         showSyntaxErrors: settings.get<boolean>('showSyntaxErrors') ?? true,
+        // The server validates it, and reads it at initialize only (it decides the capabilities).
+        ...(typeof settings.get('diagnosticsScope') === 'string' ? { diagnosticsScope: settings.get<string>('diagnosticsScope') } : {}),
     };
 }
 

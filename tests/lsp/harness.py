@@ -66,6 +66,7 @@ def capabilities(
     pull: bool = False,
     notebooks: bool = False,
     resolve: bool = True,
+    disabled_actions: bool = True,
     snippets: bool = True,
     encodings: list[str] | None = None,
 ) -> lsp.ClientCapabilities:
@@ -88,6 +89,7 @@ def capabilities(
         )
     if not resolve:
         text.code_action.resolve_support = None
+    text.code_action.disabled_support = disabled_actions
     if not snippets:
         text.completion.completion_item.snippet_support = False
     return caps

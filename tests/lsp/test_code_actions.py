@@ -19,13 +19,19 @@ from tests.lsp.harness import (
     span,
 )
 from tests.lsp.test_diagnostics import ADAM
-from torchlint.fixing import fixer
 from torchlint.engine import analyze
+from torchlint.fixing import fixer
 from torchlint.model import Applicability
 from torchlint.registry import all_rules
 
 CASE_DIR = Path(__file__).parents[1] / "cases"
 FIX_ALL = "source.fixAll.torchlint"
+TWO_ADAMS = "import torch\n\nopt = torch.optim.Adam([])\nopt2 = torch.optim.Adam([])\n"
+TWO_VARIABLES = (
+    "import torch\nfrom torch.autograd import Variable\n\n"
+    "x = Variable(torch.ones(1))\ny = Variable(torch.ones(2))\n"
+    "opt = torch.optim.Adam([x])\nopt2 = torch.optim.Adam([y])\n"
+)
 
 
 def invalid_cases() -> list[tuple[str, Invalid]]:
@@ -59,7 +65,7 @@ async def test_quick_fix_is_applied_with_a_minimal_edit(client: Client, tmp_path
     (item,) = await diagnostics(client, uri, until=bool)
     actions = await actions_at(client, uri, item.range)
     titles = [action.title for action in actions]
-    assert titles == ["torchlint (TL103): Replace Adam with AdamW", "Disable TL103 for this line"]
+    assert titles == ["torchlint (TL103): Replace Adam with AdamW (unsafe)", "torchlint (TL103): Disable for this line"]
     fix = actions[0]
     assert fix.kind == lsp.CodeActionKind.QuickFix
     assert not fix.is_preferred  # renaming Adam changes the meaning of weight_decay: unsafe
@@ -72,7 +78,7 @@ async def test_quick_fix_is_applied_with_a_minimal_edit(client: Client, tmp_path
     (edit,) = document_edit.edits
     assert edit.range.start.line == edit.range.end.line - 1 == 3  # one line, not the whole document
     fixed = apply_workspace_edit({uri: ADAM}, fix.edit)[uri]
-    assert fixed == ADAM.replace("torch.optim.Adam(", "torch.optim.AdamW(")
+    assert fixed == ADAM.replace("torch.optim.Adam(", "torch.optim.AdamW(").replace("lr=1e-3)", "lr=1e-3, weight_decay=0.0)")
 
     seen = len(client.published)
     send_edit(client, uri, 2, fix.edit)
@@ -83,7 +89,7 @@ async def test_disable_for_this_line(client: Client, tmp_path: Path) -> None:
     await initialize(client, tmp_path)
     uri = open_document(client, tmp_path / "train.py", ADAM)
     (item,) = await diagnostics(client, uri, until=bool)
-    disable = next(a for a in await actions_at(client, uri, item.range) if a.title == "Disable TL103 for this line")
+    disable = next(a for a in await actions_at(client, uri, item.range) if a.title == "torchlint (TL103): Disable for this line")
     disable = await resolved(client, disable)
     text = apply_workspace_edit({uri: ADAM}, disable.edit)[uri]
     assert text.splitlines()[3] == "optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)  # torchlint: disable=TL103"
@@ -96,8 +102,10 @@ async def test_disable_extends_an_existing_comment(client: Client, tmp_path: Pat
     text = "import torch\n\nopt = torch.optim.Adam(params)  # torchlint: disable=TL110\n"
     await initialize(client, tmp_path)
     uri = open_document(client, tmp_path / "train.py", text)
-    (item,) = await diagnostics(client, uri, until=bool)
-    disable = await resolved(client, (await actions_at(client, uri, item.range))[-1])
+    found = await diagnostics(client, uri, until=bool)  # TL103, and TL001 for the TL110 that suppresses nothing
+    item = next(item for item in found if item.code == "TL103")
+    offered = await actions_at(client, uri, item.range)
+    disable = await resolved(client, next(a for a in offered if a.title == "torchlint (TL103): Disable for this line"))
     fixed = apply_workspace_edit({uri: text}, disable.edit)[uri]
     assert fixed.splitlines()[2] == "opt = torch.optim.Adam(params)  # torchlint: disable=TL103,TL110"
 
@@ -109,7 +117,7 @@ async def test_disable_never_breaks_the_code(client: Client, tmp_path: Path) -> 
     uri = open_document(client, tmp_path / "train.py", text)
     (item,) = await diagnostics(client, uri, until=bool)
     disable = await resolved(client, (await actions_at(client, uri, item.range))[-1])
-    assert disable.title == "Disable TL103 for this line" and disable.edit is None
+    assert disable.title == "torchlint (TL103): Disable for this line" and disable.edit is None
 
 
 async def test_clients_that_cannot_resolve_get_the_edits_at_once(client: Client, tmp_path: Path) -> None:
@@ -142,11 +150,68 @@ async def test_no_actions_away_from_findings(client: Client, tmp_path: Path) -> 
     assert await actions_at(client, uri, span(0, 0)) == []
 
 
-async def test_fix_all_leaves_unsafe_fixes_alone(client: Client, tmp_path: Path) -> None:
+async def test_fix_all_with_only_unsafe_fixes_left_says_how_many_and_how_to_apply_them(client: Client, tmp_path: Path) -> None:
     await initialize(client, tmp_path)
+    uri = open_document(client, tmp_path / "train.py", TWO_ADAMS)
+    await diagnostics(client, uri, until=bool)
+    (action,) = await actions_at(client, uri, span(0, 0), only=["source.fixAll"])
+    assert action.kind == FIX_ALL and action.title == "torchlint: Fix all safe fixes"
+    assert action.disabled.reason == (
+        "No safe fixes: 2 unsafe fixes are left. Apply each from its quick fix (marked (unsafe)), "
+        "or run `torchlint check --fix --unsafe-fixes`."
+    )
+    assert (await resolved(client, action)).edit is None
+
+
+async def test_fix_all_is_not_offered_to_a_client_without_disabled_actions(client: Client, tmp_path: Path) -> None:
+    await initialize(client, tmp_path, disabled_actions=False)
     uri = open_document(client, tmp_path / "train.py", ADAM)
     await diagnostics(client, uri, until=bool)
     assert await actions_at(client, uri, span(0, 0), only=["source.fixAll"]) == []
+
+
+async def test_fix_all_of_one_code_applies_its_unsafe_fixes_and_says_so(client: Client, tmp_path: Path) -> None:
+    await initialize(client, tmp_path)
+    uri = open_document(client, tmp_path / "train.py", TWO_ADAMS)
+    first, _ = await diagnostics(client, uri, until=lambda items: len(items) == 2)
+    titles = [action.title for action in await actions_at(client, uri, first.range)]
+    assert titles == [
+        "torchlint (TL103): Replace Adam with AdamW (unsafe)",
+        "torchlint: Fix all TL103 in this file (unsafe)",
+        "torchlint (TL103): Disable for this line",
+    ]
+    # A range over both findings still offers one "Fix all TL103".
+    everything = [action.title for action in await actions_at(client, uri, span(0, 0, 9, 0))]
+    assert everything.count("torchlint: Fix all TL103 in this file (unsafe)") == 1
+    fix_code = await resolved(client, (await actions_at(client, uri, first.range))[1])
+    fixed = apply_workspace_edit({uri: TWO_ADAMS}, fix_code.edit)[uri]
+    assert fixed == TWO_ADAMS.replace("Adam([])", "AdamW([], weight_decay=0.0)")
+
+
+async def test_fix_all_of_one_code_leaves_the_other_codes_alone(client: Client, tmp_path: Path) -> None:
+    await initialize(client, tmp_path)
+    uri = open_document(client, tmp_path / "train.py", TWO_VARIABLES)
+    found = await diagnostics(client, uri, until=lambda items: len(items) == 4)
+    variable = next(item for item in found if item.code == "TL120")
+    titles = [action.title for action in await actions_at(client, uri, variable.range)]
+    assert titles == [
+        "torchlint (TL120): Remove the Variable wrapper",
+        "torchlint: Fix all TL120 in this file",
+        "torchlint (TL120): Disable for this line",
+        "torchlint: Fix all safe fixes",
+    ]
+    fix_code = await resolved(client, (await actions_at(client, uri, variable.range))[1])
+    fixed = apply_workspace_edit({uri: TWO_VARIABLES}, fix_code.edit)[uri]
+    assert fixed == (
+        "import torch\n\nx = torch.ones(1)\ny = torch.ones(2)\nopt = torch.optim.Adam([x])\nopt2 = torch.optim.Adam([y])\n"
+    )  # the Variable import goes with its last use; Adam stays
+
+
+async def test_one_fixable_finding_of_a_code_gets_no_fix_all_of_that_code(client: Client, tmp_path: Path) -> None:
+    await initialize(client, tmp_path)
+    uri = open_document(client, tmp_path / "train.py", ADAM)
+    (item,) = await diagnostics(client, uri, until=bool)
+    assert not [action for action in await actions_at(client, uri, item.range) if "Fix all" in action.title]
 
 
 def _safe_fix_cases() -> list[tuple[str, Invalid]]:
@@ -205,4 +270,4 @@ async def test_quick_fix_in_a_crlf_document_with_a_form_feed(client: Client, tmp
     (item,) = await diagnostics(client, uri, until=bool)
     assert item.range == span(3, 6, 3, 22)
     fix = await resolved(client, (await actions_at(client, uri, item.range))[0])
-    assert apply_workspace_edit({uri: text}, fix.edit)[uri] == text.replace("Adam(", "AdamW(")
+    assert apply_workspace_edit({uri: text}, fix.edit)[uri] == text.replace("Adam([])", "AdamW([], weight_decay=0.0)")

@@ -159,4 +159,4 @@ async def test_server_capabilities(client: Client, tmp_path: Path) -> None:
     assert capabilities.code_action_provider.resolve_provider
     assert capabilities.hover_provider and capabilities.completion_provider
     assert "torchlint.showEffectiveSettings" in capabilities.execute_command_provider.commands
-    assert capabilities.diagnostic_provider.workspace_diagnostics
+    assert capabilities.diagnostic_provider.workspace_diagnostics is False  # diagnosticsScope "openFiles"

@@ -94,11 +94,11 @@ async def test_quick_fix_edits_every_cell_it_touches(client: Client, tmp_path: P
     context = lsp.CodeActionContext(diagnostics=[item])
     actions = await client.text_document_code_action_async(lsp.CodeActionParams(lsp.TextDocumentIdentifier(last), item.range, context))
     fix = await client.code_action_resolve_async(actions[0])
-    assert fix.title == "torchlint (TL103): Replace Adam with AdamW"
+    assert fix.title == "torchlint (TL103): Replace Adam with AdamW (unsafe)"
     assert sorted(edited_uris(fix.edit)) == sorted([first, last])
     texts = apply_workspace_edit(notebook.texts, fix.edit)
     assert texts[first] == "import torch\nfrom torch.optim import AdamW\n"
-    assert texts[last] == TRAIN.replace("Adam(", "AdamW(")  # the magics are kept
+    assert texts[last] == TRAIN.replace("Adam(model.parameters())", "AdamW(model.parameters(), weight_decay=0.0)")  # magics kept
 
 
 async def test_disable_comment_goes_into_the_cell(client: Client, tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from tests.lsp.harness import Client, change, codes, eventually, initialize, ope
 from tests.lsp.test_diagnostics import ADAM
 
 CLEAN = "import torch\n\nmodel = torch.nn.Linear(4, 2)\n"
+WORKSPACE_SCOPE = {"diagnosticsScope": "workspace"}
 
 
 async def pull(client: Client, uri: str, previous: str | None = None):
@@ -20,7 +21,8 @@ async def pull(client: Client, uri: str, previous: str | None = None):
 async def test_pull_reports_with_result_ids(client: Client, tmp_path: Path) -> None:
     result = await initialize(client, tmp_path, pull=True)
     provider = result.capabilities.diagnostic_provider
-    assert provider.workspace_diagnostics and provider.identifier == "torchlint"
+    # The default diagnosticsScope, "openFiles": no workspace diagnostics, the client pulls per document.
+    assert provider.workspace_diagnostics is False and provider.identifier == "torchlint"
     uri = open_document(client, tmp_path / "train.py", ADAM)
 
     first = await pull(client, uri)
@@ -50,7 +52,8 @@ async def test_workspace_diagnostics_cover_every_python_file(client: Client, tmp
     (tmp_path / "notes.txt").write_text(ADAM)
     (tmp_path / ".venv" / "lib").mkdir(parents=True)
     (tmp_path / ".venv" / "lib" / "vendored.py").write_text(ADAM)
-    await initialize(client, tmp_path, pull=True)
+    result = await initialize(client, tmp_path, pull=True, options=WORKSPACE_SCOPE)
+    assert result.capabilities.diagnostic_provider.workspace_diagnostics is True
     # An open document is reported as edited, with its version.
     opened = open_document(client, tmp_path / "clean.py", CLEAN + "opt = torch.optim.Adam([])\n", version=7)
 
@@ -70,6 +73,37 @@ async def test_workspace_diagnostics_cover_every_python_file(client: Client, tmp
     kinds = {item.uri: item.kind for item in third.items}
     assert kinds == {train: "full", opened: "unchanged"}
     assert [list(item.items) for item in third.items if item.uri == train] == [[]]
+
+
+async def test_the_workspace_scan_reports_its_progress(client: Client, tmp_path: Path) -> None:
+    for index in range(3):
+        (tmp_path / f"train_{index}.py").write_text(ADAM)
+    await initialize(client, tmp_path, pull=True, options=WORKSPACE_SCOPE)
+    report = await client.workspace_diagnostic_async(lsp.WorkspaceDiagnosticParams(previous_result_ids=[]))
+    assert sorted(codes(item.items) for item in report.items) == [["TL103"]] * 3
+    [(_, values)] = client.progress_reports.items()
+    assert values[0].kind == "begin" and values[0].title == "torchlint: checking the workspace"
+    assert [(value.message, value.percentage) for value in values[1:-1]] == [
+        ("0 of 3 files", 0),
+        ("1 of 3 files", 33),
+        ("2 of 3 files", 66),
+    ]
+    assert values[-1].kind == "end" and values[-1].message == "3 files checked"
+
+    # Nothing changed: the next poll answers "unchanged" without a progress report.
+    previous = [lsp.PreviousResultId(item.uri, item.result_id) for item in report.items]
+    again = await client.workspace_diagnostic_async(lsp.WorkspaceDiagnosticParams(previous_result_ids=previous))
+    assert {item.kind for item in again.items} == {"unchanged"} and len(client.progress_reports) == 1
+
+
+async def test_a_bad_diagnostics_scope_is_reported_and_means_open_files(client: Client, tmp_path: Path) -> None:
+    result = await initialize(client, tmp_path, pull=True, options={"diagnosticsScope": "everything"})
+    assert result.capabilities.diagnostic_provider.workspace_diagnostics is False
+    uri = open_document(client, tmp_path / "train.py", ADAM)
+    assert codes((await pull(client, uri)).items) == ["TL103"]
+    await eventually(lambda: any("diagnosticsScope" in message.message for message in client.log_messages))
+    (warning,) = [message.message for message in client.log_messages if "diagnosticsScope" in message.message]
+    assert warning == "torchlint: editor settings: diagnosticsScope must be 'openFiles' or 'workspace'; using 'openFiles'"
 
 
 async def test_settings_change_asks_the_client_to_pull_again(client: Client, tmp_path: Path) -> None:

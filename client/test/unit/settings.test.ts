@@ -20,6 +20,7 @@ describe('serverSettings', () => {
                 targetTorch: ' 2.4 ',
                 debounce: 400,
                 showSyntaxErrors: false,
+                diagnosticsScope: 'workspace',
                 interpreter: '/usr/bin/python3',
                 'gpuCheck.device': 'cuda',
             }),
@@ -31,6 +32,7 @@ describe('serverSettings', () => {
             targetTorch: '2.4',
             debounce: 400,
             showSyntaxErrors: false,
+            diagnosticsScope: 'workspace',
         });
     });
 
@@ -98,6 +100,6 @@ describe('expandPath', () => {
 
 describe('RESTART_SETTINGS', () => {
     it('names the settings a running server cannot take over', () => {
-        assert.deepEqual(RESTART_SETTINGS, ['torchlint.interpreter', 'torchlint.importStrategy', 'torchlint.run']);
+        assert.deepEqual(RESTART_SETTINGS, ['torchlint.interpreter', 'torchlint.importStrategy', 'torchlint.run', 'torchlint.diagnosticsScope']);
     });
 });

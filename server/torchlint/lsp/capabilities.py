@@ -22,6 +22,8 @@ class ClientFeatures:
     snippets: bool = False
     completion_markdown: bool = False
     resolve_code_action_edit: bool = False
+    #: The client shows a code action that cannot apply, with the reason (``CodeAction.disabled``).
+    code_action_disabled: bool = False
     document_changes: bool = False
     configuration: bool = False
     register_configuration: bool = False
@@ -29,7 +31,7 @@ class ClientFeatures:
     work_done_progress: bool = False
 
     @classmethod
-    def read(cls, capabilities: lsp.ClientCapabilities, encoding: str) -> "ClientFeatures":
+    def read(cls, capabilities: lsp.ClientCapabilities, encoding: str) -> ClientFeatures:
         def has(path: str, default=None):
             return get_capability(capabilities, path, default)
 
@@ -48,6 +50,7 @@ class ClientFeatures:
             in (has("text_document.completion.completion_item.documentation_format", []) or []),
             resolve_code_action_edit="edit"
             in (has("text_document.code_action.resolve_support.properties", []) or []),
+            code_action_disabled=bool(has("text_document.code_action.disabled_support", False)),
             document_changes=bool(has("workspace.workspace_edit.document_changes", False)),
             configuration=bool(has("workspace.configuration", False)),
             register_configuration=bool(has("workspace.did_change_configuration.dynamic_registration", False)),

@@ -1,5 +1,10 @@
-"""Code actions: each finding's quick fix, its rule's code action, "Disable CODE for this line",
-and ``source.fixAll.torchlint`` (every safe fix of the file in one edit).
+"""Code actions: each finding's quick fix, its rule's code action, "Fix all CODE in this file"
+(when the code has two fixable findings or more), "Disable for this line", and
+``source.fixAll.torchlint`` (every safe fix of the file in one edit).
+
+A fix that may change behaviour says so: its title ends in "(unsafe)", as does the title of a
+"Fix all CODE" that applies one. When only unsafe fixes are left, fix-all is offered disabled,
+its reason saying how many and how to apply them.
 
 The edit of an action is computed when the client resolves it (the fixer and libcst are
 imported then), or at once for clients that cannot resolve edits. Edits are minimal text
@@ -9,6 +14,8 @@ edits per document or notebook cell, never a whole-document replacement.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
+from typing import Any
 
 from lsprotocol import types as lsp
 
@@ -26,6 +33,7 @@ QUICK_FIX = lsp.CodeActionKind.QuickFix.value
 FIX_ALL = f"{lsp.CodeActionKind.SourceFixAll.value}.torchlint"
 KINDS = [QUICK_FIX, FIX_ALL]
 FIX_ALL_TITLE = "torchlint: Fix all safe fixes"
+UNSAFE = " (unsafe)"
 
 
 async def code_actions(server: Session, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | None:
@@ -43,11 +51,13 @@ async def code_actions(server: Session, params: lsp.CodeActionParams) -> list[ls
     end = source.from_client(uri, params.range.end, encoding)
     actions: list[lsp.CodeAction] = []
     if start is not None and end is not None and _wanted(QUICK_FIX, params.context.only):
+        codes: set[str] = set()  # one "Fix all CODE" per code, however many of its findings are in range
         for finding in analysis.findings:
             if finding.range.start <= end and start <= finding.range.end and _in_document(source, finding, uri):
-                actions += _finding_actions(server, analysis, uri, finding)
-    if _wanted(FIX_ALL, params.context.only) and any(f.fix and f.fix.safe for f in analysis.findings):
-        actions.append(lsp.CodeAction(FIX_ALL_TITLE, kind=FIX_ALL, data=_data(uri, source, "fixAll")))
+                actions += _finding_actions(server, analysis, uri, finding, fix_code=finding.code not in codes)
+                codes.add(finding.code)
+    if _wanted(FIX_ALL, params.context.only):
+        actions += _fix_all(server, analysis, uri, explicit=params.context.only is not None)
     if not server.client.resolve_code_action_edit:
         actions = [await resolve(server, action) for action in actions]
     return actions
@@ -65,7 +75,7 @@ async def resolve(server: Session, action: lsp.CodeAction) -> lsp.CodeAction:
         server.log_failure(failure)
         return action
     finding = _find(analysis, data.get("finding"))
-    if data.get("kind") != "fixAll" and finding is None:
+    if data.get("kind") not in ("fixAll", "fixCode") and finding is None:
         return action
     config = server.settings.effective(source.path).config
     loop = asyncio.get_running_loop()
@@ -93,15 +103,16 @@ def workspace_edit(source: Source, new_text: str, server: Session) -> lsp.Worksp
     return lsp.WorkspaceEdit(changes={cell.uri: edits for cell, edits in parts})
 
 
-def _finding_actions(server: Session, analysis: Analysis, uri: str, finding: Finding) -> list[lsp.CodeAction]:
+def _finding_actions(server: Session, analysis: Analysis, uri: str, finding: Finding, fix_code: bool) -> list[lsp.CodeAction]:
     source = analysis.source
     _, rng = source.to_client(finding.range, server.client.encoding)
     diagnostics = [diagnostic(finding, rng, server.client)]
+    prefix = f"torchlint ({finding.code}): "
     actions = []
     if finding.fix:
         actions.append(
             lsp.CodeAction(
-                f"torchlint ({finding.code}): {finding.fix.title}",
+                prefix + finding.fix.title + ("" if finding.fix.safe else UNSAFE),
                 kind=QUICK_FIX,
                 diagnostics=diagnostics,
                 is_preferred=finding.fix.safe or None,
@@ -111,22 +122,54 @@ def _finding_actions(server: Session, analysis: Analysis, uri: str, finding: Fin
     for index, action in enumerate(finding.actions):
         actions.append(
             lsp.CodeAction(
-                f"torchlint ({finding.code}): {action.title}",
+                prefix + action.title,
                 kind=QUICK_FIX,
                 diagnostics=diagnostics,
                 data=_data(uri, source, "action", finding, index),
             )
         )
+    fixes = [f.fix for f in analysis.findings if f.code == finding.code and f.fix]
+    if fix_code and len(fixes) >= 2:
+        unsafe = UNSAFE if any(not fix.safe for fix in fixes) else ""
+        actions.append(
+            lsp.CodeAction(
+                f"torchlint: Fix all {finding.code} in this file{unsafe}",
+                kind=QUICK_FIX,
+                diagnostics=diagnostics,
+                data={**_data(uri, source, "fixCode"), "code": finding.code},
+            )
+        )
     if finding.code != SYNTAX_ERROR:
         actions.append(
             lsp.CodeAction(
-                f"Disable {finding.code} for this line",
+                prefix + "Disable for this line",
                 kind=QUICK_FIX,
                 diagnostics=diagnostics,
                 data=_data(uri, source, "disable", finding),
             )
         )
     return actions
+
+
+def _fix_all(server: Session, analysis: Analysis, uri: str, explicit: bool) -> list[lsp.CodeAction]:
+    """``source.fixAll.torchlint``; when only unsafe fixes are left and the client asked for this
+    kind (``only``: LSP shows disabled actions only then), disabled, its reason saying why."""
+    fixes = [f.fix for f in analysis.findings if f.fix]
+    data = _data(uri, analysis.source, "fixAll")
+    if any(fix.safe for fix in fixes):
+        return [lsp.CodeAction(FIX_ALL_TITLE, kind=FIX_ALL, data=data)]
+    if not (fixes and explicit and server.client.code_action_disabled):
+        return []
+    reason = lsp.CodeActionDisabled(unsafe_fixes_left(len(fixes)))
+    return [lsp.CodeAction(FIX_ALL_TITLE, kind=FIX_ALL, disabled=reason, data=data)]
+
+
+def unsafe_fixes_left(count: int) -> str:
+    fixes = "fix is" if count == 1 else "fixes are"
+    return (
+        f"No safe fixes: {count} unsafe {fixes} left. Apply each from its quick fix (marked (unsafe)), "
+        "or run `torchlint check --fix --unsafe-fixes`."
+    )
 
 
 def _new_text(data: dict, source: Source, finding: Finding | None, config) -> str:
@@ -136,6 +179,9 @@ def _new_text(data: dict, source: Source, finding: Finding | None, config) -> st
     kind = data["kind"]
     if kind == "fixAll":
         return fixer.fix_all(source.text, source.name, config).source
+    if kind == "fixCode":  # the user chose this code's fixes, unsafe ones included (the title says so)
+        only = config.override(select=[data["code"]], source="fix all of one code")
+        return fixer.fix_all(source.text, source.name, only, unsafe=True).source
     assert finding is not None
     if kind == "fix":
         return fixer.fix_one(source.text, finding)
@@ -163,7 +209,7 @@ def disable(text: str, finding: Finding) -> str:
     return text
 
 
-def _wanted(kind: str, only: list | None) -> bool:
+def _wanted(kind: str, only: Sequence | None) -> bool:
     """Whether ``kind`` is one of the kinds asked for, or below one of them."""
     if only is None:
         return True
@@ -176,7 +222,7 @@ def _in_document(source: Source, finding: Finding, uri: str) -> bool:
 
 
 def _data(uri: str, source: Source, kind: str, finding: Finding | None = None, index: int = 0) -> dict:
-    data = {"uri": uri, "version": source.version, "kind": kind, "index": index}
+    data: dict[str, Any] = {"uri": uri, "version": source.version, "kind": kind, "index": index}
     if finding is not None:
         r = finding.range
         data["finding"] = [finding.code, r.start.line, r.start.column, r.end.line, r.end.column]

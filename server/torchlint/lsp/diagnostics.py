@@ -1,20 +1,16 @@
-"""Findings as LSP diagnostics: pushed (debounced, never for a superseded version), pulled per
-document with result ids, and pulled for every Python file of the workspace folders."""
+"""Findings as LSP diagnostics: pushed (debounced, never for a superseded version) and pulled per
+document with result ids (the workspace's files: :mod:`.workspace_diagnostics`)."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
 
 from lsprotocol import types as lsp
-from pygls.uris import from_fs_path
 
-from ..files import SourceFile, UnreadableFile, discover
 from ..model import Finding, Severity
 from ..registry import all_rules
 from ..rule import DOCS_URL
-from .analysis import Analysis, AnalysisFailed, result_id, run
+from .analysis import Analysis, AnalysisFailed
 from .capabilities import ClientFeatures
 from .session import Session
 from .sources import Source
@@ -132,59 +128,3 @@ async def document_report(
     items = by_document(source, analysis.findings, server.client).get(uri, [])
     return lsp.RelatedFullDocumentDiagnosticReport(items=items, result_id=result_id)
 
-
-async def workspace_report(
-    server: Session, params: lsp.WorkspaceDiagnosticParams
-) -> lsp.WorkspaceDiagnosticReport:
-    """``workspace/diagnostic``: every Python file of the workspace folders (open ones as edited)."""
-    await server.ready.wait()
-    previous = {entry.uri: entry.value for entry in params.previous_result_ids}
-    open_files = {source.path: source for source in server.documents.sources() if source.path and not source.notebook}
-    loop = asyncio.get_running_loop()
-    items = await loop.run_in_executor(server.executor, lambda: list(_workspace_items(server, open_files, previous)))
-    return lsp.WorkspaceDiagnosticReport(items=items)
-
-
-def _workspace_items(server: Session, open_files: dict[str, Source], previous: dict[str, str]) -> Iterator:
-    settings, generation = server.settings, server.settings.generation
-    seen: set[Path] = set()
-    for root in list(settings.folders.values()):
-        for path in discover(root, settings.directory_config):
-            if path in seen:
-                continue
-            seen.add(path)
-            source = open_files.get(str(path))
-            if source is None:
-                uri = from_fs_path(str(path)) or path.as_uri()
-                identity = _file_identity(path)
-                if identity is None:
-                    continue  # gone since it was listed
-                report_id = f"{generation}-{identity}"
-            else:
-                uri, report_id = source.key, result_id(generation, source.text)
-            version = source.version if source else None
-            if previous.get(uri) == report_id:
-                yield lsp.WorkspaceUnchangedDocumentDiagnosticReport(uri=uri, result_id=report_id, version=version)
-                continue
-            if source is None:
-                try:
-                    source = Source.document(uri, str(path), None, SourceFile.read(path).text)
-                except UnreadableFile as error:
-                    server.log(str(error), lsp.MessageType.Warning)
-                    continue
-            try:
-                findings = run(source, settings.effective(source.path).config, server.log_failure)
-            except AnalysisFailed as failure:
-                server.log_failure(failure)
-                continue
-            items = by_document(source, findings, server.client)[source.cells[0].uri]
-            yield lsp.WorkspaceFullDocumentDiagnosticReport(uri=uri, items=items, version=version, result_id=report_id)
-
-
-def _file_identity(path: Path) -> str | None:
-    """Changes when the file does, without reading it."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return f"{stat.st_mtime_ns}-{stat.st_size}"

@@ -23,7 +23,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from .. import __version__
-from . import code_actions, completion, diagnostics, gpu_check, hover, smoke_run, sync, workspace
+from . import code_actions, completion, diagnostics, gpu_check, hover, smoke_run, sync, workspace, workspace_diagnostics
 from .analysis import Analyses, AnalysisFailed
 from .capabilities import ClientFeatures
 from .documents import Documents
@@ -79,6 +79,11 @@ class TorchlintServer(LanguageServer):
         """A document or notebook closed: withdraw its pushed diagnostics and forget its analysis."""
         self.publisher.clear(key)
         self.analyses.forget(key)
+
+    def announce_workspace_diagnostics(self) -> None:
+        """Answer ``workspace/diagnostic`` (``diagnosticsScope`` "workspace"). Called in ``initialize``:
+        pygls then derives the capability ``workspaceDiagnostics`` from the features registered."""
+        self.feature(lsp.WORKSPACE_DIAGNOSTIC)(guarded(workspace_diagnostics.workspace_report))
 
     def settings_changed(self) -> None:
         """Settings or a settings file changed: analyse every open document again."""
@@ -176,9 +181,8 @@ HANDLERS = [
     (
         lsp.TEXT_DOCUMENT_DIAGNOSTIC,
         diagnostics.document_report,
-        lsp.DiagnosticOptions(identifier="torchlint", inter_file_dependencies=False, workspace_diagnostics=True),
+        lsp.DiagnosticOptions(identifier="torchlint", inter_file_dependencies=False, workspace_diagnostics=False),
     ),
-    (lsp.WORKSPACE_DIAGNOSTIC, diagnostics.workspace_report, None),
     (
         lsp.TEXT_DOCUMENT_CODE_ACTION,
         code_actions.code_actions,

@@ -79,6 +79,10 @@ class Session(Protocol):
         """A document or notebook closed: withdraw its pushed diagnostics and forget its analysis."""
         ...
 
+    def announce_workspace_diagnostics(self) -> None:
+        """Answer ``workspace/diagnostic`` from now on; called in ``initialize``, before the capabilities are made."""
+        ...
+
     def settings_changed(self) -> None:
         """Settings or a settings file changed: analyse every open document again."""
         ...

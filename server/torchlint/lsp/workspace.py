@@ -11,7 +11,7 @@ from pygls.uris import to_fs_path
 from ..registry import all_rules
 from .capabilities import ClientFeatures
 from .session import Session
-from .settings import SECTION
+from .settings import SECTION, WORKSPACE
 
 SETTINGS_FILE = "pyproject.toml"
 #: How long to wait for the client's answer to a request of the server.
@@ -25,6 +25,9 @@ def initialize(ls: Session, params: lsp.InitializeParams) -> None:
     ls.client = ClientFeatures.read(params.capabilities, encoding)
     ls.settings.folders = _folders(ls)
     ls.settings.set_initialization(params.initialization_options)
+    editor, _ = ls.settings.editor(None)  # its warnings are logged with the first document's settings
+    if editor.diagnostics_scope == WORKSPACE and ls.client.pull_diagnostics:
+        ls.announce_workspace_diagnostics()
 
 
 async def initialized(ls: Session, params: lsp.InitializedParams) -> None:
