@@ -129,7 +129,8 @@ def change(client: Client, uri: str, version: int, rng: lsp.Range, text: str) ->
 
 
 def span(line: int, start: int, end_line: int | None = None, end: int | None = None) -> lsp.Range:
-    return lsp.Range(lsp.Position(line, start), lsp.Position(line if end_line is None else end_line, start if end is None else end))
+    end_position = lsp.Position(line if end_line is None else end_line, start if end is None else end)
+    return lsp.Range(lsp.Position(line, start), end_position)
 
 
 async def diagnostics(

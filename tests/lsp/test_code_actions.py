@@ -44,7 +44,8 @@ def invalid_cases() -> list[tuple[str, Invalid]]:
 
 async def actions_at(client: Client, uri: str, rng: lsp.Range, only: list[str] | None = None) -> list[lsp.CodeAction]:
     context = lsp.CodeActionContext(diagnostics=[], only=only)
-    return list(await client.text_document_code_action_async(lsp.CodeActionParams(lsp.TextDocumentIdentifier(uri), rng, context)) or [])
+    params = lsp.CodeActionParams(lsp.TextDocumentIdentifier(uri), rng, context)
+    return list(await client.text_document_code_action_async(params) or [])
 
 
 async def resolved(client: Client, action: lsp.CodeAction) -> lsp.CodeAction:
@@ -53,10 +54,12 @@ async def resolved(client: Client, action: lsp.CodeAction) -> lsp.CodeAction:
 
 def send_edit(client: Client, uri: str, version: int, edit: lsp.WorkspaceEdit) -> None:
     """Report an applied edit back as the editor does: incremental changes, last position first."""
-    edits = [e for change in edit.document_changes or [] for e in change.edits] + [e for es in (edit.changes or {}).values() for e in es]
+    edits = [e for change in edit.document_changes or [] for e in change.edits]
+    edits += [e for es in (edit.changes or {}).values() for e in es]
     ordered = sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True)
     changes = [lsp.TextDocumentContentChangePartial(range=e.range, text=e.new_text) for e in ordered]
-    client.text_document_did_change(lsp.DidChangeTextDocumentParams(lsp.VersionedTextDocumentIdentifier(uri=uri, version=version), changes))
+    document = lsp.VersionedTextDocumentIdentifier(uri=uri, version=version)
+    client.text_document_did_change(lsp.DidChangeTextDocumentParams(document, changes))
 
 
 async def test_quick_fix_is_applied_with_a_minimal_edit(client: Client, tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ class Notebook:
         path = folder / "train.ipynb"
         self.uri = path.as_uri()
         self.cells = [f"vscode-notebook-cell:{path}#W{index}sZmlsZQ%3D%3D" for index in range(len(cells))]
-        self.texts = {uri: text for uri, (_, text) in zip(self.cells, cells)}
+        self.texts = {uri: text for uri, (_, text) in zip(self.cells, cells, strict=True)}
         self.version = 1
         kinds = {"code": lsp.NotebookCellKind.Code, "markdown": lsp.NotebookCellKind.Markup}
         client.notebook_document_did_open(
@@ -30,11 +30,11 @@ class Notebook:
                     uri=self.uri,
                     notebook_type="jupyter-notebook",
                     version=1,
-                    cells=[lsp.NotebookCell(kinds[kind], uri) for uri, (kind, _) in zip(self.cells, cells)],
+                    cells=[lsp.NotebookCell(kinds[kind], uri) for uri, (kind, _) in zip(self.cells, cells, strict=True)],
                 ),
                 [
                     lsp.TextDocumentItem(uri, "python" if kind == "code" else "markdown", 1, text)
-                    for uri, (kind, text) in zip(self.cells, cells)
+                    for uri, (kind, text) in zip(self.cells, cells, strict=True)
                 ],
             )
         )
@@ -92,7 +92,8 @@ async def test_quick_fix_edits_every_cell_it_touches(client: Client, tmp_path: P
     first, _, last = notebook.cells
     (item,) = await diagnostics(client, last, until=bool)
     context = lsp.CodeActionContext(diagnostics=[item])
-    actions = await client.text_document_code_action_async(lsp.CodeActionParams(lsp.TextDocumentIdentifier(last), item.range, context))
+    params = lsp.CodeActionParams(lsp.TextDocumentIdentifier(last), item.range, context)
+    actions = await client.text_document_code_action_async(params)
     fix = await client.code_action_resolve_async(actions[0])
     assert fix.title == "torchlint (TL103): Replace Adam with AdamW (unsafe)"
     assert sorted(edited_uris(fix.edit)) == sorted([first, last])

@@ -8,7 +8,6 @@ import sys
 import venv
 from pathlib import Path
 
-
 from torchlint import snippets
 
 ROOT = Path(__file__).resolve().parents[2]

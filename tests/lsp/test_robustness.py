@@ -82,7 +82,9 @@ async def test_broken_notebooks(client: Client, tmp_path: Path) -> None:
     notebook._change(
         lsp.NotebookDocumentCellChanges(
             structure=lsp.NotebookDocumentCellChangeStructure(
-                array=lsp.NotebookCellArrayChange(start=3, delete_count=0, cells=[lsp.NotebookCell(lsp.NotebookCellKind.Code, "cell:never-opened")])
+                array=lsp.NotebookCellArrayChange(
+                    start=3, delete_count=0, cells=[lsp.NotebookCell(lsp.NotebookCellKind.Code, "cell:never-opened")]
+                )
             )
         )
     )
