@@ -285,3 +285,10 @@ def test_a_failing_rule_is_an_internal_error_that_loses_no_other_finding(project
         "torchlint: error: train.py: internal error, please report it: rule TL999 failed: RuntimeError: boom"
     )
     assert [f["code"] for f in json.loads(proc.stdout)] == ["TL103"]
+
+
+def test_help_is_plain_text(tmp_path: Path) -> None:
+    proc = run("--help", cwd=tmp_path)
+    assert proc.returncode == 0
+    assert "``" not in proc.stdout and "gpu-\n" not in proc.stdout
+    assert "Find and fix PyTorch training code" in proc.stdout

@@ -76,6 +76,9 @@ class FileResult:
         return len(self.applied)
 
 
+#: What ``torchlint --help`` says first (plain text: argparse prints it as it is).
+DESCRIPTION = "Find and fix PyTorch training code that is outdated or trains silently wrong."
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     argv, script_args = _script_arguments(list(sys.argv[1:] if argv is None else argv))
@@ -102,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="torchlint", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="torchlint", description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"torchlint {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
