@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it, TestContext } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { ADAM, FILES, LEGACY_SCRIPT, NOTEBOOK, notebookJson, writeProject } from './fixtures';
+import { ADAM, FILES, LEGACY_SCRIPT, writeProject } from './fixtures';
 import { CodeServer, findFiles, Folders, folders, installExtension, keepLogs, launchBrowser, until, Workbench, writeUserSettings } from './workbench';
 
 const repo = resolve(__dirname, '..', '..', '..', '..');
@@ -189,28 +189,6 @@ describe('torchlint in VS Code', { timeout: 300_000 }, () => {
         await workbench.command('torchlint: Fix All');
         await until(async () => !(await workbench.editorText()).includes('Variable('), 15_000, 'Variable(...) is gone');
         assert.match(await workbench.editorText(), /pin_memory=True/);
-    });
-
-    step('a notebook cell gets squiggles, a quick fix and fix-all', async () => {
-        // Written now, so that the Problems count of the first step is the Python files' alone.
-        writeFileSync(join(dirs.project, NOTEBOOK.name), notebookJson(NOTEBOOK.cells));
-        await workbench.openFile(NOTEBOOK.name);
-        const cells = workbench.notebookCells();
-        await until(async () => (await cells.count()) === NOTEBOOK.cells.length, 30_000, 'both cells are shown');
-        const squiggles = (cell: number) => cells.nth(cell).locator('.squiggly-error, .squiggly-warning, .squiggly-info');
-        await until(async () => (await squiggles(0).count()) > 0 && (await squiggles(1).count()) > 0, 60_000, 'torchlint squiggles appear in both cells');
-        await workbench.screenshot(join(artifacts, 'notebook-cell-diagnostics.png'));
-
-        await cells.nth(0).locator('.view-line span span', { hasText: /^Adam$/ }).first().click();
-        await workbench.page.keyboard.press('Control+Period');
-        const fix = workbench.page.locator('.action-widget', { hasText: QUICK_FIX }).locator('.monaco-list-row', { hasText: QUICK_FIX });
-        await fix.first().click();
-        await until(async () => (await cells.nth(0).innerText()).includes('AdamW'), 15_000, 'Adam becomes AdamW in the cell');
-
-        await cells.nth(1).locator('.view-line').first().click();
-        await workbench.command('torchlint: Fix All');
-        await until(async () => !(await cells.nth(1).innerText()).includes('Variable('), 15_000, 'Variable(...) is gone from the second cell');
-        assert.match((await cells.nth(1).innerText()).replace(/\u00a0/g, ' '), /x = torch\.ones\(1\)/);
     });
 
     step('a snippet is inserted by its prefix', async () => {

@@ -31,21 +31,6 @@ def train(epochs=2):
 /** Where `torch.optim.Adam` starts in LEGACY_SCRIPT (1-based, as Go to Line takes it). */
 export const ADAM = { line: 12, column: 30 };
 
-/** A notebook: a legacy optimizer in the first cell, a Variable in the second (written by its step). */
-export const NOTEBOOK = {
-    name: 'explore.ipynb',
-    cells: [
-        'import torch\n\nmodel = torch.nn.Linear(4, 2)\noptimizer = torch.optim.Adam(model.parameters(), lr=1e-3)\n',
-        'x = torch.autograd.Variable(torch.ones(1))\n',
-    ],
-};
-
-export function notebookJson(cells: string[]): string {
-    const cell = (source: string) => ({ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source: source.split(/(?<=\n)/) });
-    const metadata = { kernelspec: { display_name: 'Python 3', language: 'python', name: 'python3' }, language_info: { name: 'python' } };
-    return JSON.stringify({ cells: cells.map(cell), metadata, nbformat: 4, nbformat_minor: 5 }, null, 1);
-}
-
 export const FILES = {
     legacy: 'train_legacy.py',
     fixOnSave: 'train_fix_on_save.py',

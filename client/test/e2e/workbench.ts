@@ -127,16 +127,7 @@ export class Workbench {
         await input.fill(name);
         await this.pick(name);
         await this.page.locator(`.tab.active[data-resource-name="${name}"]`).first().waitFor();
-        if (name.endsWith('.ipynb')) {
-            await this.notebookCells().first().locator('.view-lines').waitFor();
-        } else {
-            await this.activeEditor().locator('.view-lines').waitFor();
-        }
-    }
-
-    /** The cell editors of the active notebook, in order. */
-    notebookCells(): Locator {
-        return this.page.locator('.editor-group-container.active .notebook-editor .cell-editor-container .monaco-editor');
+        await this.activeEditor().locator('.view-lines').waitFor();
     }
 
     /** Picks the row of the quick input whose label is exactly `label`. */
