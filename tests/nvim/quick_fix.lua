@@ -59,7 +59,7 @@ for _, response in pairs(responses) do
   if response.err then result.request_error = response.err.message end
   for _, action in ipairs(response.result or {}) do
     table.insert(result.offered, action.title)
-    if action.title == "torchlint (TL103): Replace Adam with AdamW" then chosen = action end
+    if action.title == "torchlint (TL103): Replace Adam with AdamW (unsafe)" then chosen = action end
   end
 end
 if not chosen then return fail("no TL103 quick fix offered") end

@@ -44,4 +44,4 @@ def test_quick_fix_in_neovim(tmp_path: Path) -> None:
     assert diagnostic["code"] == "TL103" and diagnostic["source"] == "torchlint"
     assert (diagnostic["lnum"], diagnostic["col"], diagnostic["end_col"]) == (3, 12, 28)
     assert result["after"] == 0
-    assert result["lines"][3] == "optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)  # base lr"
+    assert result["lines"][3] == "optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.0)  # base lr"
