@@ -835,4 +835,323 @@ CASES = [
         """,
         why="torch.manual_seed seeds the run (partial seeding is TL503's); the generator is local",
     ),
+    Invalid(
+        """
+        import argparse
+        import math
+        import random
+        from itertools import count
+
+        import gym
+        import torch
+        import torch.nn.functional as F
+
+        from dqn import DQN, ReplayMemory, Transition
+
+
+        def make_env(seed):
+            env = gym.make("CartPole-v0").unwrapped
+            env.seed(seed)
+            return env
+
+
+        def optimize_model(memory, policy_net, target_net, optimizer, batch_size, gamma):
+            if len(memory) < batch_size:
+                return None
+            batch = Transition(*zip(*memory.sample(batch_size)))
+            state_values = policy_net(torch.cat(batch.state)).gather(1, torch.cat(batch.action))
+            next_values = target_net(torch.cat(batch.next_state)).max(1)[0].detach()
+            loss = F.smooth_l1_loss(state_values, (next_values * gamma + torch.cat(batch.reward)).unsqueeze(1))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            return loss.item()
+
+
+        def main():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--episodes", type=int, default=300)
+            args = parser.parse_args()
+            env = make_env(1000)
+            policy_net, target_net = DQN(4, 2), DQN(4, 2)
+            optimizer = torch.optim.RMSprop(policy_net.parameters())
+            memory = ReplayMemory(10000)
+            for i_episode in range(args.episodes):
+                state = torch.tensor([env.reset()], dtype=torch.float32)
+                for t in count():
+                    eps = 0.05 + 0.85 * math.exp(-t / 200)
+                    action = random.randrange(2) if random.random() < eps else policy_net(state).argmax().item()
+                    obs, reward, done, _ = env.step(action)
+                    next_state = torch.tensor([obs], dtype=torch.float32)
+                    memory.push(state, torch.tensor([[action]]), next_state, torch.tensor([reward]))
+                    state = next_state
+                    optimize_model(memory, policy_net, target_net, optimizer, 128, 0.999)
+                    if done:
+                        break
+
+
+        if __name__ == "__main__":
+            main()
+        """,
+        at=[(40, 5)],
+        fixed='''
+        import argparse
+        import math
+        import random
+        from itertools import count
+
+        import gym
+        import torch
+        import torch.nn.functional as F
+
+        from dqn import DQN, ReplayMemory, Transition
+        import numpy as np
+
+
+        def seed_everything(seed: int) -> None:
+            """Seed Python, NumPy and PyTorch (CPU and every GPU) so that runs are reproducible."""
+            random.seed(seed)
+            np.random.seed(seed)
+            torch.manual_seed(seed)
+            torch.cuda.manual_seed_all(seed)
+
+
+        def make_env(seed):
+            env = gym.make("CartPole-v0").unwrapped
+            env.seed(seed)
+            return env
+
+
+        def optimize_model(memory, policy_net, target_net, optimizer, batch_size, gamma):
+            if len(memory) < batch_size:
+                return None
+            batch = Transition(*zip(*memory.sample(batch_size)))
+            state_values = policy_net(torch.cat(batch.state)).gather(1, torch.cat(batch.action))
+            next_values = target_net(torch.cat(batch.next_state)).max(1)[0].detach()
+            loss = F.smooth_l1_loss(state_values, (next_values * gamma + torch.cat(batch.reward)).unsqueeze(1))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            return loss.item()
+
+
+        def main():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--episodes", type=int, default=300)
+            args = parser.parse_args()
+            env = make_env(1000)
+            policy_net, target_net = DQN(4, 2), DQN(4, 2)
+            optimizer = torch.optim.RMSprop(policy_net.parameters())
+            memory = ReplayMemory(10000)
+            for i_episode in range(args.episodes):
+                state = torch.tensor([env.reset()], dtype=torch.float32)
+                for t in count():
+                    eps = 0.05 + 0.85 * math.exp(-t / 200)
+                    action = random.randrange(2) if random.random() < eps else policy_net(state).argmax().item()
+                    obs, reward, done, _ = env.step(action)
+                    next_state = torch.tensor([obs], dtype=torch.float32)
+                    memory.push(state, torch.tensor([[action]]), next_state, torch.tensor([reward]))
+                    state = next_state
+                    optimize_model(memory, policy_net, target_net, optimizer, 128, 0.999)
+                    if done:
+                        break
+
+
+        if __name__ == "__main__":
+            seed_everything(0)
+            main()
+        ''',
+    ),  # the tutorial DQN: main's episode loop delegates the step to optimize_model; env.seed() seeds one env
+    Invalid(
+        """
+        import gymnasium as gym
+        import numpy as np
+        import torch
+        from torch import nn
+
+
+        class Agent:
+            def __init__(self, n_obs, n_actions):
+                self.q = nn.Sequential(nn.Linear(n_obs, 64), nn.ReLU(), nn.Linear(64, n_actions))
+                self.optimizer = torch.optim.Adam(self.q.parameters(), lr=1e-3)
+                self.transitions = []
+
+            def act(self, obs, epsilon):
+                if np.random.rand() < epsilon:
+                    return np.random.randint(self.q[-1].out_features)
+                return self.q(torch.as_tensor(obs)).argmax().item()
+
+            def learn(self, obs, action, reward, next_obs, done):
+                target = reward + 0.99 * (1 - done) * self.q(torch.as_tensor(next_obs)).max().detach()
+                loss = (self.q(torch.as_tensor(obs))[action] - target) ** 2
+                self.optimizer.zero_grad()
+                loss.backward()
+                self.optimizer.step()
+
+
+        if __name__ == "__main__":
+            env = gym.make("CartPole-v1")
+            agent = Agent(4, 2)
+            for episode in range(500):
+                obs, _ = env.reset()
+                done = False
+                while not done:
+                    action = agent.act(obs, epsilon=0.1)
+                    next_obs, reward, terminated, truncated, _ = env.step(action)
+                    done = terminated or truncated
+                    agent.learn(obs, action, reward, next_obs, done)
+                    obs = next_obs
+        """,
+        at=[(29, 5)],
+        fixed='''
+        import gymnasium as gym
+        import numpy as np
+        import torch
+        from torch import nn
+        import random
+
+
+        def seed_everything(seed: int) -> None:
+            """Seed Python, NumPy and PyTorch (CPU and every GPU) so that runs are reproducible."""
+            random.seed(seed)
+            np.random.seed(seed)
+            torch.manual_seed(seed)
+            torch.cuda.manual_seed_all(seed)
+
+
+        class Agent:
+            def __init__(self, n_obs, n_actions):
+                self.q = nn.Sequential(nn.Linear(n_obs, 64), nn.ReLU(), nn.Linear(64, n_actions))
+                self.optimizer = torch.optim.Adam(self.q.parameters(), lr=1e-3)
+                self.transitions = []
+
+            def act(self, obs, epsilon):
+                if np.random.rand() < epsilon:
+                    return np.random.randint(self.q[-1].out_features)
+                return self.q(torch.as_tensor(obs)).argmax().item()
+
+            def learn(self, obs, action, reward, next_obs, done):
+                target = reward + 0.99 * (1 - done) * self.q(torch.as_tensor(next_obs)).max().detach()
+                loss = (self.q(torch.as_tensor(obs))[action] - target) ** 2
+                self.optimizer.zero_grad()
+                loss.backward()
+                self.optimizer.step()
+
+
+        if __name__ == "__main__":
+            seed_everything(0)
+            env = gym.make("CartPole-v1")
+            agent = Agent(4, 2)
+            for episode in range(500):
+                obs, _ = env.reset()
+                done = False
+                while not done:
+                    action = agent.act(obs, epsilon=0.1)
+                    next_obs, reward, terminated, truncated, _ = env.step(action)
+                    done = terminated or truncated
+                    agent.learn(obs, action, reward, next_obs, done)
+                    obs = next_obs
+        ''',
+    ),  # the __main__ block trains through agent.learn(), a method of the module's Agent
+    Valid(
+        """
+        import argparse
+        import math
+        import random
+        from itertools import count
+
+        import gym
+        import torch
+        import torch.nn.functional as F
+
+        from dqn import DQN, ReplayMemory, Transition
+
+
+        def make_env(seed):
+            env = gym.make("CartPole-v0").unwrapped
+            env.seed(seed)
+            return env
+
+
+        def optimize_model(memory, policy_net, target_net, optimizer, batch_size, gamma):
+            if len(memory) < batch_size:
+                return None
+            batch = Transition(*zip(*memory.sample(batch_size)))
+            state_values = policy_net(torch.cat(batch.state)).gather(1, torch.cat(batch.action))
+            next_values = target_net(torch.cat(batch.next_state)).max(1)[0].detach()
+            loss = F.smooth_l1_loss(state_values, (next_values * gamma + torch.cat(batch.reward)).unsqueeze(1))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            return loss.item()
+
+
+        def main():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--episodes", type=int, default=300)
+            args = parser.parse_args()
+            torch.manual_seed(0)
+            env = make_env(1000)
+            policy_net, target_net = DQN(4, 2), DQN(4, 2)
+            optimizer = torch.optim.RMSprop(policy_net.parameters())
+            memory = ReplayMemory(10000)
+            for i_episode in range(args.episodes):
+                state = torch.tensor([env.reset()], dtype=torch.float32)
+                for t in count():
+                    eps = 0.05 + 0.85 * math.exp(-t / 200)
+                    action = random.randrange(2) if random.random() < eps else policy_net(state).argmax().item()
+                    obs, reward, done, _ = env.step(action)
+                    next_state = torch.tensor([obs], dtype=torch.float32)
+                    memory.push(state, torch.tensor([[action]]), next_state, torch.tensor([reward]))
+                    state = next_state
+                    optimize_model(memory, policy_net, target_net, optimizer, 128, 0.999)
+                    if done:
+                        break
+
+
+        if __name__ == "__main__":
+            main()
+        """,
+        why="torch is seeded beside env.seed(): partial seeding is TL503's",
+    ),
+    Valid(
+        """
+        import gymnasium as gym
+        import numpy as np
+        import torch
+        from torch import nn
+
+
+        class Agent:
+            def __init__(self, n_obs, n_actions):
+                self.q = nn.Sequential(nn.Linear(n_obs, 64), nn.ReLU(), nn.Linear(64, n_actions))
+                self.optimizer = torch.optim.Adam(self.q.parameters(), lr=1e-3)
+                self.transitions = []
+
+            def act(self, obs, epsilon):
+                if np.random.rand() < epsilon:
+                    return np.random.randint(self.q[-1].out_features)
+                return self.q(torch.as_tensor(obs)).argmax().item()
+
+            def learn(self, obs, action, reward, next_obs, done):
+                target = reward + 0.99 * (1 - done) * self.q(torch.as_tensor(next_obs)).max().detach()
+                loss = (self.q(torch.as_tensor(obs))[action] - target) ** 2
+                self.optimizer.zero_grad()
+                loss.backward()
+                self.optimizer.step()
+
+
+        def run(env, agent, episodes):
+            for episode in range(episodes):
+                obs, _ = env.reset()
+                done = False
+                while not done:
+                    action = agent.act(obs, epsilon=0.1)
+                    next_obs, reward, terminated, truncated, _ = env.step(action)
+                    done = terminated or truncated
+                    agent.learn(obs, action, reward, next_obs, done)
+                    obs = next_obs
+        """,
+        why="a library module: its loop delegates the step to agent.learn(), but nothing runs it as a script",
+    ),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import re
 import string
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import takewhile
 from typing import TYPE_CHECKING, TypeAlias
@@ -14,9 +14,10 @@ from ...analysis.context import ModuleContext, fact
 from ...analysis.layout import CST_BLOCK_OWNERS
 from ...analysis.scopes import fresh_name
 from ...analysis.syntax import DEF_TYPES, FUNCTION_TYPES, LOOP_TYPES, dotted, is_constant, keyword
-from ...analysis.training import assigned_names, has_main_guard, outermost_loop, parses_arguments, training_loops
+from ...analysis.training import has_main_guard, outermost_loop, parses_arguments, training_loops
 from ...model import Action, Finding, Plan, Severity
 from ...rule import Rule
+from ._steps import delegating_loops
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -446,49 +447,7 @@ def _reporting_loops(ctx: ModuleContext) -> list[Loop]:
     """Training loops, and loops that delegate the gradient step to a function or method of this
     module that calls ``backward()`` (``train_epoch(...)``, ``self.train()``, ``agent.update(batch)``)."""
     loops = list(training_loops(ctx))
-    functions, methods = _functions_calling_backward(ctx)
-    instances = _instances(ctx, methods)
-    for call in ctx.calls_named(*functions, *(name for names in methods.values() for name in names)):
-        outer = outermost_loop(ctx, call) if _delegates(call, functions, methods, instances) else None
-        if outer is not None and outer not in loops:
-            loops.append(outer)
-    return loops
-
-
-def _delegates(call: ast.Call, functions: set[str], methods: dict[str, set[str]], instances: dict[str, str]) -> bool:
-    """``call`` runs one of ``functions``, a method of ``self`` among ``methods``, or a method of an
-    instance (``agent.update(...)`` after ``agent = Agent(...)``)."""
-    func = call.func
-    if isinstance(func, ast.Name):
-        return func.id in functions
-    if not isinstance(func, ast.Attribute):
-        return False
-    receiver = dotted(func.value) or ""
-    if receiver == "self":
-        return any(func.attr in names for names in methods.values())
-    return func.attr in methods.get(instances.get(receiver, ""), set())
-
-
-def _functions_calling_backward(ctx: ModuleContext) -> tuple[set[str], dict[str, set[str]]]:
-    """The module-level functions, and the methods of each class, that call ``backward()``."""
-    functions: set[str] = set()
-    methods: dict[str, set[str]] = {}
-    for call in ctx.method_calls("backward"):
-        function = ctx.enclosing(call, FUNCTION_TYPES)
-        if not isinstance(function, DEF_TYPES):
-            continue
-        owner = ctx.parent(function)
-        if isinstance(owner, ast.ClassDef):
-            methods.setdefault(owner.name, set()).add(function.name)
-        else:
-            functions.add(function.name)
-    return functions, methods
-
-
-def _instances(ctx: ModuleContext, classes: Collection[str]) -> dict[str, str]:
-    """Names bound to an instance of one of ``classes`` (``agent = DQNAgent(...)``), with the class."""
-    calls = ctx.calls_named(*classes) if classes else []
-    return {name: call.func.id for call in calls if isinstance(call.func, ast.Name) for name in assigned_names(ctx, call)}
+    return loops + [loop for loop in delegating_loops(ctx) if loop not in loops]
 
 
 def _metric_prints(ctx: ModuleContext) -> list[tuple[ast.Call, Loop]]:

@@ -23,6 +23,7 @@ from ._seeding import (
     top_level_statement,
     uses_hf_trainer,
 )
+from ._steps import delegating_loops
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 #: Seeded random number generators: seeding too, though not of the global state.
 RNG_CONSTRUCTORS = {"numpy.random.default_rng", "numpy.random.RandomState", "random.Random", "jax.random.PRNGKey"}
 SEED_KEYWORDS = {"seed", "random_state", "random_seed"}
+#: Methods that seed the object they are called on (``env.seed(s)``, ``generator.manual_seed(s)``).
+LOCAL_SEED_METHODS = {"seed", "manual_seed"}
 SEED_FUNCTION = '''
 def seed_everything(seed: int) -> None:
     """Seed Python, NumPy and PyTorch (CPU and every GPU) so that runs are reproducible."""
@@ -143,7 +146,7 @@ def _seeds_anything(ctx: ModuleContext) -> bool:
     """Any seeding at all: a ``*seed*`` call, a ``seed=`` argument, a seeded generator, a HF Trainer."""
     generators = _torch_generators(ctx)
     for call in ctx.nodes(ast.Call):
-        seeds = "seed" in callee_name(call.func).lower() and not _seeds_generator(call, generators)
+        seeds = "seed" in callee_name(call.func).lower() and not _seeds_local_state(ctx, call, generators)
         if seeds or any(kw.arg in SEED_KEYWORDS for kw in call.keywords):
             return True
         if ctx.qualname(call.func) in RNG_CONSTRUCTORS and call.args:
@@ -158,18 +161,24 @@ def _torch_generators(ctx: ModuleContext) -> set[ast.AST | str]:
     return {*calls, *(name for call in calls for name in assigned_names(ctx, call))}
 
 
-def _seeds_generator(call: ast.Call, generators: set[ast.AST | str]) -> bool:
-    """``torch.Generator().manual_seed(s)`` or ``g.manual_seed(s)`` for a local generator ``g``."""
+def _seeds_local_state(ctx: ModuleContext, call: ast.Call, generators: set[ast.AST | str]) -> bool:
+    """``env.seed(s)``, ``env.action_space.seed(s)``, ``g.manual_seed(s)`` for a local generator
+    ``g``: the seed of one object (an environment, a generator), not of the run's global state."""
     func = call.func
-    return isinstance(func, ast.Attribute) and (func.value in generators or dotted(func.value) in generators)
+    if not isinstance(func, ast.Attribute):
+        return False
+    if func.value in generators or dotted(func.value) in generators:
+        return True
+    return func.attr in LOCAL_SEED_METHODS and ctx.qualname(func) is None and dotted(func.value) != "self"
 
 
 def _entry_training_loop(ctx: ModuleContext) -> ast.AST | None:
-    """The loop of the entry point that trains: the first training loop, or loop that calls a
-    function that trains, in the code nearest to where the script starts (module-level code, then
-    the functions it calls, and so on)."""
+    """The loop of the entry point that trains: the first training loop, loop that delegates the
+    gradient step, or loop that calls a function that trains, in the code nearest to where the
+    script starts (module-level code, then the functions it calls, and so on)."""
     depths = _call_depths(ctx)
-    training = [loop for loop in training_loops(ctx) if _depth(ctx, loop, depths) is not None]
+    loops = [*training_loops(ctx), *delegating_loops(ctx)]
+    training = [loop for loop in loops if _depth(ctx, loop, depths) is not None]
     trains = {top.name for loop in training if isinstance(top := top_level_statement(ctx, loop), DEF_TYPES)}
     refs, functions = names_read(ctx), {stmt.name for stmt in ctx.tree.body if isinstance(stmt, DEF_TYPES)}
     while grown := {name for name in functions if refs.get(name, set()) & trains} - trains:
