@@ -480,4 +480,175 @@ CASES = [
         """,
         why="a helper's envs handed to a vector wrapper; a helper returning a vector env; one copy",
     ),
+    Invalid(
+        """
+        import gymnasium as gym
+        import numpy as np
+        import torch
+
+
+        def make_base_env(env_id, seed):
+            env = gym.make(env_id)
+            env.reset(seed=seed)
+            env.action_space.seed(seed)
+            return env
+
+
+        def make_env(seed, capture_video=False):
+            env = make_base_env("LunarLander-v3", seed)
+            env = gym.wrappers.RecordEpisodeStatistics(env)
+            if capture_video:
+                env = gym.wrappers.RecordVideo(env, "videos")
+            return env
+
+
+        envs = [make_env(seed) for seed in range(8)]
+        obs = np.stack([env.reset()[0] for env in envs])
+        for step in range(1000):
+            actions = torch.randint(0, 4, (len(envs),)).tolist()
+            obs = np.stack([env.step(a)[0] for env, a in zip(envs, actions)])
+        """,
+        at=[(21, 9)],
+        action="""
+        import gymnasium as gym
+        import numpy as np
+        import torch
+
+
+        def make_base_env(env_id, seed):
+            env = gym.make(env_id)
+            env.reset(seed=seed)
+            env.action_space.seed(seed)
+            return env
+
+
+        def make_env(seed, capture_video=False):
+            env = make_base_env("LunarLander-v3", seed)
+            env = gym.wrappers.RecordEpisodeStatistics(env)
+            if capture_video:
+                env = gym.wrappers.RecordVideo(env, "videos")
+            return env
+
+
+        # vec_envs.step(actions) steps every environment at once and resets finished episodes itself.
+        # envs keeps the single environments until the loops below step vec_envs instead.
+        vec_envs = gym.vector.SyncVectorEnv([lambda seed=seed: make_env(seed) for seed in range(8)])
+        envs = vec_envs.envs
+        obs = np.stack([env.reset()[0] for env in envs])
+        for step in range(1000):
+            actions = torch.randint(0, 4, (len(envs),)).tolist()
+            obs = np.stack([env.step(a)[0] for env, a in zip(envs, actions)])
+        """,
+    ),  # a list comprehension over make_env -> make_base_env -> gym.make, the id fixed by make_env
+    Invalid(
+        """
+        import argparse
+
+        import gym
+        from baselines.common.atari_wrappers import wrap_deepmind
+        from baselines.bench import Monitor
+
+
+        def make_atari(env_id):
+            env = gym.make(env_id)
+            return wrap_deepmind(env, frame_stack=True)
+
+
+        def make_train_env(args, rank):
+            env = make_atari(args.env_id)
+            env.seed(args.seed + rank)
+            return env
+
+
+        def build_env(args, rank):
+            return Monitor(make_train_env(args, rank), None)
+
+
+        def main():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--env-id", default="PongNoFrameskip-v4")
+            parser.add_argument("--num-envs", type=int, default=8)
+            parser.add_argument("--seed", type=int, default=0)
+            args = parser.parse_args()
+            envs = []
+            for rank in range(args.num_envs):
+                envs.append(build_env(args, rank))
+            observations = [env.reset() for env in envs]
+            return envs, observations
+        """,
+        at=[(31, 21)],
+        action="""
+        import argparse
+
+        import gym
+        from baselines.common.atari_wrappers import wrap_deepmind
+        from baselines.bench import Monitor
+
+
+        def make_atari(env_id):
+            env = gym.make(env_id)
+            return wrap_deepmind(env, frame_stack=True)
+
+
+        def make_train_env(args, rank):
+            env = make_atari(args.env_id)
+            env.seed(args.seed + rank)
+            return env
+
+
+        def build_env(args, rank):
+            return Monitor(make_train_env(args, rank), None)
+
+
+        def main():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--env-id", default="PongNoFrameskip-v4")
+            parser.add_argument("--num-envs", type=int, default=8)
+            parser.add_argument("--seed", type=int, default=0)
+            args = parser.parse_args()
+            envs = []
+            for rank in range(args.num_envs):
+                envs.append(build_env(args, rank))
+            # vec_envs.step(actions) steps every environment at once and resets finished episodes itself.
+            vec_envs = gym.vector.SyncVectorEnv([lambda env=env: env for env in envs])
+            observations = [env.reset() for env in envs]
+            return envs, observations
+        """,
+    ),  # three helpers deep (build_env -> make_train_env -> make_atari -> gym.make), appended in a loop
+    Valid(
+        """
+        import gymnasium as gym
+
+        TASKS = ["CartPole-v1", "Acrobot-v1", "MountainCar-v0"]
+
+
+        def make_base_env(env_id, seed):
+            env = gym.make(env_id)
+            env.reset(seed=seed)
+            return env
+
+
+        def make_task_env(name):
+            return make_base_env(name, 0)
+
+
+        def make_env(seed):
+            def thunk():
+                return make_base_env("CartPole-v1", seed)
+
+            return thunk
+
+
+        def make_ranked_env(rank):
+            env_id = TASKS[rank % len(TASKS)]
+            return make_base_env(env_id, rank)
+
+
+        per_task = [make_task_env(name) for name in TASKS]
+        thunks = [make_env(i) for i in range(4)]
+        ranked = [make_ranked_env(rank) for rank in range(6)]
+        vec_env = gym.vector.SyncVectorEnv([make_env(i) for i in range(4)])
+        """,
+        why="helper chains that make one env per task, return thunks, compute the id per rank, or feed a vector env",
+    ),
 ]

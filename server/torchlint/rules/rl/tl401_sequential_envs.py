@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 #: Callables that turn several environments (or their factories) into one vector env.
 VECTOR_WRAPPERS = {"SyncVectorEnv", "AsyncVectorEnv", "DummyVecEnv", "SubprocVecEnv", "make_vec_env", "make_vec"}
+#: How many helpers deep an environment is followed to its ``gym.make(...)`` (``make_env`` -> ``make_base_env``).
+HELPER_DEPTH = 3
 
 
 @dataclass(frozen=True)
@@ -58,12 +60,14 @@ class _EnvSource:
     make: ast.Call
     #: The module's function that returns the environment, when ``site`` calls one.
     helper: Function | None = None
+    #: The helper's parameters that the environment id depends on (``None``: the id is unknown).
+    id_params: frozenset[str] | None = None
 
     def same_env(self, loop_names: set[str]) -> bool:
         """The environment id is known and stays the same while ``loop_names`` change."""
         if self.helper is None:
             return _same_env_each_time(self.make, loop_names)
-        return _helper_same_env(self.site, self.helper, self.make, loop_names)
+        return _helper_same_env(self.site, self.helper, self.id_params, loop_names)
 
 
 class SequentialEnvs(Rule):
@@ -284,21 +288,94 @@ def _assigned_in(ctx: ModuleContext, loop: ast.For) -> set[str]:
     }
 
 
+@dataclass(frozen=True)
+class _Helper:
+    """A function of the module that returns a new environment, however many helpers deep."""
+
+    #: The ``gym.make(...)`` call that builds the environment.
+    make: ast.Call
+    #: The helper's parameters the environment id depends on (``None``: the id is unknown).
+    id_params: frozenset[str] | None
+
+
 @fact
-def _env_helpers(ctx: ModuleContext) -> dict[Function, ast.Call]:
-    """The module's functions that return a new environment (``def make_env(seed): env = gym.make(...);
-    return env``), with the ``gym.make(...)`` call; not factories that return a thunk."""
-    helpers: dict[Function, ast.Call] = {}
-    for make in ctx.calls(*ENV_MAKERS):
-        function = ctx.enclosing(make, (*DEF_TYPES, ast.Lambda))
-        if not isinstance(function, DEF_TYPES) or ctx.within(function, ast.Yield, ast.YieldFrom):
-            continue
-        env = wrapped_env(ctx, make)
-        holders = set(assigned_names(ctx, env))
-        returns = [r for r in ctx.within(function, ast.Return) if ctx.enclosing(r, FUNCTION_TYPES) is function]
-        if returns and all(_returns_env(ctx, function, r.value, env, holders) for r in returns):
-            helpers.setdefault(function, make)
+def _env_helpers(ctx: ModuleContext) -> dict[Function, _Helper]:
+    """The module's functions that return a new environment, made by ``gym.make(...)`` or by another
+    such helper, up to ``HELPER_DEPTH`` helpers deep (``def make_env(seed): env = gym.make(...);
+    return env``); not factories that return a thunk."""
+    helpers: dict[Function, _Helper] = {}
+    sources: list[tuple[ast.Call, _Helper | None]] = [(make, None) for make in ctx.calls(*ENV_MAKERS)]
+    for _ in range(HELPER_DEPTH):
+        found: dict[Function, _Helper] = {}
+        for call, inner in sources:
+            function = _returning_function(ctx, call)
+            if function is not None and function not in helpers:
+                params = _id_params(ctx, function, call, inner)
+                found.setdefault(function, _Helper(inner.make if inner else call, params))
+        helpers.update(found)
+        sources = [(site.call, found[site.callee]) for site in call_graph(ctx).sites if site.callee in found]
     return helpers
+
+
+def _returning_function(ctx: ModuleContext, call: ast.Call) -> Function | None:
+    """The function around ``call`` when every one of its returns is the environment ``call`` makes."""
+    function = ctx.enclosing(call, (*DEF_TYPES, ast.Lambda))
+    if not isinstance(function, DEF_TYPES) or ctx.within(function, ast.Yield, ast.YieldFrom):
+        return None
+    env = wrapped_env(ctx, call)
+    holders = set(assigned_names(ctx, env))
+    returns = [r for r in ctx.within(function, ast.Return) if ctx.enclosing(r, FUNCTION_TYPES) is function]
+    if returns and all(_returns_env(ctx, function, r.value, env, holders) for r in returns):
+        return function
+    return None
+
+
+def _id_params(ctx: ModuleContext, function: Function, call: ast.Call, inner: _Helper | None) -> frozenset[str] | None:
+    """The parameters of ``function`` that the id of the environment ``call`` makes depends on."""
+    locals_ = _assigned_names(ctx, function)
+    if inner is None:
+        env_id = _env_id(call)
+        if env_id is None or _names(env_id) & locals_:
+            return None  # unknown, or computed in the helper (``env_id = ENV_IDS[rank]``)
+        return frozenset(_names(env_id) & _params(function))
+    if inner.id_params is None:
+        return None
+    callee = call_graph(ctx).site(call)
+    assert callee is not None
+    found: set[str] = set()
+    for name in inner.id_params:
+        argument = _argument(call, callee.callee, name)
+        if argument is None:
+            if name not in _defaults(callee.callee):
+                return None
+            continue
+        if _names(argument) & locals_:
+            return None  # the id is computed in this helper: it cannot be followed
+        found |= _names(argument) & _params(function)
+    return frozenset(found)
+
+
+def _params(function: Function) -> set[str]:
+    args = function.args
+    return {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+
+
+def _defaults(function: Function) -> set[str]:
+    """The parameters that have a default value."""
+    args = function.args
+    params = [*args.posonlyargs, *args.args]
+    defaults = {a.arg for a in params[len(params) - len(args.defaults) :]}
+    return defaults | {a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None}
+
+
+def _assigned_names(ctx: ModuleContext, function: Function) -> set[str]:
+    """Names that ``function``'s body assigns."""
+    return {
+        target.id
+        for node in ctx.within(function, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
 
 
 def _returns_env(ctx: ModuleContext, function: Function, value: ast.expr | None, env: ast.expr, holders: set[str]) -> bool:
@@ -327,35 +404,32 @@ def _env_helper_calls(ctx: ModuleContext) -> Iterator[_EnvSource]:
     """Each call of one of the module's environment helpers."""
     helpers = _env_helpers(ctx)
     for site in call_graph(ctx).sites:
-        make = helpers.get(site.callee)
-        if make is not None:
-            yield _EnvSource(site.call, make, site.callee)
+        helper = helpers.get(site.callee)
+        if helper is not None:
+            yield _EnvSource(site.call, helper.make, site.callee, helper.id_params)
 
 
-def _helper_same_env(call: ast.Call, helper: Function, make: ast.Call, loop_names: set[str]) -> bool:
-    """The helper's environment id is known and every parameter it reads gets an argument free
-    of ``loop_names`` (or keeps its default)."""
-    env_id = _env_id(make)
-    if env_id is None:
+def _helper_same_env(call: ast.Call, helper: Function, id_params: frozenset[str] | None, loop_names: set[str]) -> bool:
+    """The helper's environment id is known and every parameter it depends on gets an argument
+    free of ``loop_names`` (or keeps its default)."""
+    if id_params is None:
         return False
-    params = [*helper.args.posonlyargs, *helper.args.args]
-    skipped = 1 if isinstance(call.func, ast.Attribute) else 0  # ``self.make_env(i)``
-    defaults = {a.arg for a in params[len(params) - len(helper.args.defaults) :]}
-    defaults |= {a.arg for a, d in zip(helper.args.kwonlyargs, helper.args.kw_defaults, strict=True) if d is not None}
-    for name in _names(env_id) & {a.arg for a in [*params, *helper.args.kwonlyargs]}:
-        argument = _argument(call, params, skipped, name)
-        if argument is None and name not in defaults:
+    for name in id_params:
+        argument = _argument(call, helper, name)
+        if argument is None and name not in _defaults(helper):
             return False
         if argument is not None and _names(argument) & loop_names:
             return False
     return True
 
 
-def _argument(call: ast.Call, params: list[ast.arg], skipped: int, name: str) -> ast.expr | None:
+def _argument(call: ast.Call, function: Function, name: str) -> ast.expr | None:
     """The argument ``call`` passes for the parameter ``name`` (``None`` when it passes none it can tell)."""
     found = keyword(call, name)
     if found is not None:
         return found.value
+    params = [*function.args.posonlyargs, *function.args.args]
+    skipped = 1 if isinstance(call.func, ast.Attribute) else 0  # ``self.make_env(i)``
     index = next((i for i, a in enumerate(params) if a.arg == name), None)
     if index is None or index < skipped:
         return None
