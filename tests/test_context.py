@@ -4,6 +4,7 @@ exactly what walking a subtree finds."""
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
 
 import hypothesmith
@@ -34,6 +35,19 @@ def check_index(source: str) -> None:
         for child in ast.iter_child_nodes(node):
             if not isinstance(child, SINGLETONS):
                 assert ctx.parent(child) is node
+    for kind in {type(n) for n in walked if "lineno" in n._attributes}:
+        assert ctx.nodes(kind) == in_source_order(tree, kind), kind
+
+
+def in_source_order(tree: ast.AST, kind: type) -> list[ast.AST]:
+    """What ``nodes(kind)`` promises: by position, an outer node before those starting with it."""
+
+    def preorder(node: ast.AST) -> Iterator[ast.AST]:
+        yield node
+        for child in ast.iter_child_nodes(node):
+            yield from preorder(child)
+
+    return sorted((node for node in preorder(tree) if type(node) is kind), key=lambda n: (n.lineno, n.col_offset))
 
 
 def check_within(source: str) -> None:

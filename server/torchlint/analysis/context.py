@@ -10,6 +10,7 @@ import ast
 import functools
 import operator
 import re
+import sys
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Set
@@ -39,7 +40,8 @@ class ModuleContext:
         self.lines = split_lines(source)
         self._by_type: dict[type, list[ast.AST]] = defaultdict(list)
         self._parent: dict[ast.AST, ast.AST] = {}
-        self._in_order: set[type] = set()
+        #: Node types whose index list is not in source order yet (see :meth:`_index`).
+        self._unordered: set[type] = set()
         self._qualnames: dict[int, str | None] = {}
         #: Facts computed once per module, keyed by the function that computes them (see :func:`fact`).
         self.facts: dict[tuple, object] = {}
@@ -49,24 +51,38 @@ class ModuleContext:
     # -- indexing ---------------------------------------------------------------------------
 
     def _index(self, tree: ast.AST) -> None:
-        by_type, parent, shapes = self._by_type, self._parent, _SHAPES
+        """Group the nodes by type and record their parents, in one pre-order traversal that
+        visits children in source order, so that each type's list needs no sorting; the few
+        constructs whose children the grammar lists out of source order are marked for a sort."""
+        by_type, parent, fields, reorder = self._by_type, self._parent, _FIELDS, _SOURCE_ORDER
         stack = [tree]
         pop, push = stack.pop, stack.append
         while stack:
             node = pop()
             kind = type(node)
             by_type[kind].append(node)
-            singles, lists = shapes.get(kind) or _shape(kind)
-            for name in singles:
-                child = getattr(node, name, None)
-                if child is not None:
+            in_order = reorder.get(kind)
+            if in_order is not None:
+                for child in reversed(in_order(node)):
                     parent[child] = node
                     push(child)
-            for name in lists:
-                for child in getattr(node, name, ()):
-                    if child is not None:  # a ``**mapping`` in a dict display has a ``None`` key
-                        parent[child] = node
-                        push(child)
+                continue
+            for name, many in fields.get(kind, ()):
+                if many:
+                    for child in reversed(getattr(node, name, ())):
+                        if child is not None:
+                            parent[child] = node
+                            push(child)
+                elif (single := getattr(node, name, None)) is not None:
+                    parent[single] = node
+                    push(single)
+        self._unordered.update(_UNORDERED_TYPES)
+        for starred in by_type.get(ast.Starred, ()):
+            # ``f(key=1, *rest)`` and ``class A(metaclass=M, *bases)``: a keyword before an unpacking.
+            keywords = getattr(parent[starred], "keywords", None)
+            if keywords and _POSITION(keywords[0]) < _POSITION(starred):
+                self._unordered.update(by_type)
+                break
 
     @overload
     def nodes(self, kind: type[N], /) -> list[N]: ...
@@ -84,13 +100,12 @@ class ModuleContext:
         return _merged(self, types)
 
     def _sorted(self, kind: type) -> list[ast.AST]:
-        # The traversal meets nodes last-to-first; rules want source order, sorted on demand.
         nodes = self._by_type.get(kind)
         if nodes is None:
             return []
-        if kind not in self._in_order:
+        if kind in self._unordered:
             nodes.sort(key=_POSITION if _located(kind) else _source_order)
-            self._in_order.add(kind)
+            self._unordered.discard(kind)
         return nodes
 
     def within(self, root: ast.AST | list[ast.stmt], *types: type[N]) -> list[N]:
@@ -317,26 +332,78 @@ _LEAF_FIELD_TYPES = frozenset(
 _SIGNATURE = re.compile(r"\w+\((.*)\)$")
 
 
-def _shape(kind: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The fields of ``kind`` that hold one child node and those that hold a list of them, read
-    from the grammar line that starts each ``ast`` class's docstring (``Call(expr func, expr* args,
-    keyword* keywords)``), so that indexing never tests a field's value for its type."""
+def _fields(kind: type) -> tuple[tuple[str, bool], ...]:
+    """The fields of ``kind`` that hold child nodes, last first, each with whether it holds a
+    list of them, read from the grammar line that starts each ``ast`` class's docstring
+    (``Call(expr func, expr* args, keyword* keywords)``), so that indexing never tests a field's
+    value for its type."""
     doc = (kind.__doc__ or "").strip().partition("\n")[0]
     match = _SIGNATURE.match(doc)
     if match is None:  # not a node that ``ast.parse`` produces
-        return (), ()
-    singles: list[str] = []
-    lists: list[str] = []
+        return ()
+    fields: list[tuple[str, bool]] = []
     for declaration in filter(None, (part.strip() for part in match.group(1).split(","))):
         declared_type, name = declaration.rsplit(" ", 1)
         if declared_type.rstrip("*?") not in _LEAF_FIELD_TYPES:
-            (lists if declared_type.endswith("*") else singles).append(name)
-    return tuple(singles), tuple(lists)
+            fields.append((name, declared_type.endswith("*")))
+    return tuple(reversed(fields))
 
 
-_SHAPES = {
-    kind: _shape(kind) for kind in vars(ast).values() if isinstance(kind, type) and issubclass(kind, ast.AST)
+_FIELDS = {
+    kind: _fields(kind) for kind in vars(ast).values() if isinstance(kind, type) and issubclass(kind, ast.AST)
 }
+
+
+def _definition_children(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> list[ast.AST]:
+    header: list[ast.AST] = [*node.decorator_list, *getattr(node, "type_params", ())]
+    if isinstance(node, ast.ClassDef):
+        header += [*node.bases, *node.keywords]
+    else:
+        header.append(node.args)
+        if node.returns is not None:
+            header.append(node.returns)
+    return header + node.body
+
+
+def _argument_children(node: ast.arguments) -> list[ast.AST]:
+    """Each parameter followed by its default, as written."""
+    positional = [*node.posonlyargs, *node.args]
+    first_default = len(positional) - len(node.defaults)
+    children: list[ast.AST] = []
+    for i, arg in enumerate(positional):
+        children.append(arg)
+        if i >= first_default:
+            children.append(node.defaults[i - first_default])
+    if node.vararg is not None:
+        children.append(node.vararg)
+    for arg, default in zip(node.kwonlyargs, node.kw_defaults, strict=True):
+        children.append(arg)
+        if default is not None:
+            children.append(default)
+    if node.kwarg is not None:
+        children.append(node.kwarg)
+    return children
+
+
+def _pairs(keys: list[ast.AST | None], values: list[ast.AST]) -> list[ast.AST]:
+    """``{k: v, **m}``'s children as written (an unpacking has a ``None`` key)."""
+    return [child for key, value in zip(keys, values, strict=True) for child in (key, value) if child is not None]
+
+
+#: The node types whose grammar lists children out of source order: decorators after the body,
+#: defaults after all parameters, a dict's keys before its values, ``a if test else b``.
+_SOURCE_ORDER: dict[type, Callable[[Any], list[ast.AST]]] = {
+    ast.FunctionDef: _definition_children,
+    ast.AsyncFunctionDef: _definition_children,
+    ast.ClassDef: _definition_children,
+    ast.arguments: _argument_children,
+    ast.Dict: lambda node: _pairs(node.keys, node.values),
+    ast.MatchMapping: lambda node: _pairs(node.keys, node.patterns),
+    ast.IfExp: lambda node: [node.body, node.test, node.orelse],
+}
+#: Before Python 3.12 the literal parts of an f-string carry the whole string's position, ahead
+#: of the expressions between them: sorting by position (what ``nodes`` promises) reorders them.
+_UNORDERED_TYPES = (ast.Constant, ast.FormattedValue, ast.JoinedStr) if sys.version_info < (3, 12) else ()
 
 
 class _CallIndex(NamedTuple):
