@@ -544,8 +544,8 @@ CASES = [
         """,
         why="a flip the caller decides, observations of a replay buffer, token order, and a random flip for display",
     ),
-    # DnCNN: the flips are chosen by a mode that the caller draws at random. (`np.flipud(out)` is
-    # not reported: reversing the first axis of an array named `out` may be a reversal of order.)
+    # DnCNN: the flips are chosen by a mode that the caller draws at random. `np.flipud(out)` is a
+    # vertical flip: `out` is made from the image and turned by np.rot90 in the same function.
     Invalid(
         """
         import glob
@@ -583,8 +583,8 @@ CASES = [
             outs = [model(torch.from_numpy(data_augmentation(image, m).copy())) for m in range(4)]
             return torch.stack(outs).mean(0)
         """,
-        at=[(16, 15), (18, 15)],
-        message="v2.RandomRotation",
+        at=[(14, 15), (16, 15), (18, 15)],
+        message=" instead of a random np.",
     ),
     Valid(
         """
@@ -609,5 +609,201 @@ CASES = [
             return torch.stack(outs).mean(0)
         """,
         why="the same dihedral transforms chosen by a mode its only caller enumerates (test-time self-ensembling)",
+    ),
+    Invalid(
+        """
+        import random
+
+        import cv2
+        import numpy as np
+        import torch
+        from torch.utils.data import Dataset
+
+
+        def random_flip(lr, hr):
+            if random.random() < 0.5:
+                lr, hr = np.fliplr(lr), np.fliplr(hr)
+            if random.random() < 0.5:
+                lr, hr = np.flipud(lr), np.flipud(hr)
+            return lr.copy(), hr.copy()
+
+
+        class PairedSRDataset(Dataset):
+            def __init__(self, pairs):
+                self.pairs = pairs
+
+            def __len__(self):
+                return len(self.pairs)
+
+            def __getitem__(self, idx):
+                lr = cv2.imread(self.pairs[idx][0])
+                hr = cv2.imread(self.pairs[idx][1])
+                lr, hr = random_flip(lr, hr)
+                return torch.from_numpy(lr).permute(2, 0, 1), torch.from_numpy(hr).permute(2, 0, 1)
+        """,
+        at=[(11, 18), (11, 33), (13, 18), (13, 33)],
+        message="instead of a random np.fl",
+        action="""
+        import random
+
+        import cv2
+        import numpy as np
+        import torch
+        from torch.utils.data import Dataset
+        from torchvision.transforms import v2
+
+
+        # torchvision.transforms.v2 version of the random np.fliplr / np.flipud in random_flip.
+        # v2 transforms act on CHW tensors and PIL images (numpy arrays pass through unchanged):
+        # call train_augment(image) where the image is a tensor, then delete the manual flip.
+        # Pass the image and its mask in one call (the mask as tv_tensors.Mask) to flip both alike.
+        train_augment = v2.Compose([
+            v2.RandomHorizontalFlip(p=0.5),
+            v2.RandomVerticalFlip(p=0.5),
+        ])
+
+
+        def random_flip(lr, hr):
+            if random.random() < 0.5:
+                lr, hr = np.fliplr(lr), np.fliplr(hr)
+            if random.random() < 0.5:
+                lr, hr = np.flipud(lr), np.flipud(hr)
+            return lr.copy(), hr.copy()
+
+
+        class PairedSRDataset(Dataset):
+            def __init__(self, pairs):
+                self.pairs = pairs
+
+            def __len__(self):
+                return len(self.pairs)
+
+            def __getitem__(self, idx):
+                lr = cv2.imread(self.pairs[idx][0])
+                hr = cv2.imread(self.pairs[idx][1])
+                lr, hr = random_flip(lr, hr)
+                return torch.from_numpy(lr).permute(2, 0, 1), torch.from_numpy(hr).permute(2, 0, 1)
+        """,
+    ),  # a super-resolution pair flipped in a helper of __getitem__: lr/hr are images, flipped left-right too
+    Invalid(
+        """
+        import random
+
+        import cv2
+        import numpy as np
+        from torch.utils.data import Dataset
+
+
+        class LaneDataset(Dataset):
+            def __init__(self, samples, train=True):
+                self.samples = samples
+                self.train = train
+
+            def __len__(self):
+                return len(self.samples)
+
+            def _augment(self, img, mask):
+                if random.random() > 0.5:
+                    img = cv2.flip(img, 1)
+                    mask = cv2.flip(mask, 1)
+                if np.random.rand() < 0.3:
+                    code = random.choice([-1, 0, 1])
+                    img, mask = cv2.flip(img, code), cv2.flip(mask, code)
+                return img, mask
+
+            def __getitem__(self, idx):
+                img = cv2.imread(self.samples[idx][0])
+                mask = cv2.imread(self.samples[idx][1], cv2.IMREAD_GRAYSCALE)
+                if self.train:
+                    img, mask = self._augment(img, mask)
+                return img.transpose(2, 0, 1).astype(np.float32) / 255.0, mask.astype(np.int64)
+        """,
+        at=[(18, 19), (19, 20), (22, 25), (22, 46)],
+        message="instead of a random cv2.flip by hand",
+        action="""
+        import random
+
+        import cv2
+        import numpy as np
+        from torch.utils.data import Dataset
+        from torchvision.transforms import v2
+
+
+        # torchvision.transforms.v2 version of the random cv2.flip in LaneDataset._augment.
+        # v2 transforms act on CHW tensors and PIL images (numpy arrays pass through unchanged):
+        # call train_augment(image) where the image is a tensor, then delete the manual flip.
+        # Pass the image and its mask in one call (the mask as tv_tensors.Mask) to flip both alike.
+        train_augment = v2.Compose([
+            v2.RandomHorizontalFlip(p=0.5),
+            v2.RandomApply([v2.RandomChoice([v2.RandomHorizontalFlip(p=1.0), v2.RandomVerticalFlip(p=1.0)])], p=0.3),
+        ])
+
+
+        class LaneDataset(Dataset):
+            def __init__(self, samples, train=True):
+                self.samples = samples
+                self.train = train
+
+            def __len__(self):
+                return len(self.samples)
+
+            def _augment(self, img, mask):
+                if random.random() > 0.5:
+                    img = cv2.flip(img, 1)
+                    mask = cv2.flip(mask, 1)
+                if np.random.rand() < 0.3:
+                    code = random.choice([-1, 0, 1])
+                    img, mask = cv2.flip(img, code), cv2.flip(mask, code)
+                return img, mask
+
+            def __getitem__(self, idx):
+                img = cv2.imread(self.samples[idx][0])
+                mask = cv2.imread(self.samples[idx][1], cv2.IMREAD_GRAYSCALE)
+                if self.train:
+                    img, mask = self._augment(img, mask)
+                return img.transpose(2, 0, 1).astype(np.float32) / 255.0, mask.astype(np.int64)
+        """,
+    ),  # cv2.flip with flipCode 1, and with a flipCode drawn at random, in a dataset's augmentation method
+    Valid(
+        """
+        import random
+
+        import cv2
+        import numpy as np
+        import torch
+        from torch.utils.data import Dataset
+
+
+        def augment(x):
+            \"\"\"Time reversal of a sensor trace.\"\"\"
+            if random.random() < 0.5:
+                x = np.flipud(x)
+            return x
+
+
+        class TraceDataset(Dataset):
+            def __init__(self, traces, images):
+                self.traces = traces
+                self.images = images
+
+            def __len__(self):
+                return len(self.traces)
+
+            def __getitem__(self, idx):
+                trace = augment(np.asarray(self.traces[idx], dtype=np.float32))
+                img = cv2.flip(cv2.imread(self.images[idx]), 0)  # stored bottom-up
+                img = torch.from_numpy(img).permute(2, 0, 1)
+                if random.random() < 0.5:
+                    img = torch.flip(img, dims=[2])
+                return trace, img
+
+
+        def show_mirrored(camera):
+            ok, frame = camera.read()
+            while ok:
+                cv2.imshow("preview", cv2.flip(frame, 1))
+                ok, frame = camera.read()
+        """,
+        why="a 1-D trace reversed, a deterministic cv2.flip, torch.flip (not numpy), and a mirrored preview",
     ),
 ]

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from ...fixing.fix_context import FixContext
 
-FLIP_FUNCTIONS = {"numpy.flip", "numpy.fliplr", "numpy.flipud", "numpy.rot90"}
+FLIP_FUNCTIONS = {"numpy.flip", "numpy.fliplr", "numpy.flipud", "numpy.rot90", "cv2.flip"}
 RANDOM_MODULES = ("random", "numpy.random")
 TORCH_RANDOM = {"torch.rand", "torch.randint", "torch.randn", "torch.rand_like", "torch.randperm", "torch.bernoulli"}
 RANDOM_METHODS = {"random", "rand", "uniform", "randint", "integers", "choice", "randn", "binomial", "random_sample"}
@@ -55,7 +55,7 @@ EITHER_AXIS = "either"
 TRANSFORM_NAMES = {
     HORIZONTAL: "RandomHorizontalFlip",
     VERTICAL: "RandomVerticalFlip",
-    EITHER_AXIS: "RandomHorizontalFlip / v2.RandomVerticalFlip",
+    EITHER_AXIS: "RandomHorizontalFlip/RandomVerticalFlip",
 }
 
 _Function = ast.FunctionDef | ast.AsyncFunctionDef
@@ -167,6 +167,8 @@ def _flip_kind(ctx: ModuleContext, node: ast.AST) -> tuple[str, ast.AST, bool, s
         name = ctx.qualname(node.func)
         if name is None or name not in FLIP_FUNCTIONS or not node.args:
             return None
+        if name == "cv2.flip":
+            return _cv2_flip_kind(node)
         array, operation = node.args[0], f"np.{name.rpartition('.')[2]}"
         if name == "numpy.fliplr":
             return HORIZONTAL, array, True, operation
@@ -193,6 +195,26 @@ def _flip_kind(ctx: ModuleContext, node: ast.AST) -> tuple[str, ast.AST, bool, s
         kind = VERTICAL if position == 0 else HORIZONTAL
         return kind, node.value, len(index) > 1, f"[{', '.join([':'] * position + ['::-1'])}] slice"
     return None
+
+
+def _cv2_flip_kind(call: ast.Call) -> tuple[str, ast.AST, bool, str] | None:
+    """``cv2.flip(img, 1)`` flips horizontally, ``0`` vertically, ``-1`` both ways (a 180-degree turn)."""
+    code = _axis(call, 1, "flipCode")
+    if code is None:
+        return None
+    value = _signed_int(code)
+    if value is None:
+        return (EITHER_AXIS, call.args[0], True, "cv2.flip") if _maybe_axis(code) else None
+    kind = HORIZONTAL if value > 0 else VERTICAL if value == 0 else ROTATE_180
+    return kind, call.args[0], True, "cv2.flip"
+
+
+def _signed_int(node: ast.expr) -> int | None:
+    """``1``, ``0`` or ``-1``."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        value = int_value(node.operand)
+        return None if value is None else -value
+    return int_value(node)
 
 
 def _maybe_axis(axis: ast.expr) -> bool:
@@ -362,7 +384,10 @@ def _manual_flips(ctx: ModuleContext) -> list[_Flip]:
             continue
         kind, array, needs_2d, operation = shape
         scope = _augmentation_scope(ctx, node)
-        if scope is None or not _image_like(array, needs_2d, strict=scope[2]):
+        if scope is None:
+            continue
+        needs_2d = needs_2d or _array_name(array) in _planar_arrays(ctx, scope[0])
+        if not _image_like(array, needs_2d, strict=scope[2]):
             continue
         probability = _decision(ctx, node, scope[0])
         if probability is None:
@@ -372,6 +397,30 @@ def _manual_flips(ctx: ModuleContext) -> list[_Flip]:
         top = _top_statement(ctx, node)
         flips.append(_Flip(node, kind, probability, operation, scope[0], scope[1], top, _array_name(array)))
     return flips
+
+
+@fact
+def _planar_arrays(ctx: ModuleContext, function: ast.AST) -> set[str]:
+    """Names of arrays that ``function`` treats as images: flipped or turned by an operation that
+    needs two dimensions (``np.fliplr``, ``np.rot90``, ``[:, ::-1]``), or made from an array named
+    like an image (``out = np.transpose(image, (1, 2, 0))``). Reversing the first axis of one of
+    them (``np.flipud(out)``) is a vertical flip, not a reversal of order."""
+    names = set()
+    for node in [*ctx.within(function, ast.Call), *ctx.within(function, ast.Subscript)]:
+        shape = _flip_kind(ctx, node)
+        if shape is not None and shape[2] and (name := _array_name(shape[1])):
+            names.add(name)
+    for assign in ctx.within(function, ast.Assign):
+        if _image_like(_source_array(ctx, assign.value), at_least_2d=False, strict=True):
+            names.update(t.id for t in assign.targets if isinstance(t, ast.Name))
+    return names
+
+
+def _source_array(ctx: ModuleContext, value: ast.expr) -> ast.AST:
+    """The array a numpy function makes its result from (``image`` of ``np.transpose(image, axes)``)."""
+    if isinstance(value, ast.Call) and value.args and under(ctx.qualname(value.func), ("numpy",)):
+        return value.args[0]
+    return value
 
 
 def _dumped(transforms: tuple[str, ...] | list[ast.expr]) -> tuple[str, ...]:
@@ -396,11 +445,13 @@ def _pipelines(ctx: ModuleContext) -> set[tuple[str, ...]]:
 class ManualNumpyAugmentation(Rule):
     """Images are flipped or rotated at random by hand with numpy in dataset or transform code.
 
-    Fires on `np.flip`, `np.fliplr`, `np.flipud`, `np.rot90` and `arr[::-1]` / `arr[:, ::-1]` on
-    image-like arrays under a random decision, inside a `Dataset`, a `__getitem__`, a function or
-    class named like an augmentation or transform, or a helper of the module that such code calls;
-    also in functions named like data loading (`load_image`, `get_patch`) where the array is named
-    like an image. The decision may be drawn in an enclosing function, in the arguments (a random
+    Fires on `np.flip`, `np.fliplr`, `np.flipud`, `np.rot90`, `cv2.flip` and `arr[::-1]` /
+    `arr[:, ::-1]` on image-like arrays under a random decision, inside a `Dataset`, a `__getitem__`,
+    a function or class named like an augmentation or transform, or a helper of the module that such
+    code calls; also in functions named like data loading (`load_image`, `get_patch`) where the array
+    is named like an image. A first-axis flip (`np.flipud(out)`, `out[::-1]`) counts when the array
+    is named like an image, or the same function also flips or turns it in two dimensions or makes it
+    from an image. The decision may be drawn in an enclosing function, in the arguments (a random
     axis or number of turns) or by a caller (`augment(img, mode=random.randint(0, 7))`).
     Deterministic flips, channel reversal (`img[..., ::-1]`), and reversing rewards, returns,
     shapes or other non-image arrays are not reported. The code action inserts a v2 pipeline
@@ -411,7 +462,7 @@ class ManualNumpyAugmentation(Rule):
     name = "manual-numpy-augmentation"
     severity = Severity.WARNING
     requires = ("flip", "rot90", "::-1")
-    message = "Use torchvision.transforms.v2 random flips instead of flipping numpy arrays by hand"
+    message = "Use torchvision.transforms.v2 random flips instead of flipping arrays by hand"
     why = """
         Hand-written random flips are easy to get subtly wrong (the mask or boxes not flipped with the
         image, negative strides that `torch.from_numpy` rejects, a seed shared by all workers) and
@@ -443,10 +494,7 @@ class ManualNumpyAugmentation(Rule):
         name = fresh_name(ctx, "train_augment")
         for flip in flips:
             transform = TRANSFORM_NAMES.get(flip.kind, "RandomRotation")
-            message = (
-                f"Use v2.{transform} in a torchvision.transforms.v2 (or albumentations) pipeline instead "
-                f"of a hand-written random {flip.operation} on the numpy array"
-            )
+            message = f"Use v2.{transform} instead of a random {flip.operation} by hand"
             if not offer_action:
                 yield self.finding(ctx, flip.node, message)
                 continue
