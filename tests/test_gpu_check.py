@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from torchlint.gpu_check import CheckOptions, render_text, run
+from torchlint.gpu_check import CheckOptions, markdown, render_text, run, summary
 
 torch = pytest.importorskip("torch", reason="the smoke step needs torch (tests/requirements.txt)")
 EXE = str(Path(sys.executable).parent / "torchlint")
@@ -35,6 +35,14 @@ def test_cpu_smoke_step_reports_everything() -> None:
     text = render_text(report)
     assert text.startswith("GPU check passed on cpu with bf16")
     assert "step 3: loss" in text
+    page = markdown(report)
+    assert page.startswith("# GPU check passed on cpu with bf16\n\n## Versions\n")
+    assert f"| torch      | {torch.__version__}" in page
+    assert "## Devices\n\nNo CUDA device is visible to torch.\n" in page
+    assert "| compile | ok (eager, " in page
+    assert "## Notes\n\n- No CUDA device is available: the step ran on the CPU.\n" in page
+    assert [line.split("|")[1].strip() for line in page.splitlines() if line.endswith("| pass   |")] == ["1", "2", "3"]
+    assert summary(report).startswith("GPU check passed on cpu with bf16: 3/3 steps, ")
 
 
 def test_cli_json_and_exit_code() -> None:
@@ -85,3 +93,78 @@ def test_cancel_stops_the_step() -> None:
     report = run(CheckOptions(steps=1000), cancel=cancel)
     assert report["ok"] is False
     assert report["error"] == "the GPU check was cancelled"
+
+
+CUDA_REPORT = {
+    "ok": False,
+    "python_executable": "/envs/train/bin/python",
+    "device": "cuda",
+    "dtype": "bf16",
+    "environment": {
+        "python": "3.11.7", "torch": "2.13.0+cu128", "cuda_runtime": "12.8", "cudnn": 91002,
+        "nvidia_driver": "570.86.15", "accelerate": None,
+    },
+    "devices": [
+        {"index": 0, "name": "NVIDIA H100 80GB HBM3", "capability": "9.0", "memory_gib": 79.2,
+         "bf16": True, "fp16": True, "tf32": True},
+    ],
+    "checks": {
+        "memory": [{"index": 0, "free_gib": 78.5, "total_gib": 79.2}],
+        "driver_cuda": "12.4",
+        "matmul": [{"dtype": "bfloat16", "size": 8192, "tflops": 612.0, "peak_tflops": 989.0, "share": 0.62}],
+        "host_to_device": {"pinned_gbps": 24.1, "pageable_gbps": 9.8},
+        "compile": {"ok": True, "backend": "inductor", "seconds": 12.5, "error": None},
+        "all_reduce": None,
+        "problems": [],
+    },
+    "notes": ["torch is built for CUDA 12.8, newer than the driver's CUDA 12.4. Fix: pip install torch_cu124"],
+    "training": {
+        "steps": [
+            {"step": 1, "loss": 2.3, "lr": 1e-3, "seconds": 0.5, "passed": True},
+            {"step": 2, "loss": float("nan"), "lr": 5e-4, "seconds": 0.002, "passed": False},
+        ],
+        "step_time_ms": 1.25,
+        "peak_memory_mib": 18.5,
+        "loss_finite": False,
+    },
+}  # fmt: skip
+
+
+def test_markdown_of_a_failed_cuda_run() -> None:
+    page = markdown(CUDA_REPORT)
+    assert page.startswith("# GPU check FAILED on cuda with bf16\n")
+    assert "| cuda:0 | NVIDIA H100 80GB HBM3 (capability 9.0, 79.2 GiB; bf16, fp16, tf32) |" in page
+    assert "| cuda:0 free | 78.5 of 79.2 GiB " in page
+    assert "| driver CUDA | 12.4 (torch built for 12.8) " in page
+    assert "| matmul      | bfloat16 8192x8192: 612 TFLOP/s (62% of the 989 peak) |" in page
+    assert "| accelerate | not installed " in page
+    # Markdown would read torch_cu124's underscore as emphasis.
+    assert "- torch is built for CUDA 12.8, newer than the driver's CUDA 12.4. Fix: pip install torch\\_cu124\n" in page
+    assert "| 2    | nan    | 5.00e-04      | 2.0 ms   | FAIL   |" in page
+    assert page.endswith("\nstep time 1.25 ms (median) · peak memory 18.5 MiB · loss finite NO\n")
+    assert summary(CUDA_REPORT) == "GPU check FAILED on cuda with bf16: 1/2 steps, 1.2 ms per step"
+
+
+def test_text_and_markdown_of_a_check_that_did_not_run() -> None:
+    report = {
+        "ok": False,
+        "error": "the smoke step failed: <class 'RuntimeError'> *boom*",
+        "python_executable": "/py",
+        "device": "cuda",
+        "dtype": "auto",
+        "log": "Traceback (most recent call last):\nRuntimeError: *boom*",
+    }
+    assert render_text(report) == "GPU check FAILED: the smoke step failed: <class 'RuntimeError'> *boom*"
+    assert summary(report) == "GPU check failed: the smoke step failed: <class 'RuntimeError'> *boom*"
+    assert markdown(report) == (
+        "# GPU check failed\n\n"
+        "the smoke step failed: \\<class 'RuntimeError'\\> \\*boom\\*\n\n"
+        "## Where it ran\n\n"
+        "| setting     | value |\n"
+        "| ----------- | ----- |\n"
+        "| interpreter | /py   |\n"
+        "| device      | cuda  |\n"
+        "| dtype       | auto  |\n\n"
+        "## Log\n\n"
+        "```\nTraceback (most recent call last):\nRuntimeError: *boom*\n```\n"
+    )

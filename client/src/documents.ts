@@ -1,4 +1,7 @@
-/** Read-only documents the extension shows: the GPU check and smoke run reports, the effective settings. */
+/**
+ * Read-only documents the extension shows: the GPU check and smoke run reports (Markdown the
+ * server renders, shown as previews) and the effective settings.
+ */
 
 import * as vscode from 'vscode';
 
@@ -19,8 +22,12 @@ export class VirtualDocuments implements vscode.TextDocumentContentProvider, vsc
         return vscode.window.showTextDocument(document, { preview: false });
     }
 
-    /** Makes `content` the document `name` without opening it (for a preview); its uri. */
-    set(name: string, content: string): vscode.Uri {
+    /** Shows the Markdown `content` as the rendered preview of the document `name` (`.md`). */
+    async preview(name: string, content: string): Promise<void> {
+        await vscode.commands.executeCommand('markdown.showPreviewToSide', this.set(name, content));
+    }
+
+    private set(name: string, content: string): vscode.Uri {
         const uri = vscode.Uri.from({ scheme: SCHEME, path: `/${name}` });
         this.contents.set(uri.toString(), content);
         this.changed.fire(uri);

@@ -47,8 +47,7 @@ export async function runSmokeRun(server: Server, documents: VirtualDocuments, l
         return;
     }
     log.info(`smoke run: ${result.report.summary}`);
-    const preview = documents.set(previewName(uri.fsPath), result.markdown);
-    await vscode.commands.executeCommand('markdown.showPreviewToSide', preview);
+    await documents.preview(previewName(uri.fsPath), result.markdown);
     if (result.report.ok) {
         void vscode.window.showInformationMessage(smokeSummary(result));
     } else {

@@ -12,15 +12,29 @@ from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig
 
 from tests.lsp.harness import SERVER_COMMAND, Client, initialize, make_client
+from torchlint.gpu_check import markdown, summary
 
 pytest.importorskip("torch", reason="the smoke step needs torch (tests/requirements.txt)")
 GPU_CHECK = "torchlint.gpuCheck"
 
 
+async def gpu_check(client: Client, arguments: dict) -> dict:
+    """The command's report, after checking that its Markdown and summary are the server's rendering of it."""
+    result = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(GPU_CHECK, [arguments]))
+    assert set(result) == {"report", "markdown", "summary"}
+    report = result["report"]
+    assert result["markdown"] == markdown(report) and result["summary"] == summary(report)
+    return report
+
+
 async def test_runs_on_cpu_and_reports_progress(client: Client, tmp_path: Path) -> None:
     await initialize(client, tmp_path)
     arguments = {"python": sys.executable, "device": "auto", "dtype": "auto", "steps": 3, "timeout": 240}
-    report = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(GPU_CHECK, [arguments]))
+    result = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(GPU_CHECK, [arguments]))
+    report = result["report"]
+    assert result["summary"].startswith("GPU check passed on cpu with bf16: 3/3 steps, ")
+    assert result["markdown"].startswith("# GPU check passed on cpu with bf16\n")
+    assert "## Training steps" in result["markdown"]
     assert report["ok"] is True
     assert report["device"] == "cpu" and report["dtype"] == "bf16"
     assert report["notes"] == ["No CUDA device is available: the step ran on the CPU."]
@@ -36,7 +50,7 @@ async def test_runs_on_cpu_and_reports_progress(client: Client, tmp_path: Path) 
 async def test_missing_torch_is_a_report_not_an_error(client: Client, tmp_path: Path) -> None:
     await initialize(client, tmp_path)
     arguments = {"python": str(tmp_path / "no-such-python"), "steps": 1}
-    report = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(GPU_CHECK, [arguments]))
+    report = await gpu_check(client, arguments)
     assert report["ok"] is False
     assert report["error"].startswith(f"cannot start {tmp_path / 'no-such-python'}")
 
@@ -44,7 +58,7 @@ async def test_missing_torch_is_a_report_not_an_error(client: Client, tmp_path: 
 async def test_bad_arguments_fall_back_to_defaults(client: Client, tmp_path: Path) -> None:
     await initialize(client, tmp_path)
     arguments = {"steps": "many", "timeout": -1, "device": "cuda", "unknown": 1}
-    report = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(GPU_CHECK, [arguments]))
+    report = await gpu_check(client, arguments)
     assert report["ok"] is False
     assert "sees no CUDA device" in report["error"]
 
@@ -54,7 +68,7 @@ async def test_progress_goes_to_the_clients_token(client: Client, tmp_path: Path
     token = "client-made-token"
     client.progress_reports[token] = []  # as a client that made the token itself
     arguments = {"python": sys.executable, "steps": 2, "timeout": 240, "workDoneToken": token}
-    report = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(GPU_CHECK, [arguments]))
+    report = await gpu_check(client, arguments)
     assert report["ok"] is True
     assert list(client.progress_reports) == [token]
     values = client.progress_reports[token]
@@ -74,6 +88,6 @@ async def test_shutdown_stops_a_running_check(shutting_down: Client, tmp_path: P
     pending = asyncio.ensure_future(client.workspace_execute_command_async(lsp.ExecuteCommandParams(GPU_CHECK, [arguments])))
     await asyncio.sleep(3)
     await client.shutdown_async(None)
-    report = await asyncio.wait_for(pending, 10)
+    report = (await asyncio.wait_for(pending, 10))["report"]
     cancelled = {"ok": False, "error": "the GPU check was cancelled", "python_executable": sys.executable}
     assert report == {**cancelled, "device": "auto", "dtype": "auto"}

@@ -1,8 +1,10 @@
 """``torchlint.gpuCheck``: the GPU check run from the editor, with progress and cancellation.
 
 The argument is an object with any of ``python``, ``device``, ``dtype``, ``steps`` and
-``timeout``; the result is the report of :func:`torchlint.gpu_check.run`. The step runs in the
-interpreter named by ``python`` (the user's, which has torch), not in the server's own.
+``timeout``; the result is ``{"report": ..., "markdown": ..., "summary": ...}``: the report of
+:func:`torchlint.gpu_check.run`, the Markdown the editor shows and its one-line summary (the
+server renders them, so every client shows the same). The step runs in the interpreter named by
+``python`` (the user's, which has torch), not in the server's own.
 
 Progress goes to the argument's ``workDoneToken`` when the client made one (a command handler
 sees its arguments, not the request's own token), else to a token the server creates.
@@ -18,7 +20,7 @@ from typing import Any
 
 from lsprotocol import types as lsp
 
-from ..gpu_check import CheckOptions, run
+from ..gpu_check import CheckOptions, markdown, run, summary
 from .session import Session
 
 GPU_CHECK = "torchlint.gpuCheck"
@@ -60,7 +62,7 @@ async def gpu_check(ls: Session, *arguments: object) -> dict:
     ls.gpu_checks[cancel] = running
     try:
         report = await running
-        return report
+        return {"report": report, "markdown": markdown(report), "summary": summary(report)}
     except asyncio.CancelledError:  # the client cancelled the request
         cancel.set()
         raise
