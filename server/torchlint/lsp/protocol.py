@@ -15,6 +15,9 @@
   Messages are read by :class:`~torchlint.lsp.framing.Frames`, which outlives bad frames.
 * **didChange for a document never opened** is the client's mistake: one warning per document,
   not an internal error on every change.
+* **A cancel for a request already answered is silent**: VS Code cancels requests whose answer
+  it no longer needs (a pull of diagnostics after another keystroke, a hover), often while the
+  answer is on its way; pygls logged a warning for each.
 """
 
 from __future__ import annotations
@@ -149,6 +152,10 @@ class TorchlintProtocol(LanguageServerProtocol):
     def _send_data(self, data: Any) -> None:
         if not self._exiting:
             super()._send_data(data)
+
+    def _handle_cancel_notification(self, msg_id: Any) -> None:
+        if msg_id in self._request_futures:
+            super()._handle_cancel_notification(msg_id)
 
     # -- documents -------------------------------------------------------------------------
 
