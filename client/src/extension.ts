@@ -2,7 +2,7 @@
 
 import * as vscode from 'vscode';
 import { SCHEME, VirtualDocuments } from './documents';
-import { editsBeforeSave, fixAll } from './fixAll';
+import { fixAll } from './fixAll';
 import { runGpuCheck } from './gpuCheck';
 import { errorText } from './interpreter';
 import { onActiveEnvironmentChange } from './pythonExtension';
@@ -48,16 +48,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         }),
         vscode.workspace.onDidGrantWorkspaceTrust(() => server.restart('the workspace is trusted now')),
         vscode.window.onDidChangeActiveTextEditor(refreshRules),
-        vscode.workspace.onWillSaveTextDocument((event) => {
-            const { document } = event;
-            if (
-                document.languageId === 'python' &&
-                event.reason === vscode.TextDocumentSaveReason.Manual &&
-                clientSettings(vscode.workspace.getConfiguration(SECTION, document.uri)).fixAllOnSave
-            ) {
-                event.waitUntil(editsBeforeSave(document));
-            }
-        }),
     );
     const environmentChanges = await onActiveEnvironmentChange(() => {
         if (!clientSettings(vscode.workspace.getConfiguration(SECTION)).interpreter) {

@@ -1,4 +1,7 @@
-/** `torchlint: Fix All` and `torchlint.fixAllOnSave`: the server's `source.fixAll.torchlint` action. */
+/**
+ * `torchlint: Fix All`: the server's `source.fixAll.torchlint` action, which VS Code also runs on
+ * save with `"editor.codeActionsOnSave": {"source.fixAll.torchlint": "explicit"}`.
+ */
 
 import * as vscode from 'vscode';
 
@@ -26,10 +29,4 @@ export async function fixAll(editor: vscode.TextEditor | undefined): Promise<voi
     if (!edit || !(await vscode.workspace.applyEdit(edit))) {
         void vscode.window.showInformationMessage('torchlint: nothing to fix.');
     }
-}
-
-/** The fix-all edits of a Python document about to be saved. */
-export async function editsBeforeSave(document: vscode.TextDocument): Promise<vscode.TextEdit[]> {
-    const edit = await fixAllEdit(document);
-    return edit?.get(document.uri) ?? [];
 }

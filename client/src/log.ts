@@ -15,6 +15,11 @@ export function parseLine(line: string): { level: Level | undefined; text: strin
     return match ? { level: match[1].toLowerCase() as Level, text: match[2] } : { level: undefined, text: line };
 }
 
+/** The client's line about a server process that exited with 0 while the client was stopping it. */
+export function isDeliberateExit(message: string, running: boolean): boolean {
+    return !running && message === 'Server process exited with code 0.';
+}
+
 export class LeveledChannel implements OutputChannel {
     private level: Level = 'info';
 

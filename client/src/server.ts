@@ -19,9 +19,9 @@ import {
 } from 'vscode-languageclient/node';
 import { errorText, findOnPath, Interpreter, resolveInterpreter } from './interpreter';
 import { serverLaunch } from './launch';
-import { LeveledChannel } from './log';
+import { isDeliberateExit, LeveledChannel } from './log';
 import { activeEnvironment } from './pythonExtension';
-import { clientSettings, expandPath, SECTION, serverSettings } from './settings';
+import { clientSettings, contributedKeys, expandPath, SECTION, serverSettings } from './settings';
 import { lensUri, SMOKE_RUN, SMOKE_RUN_FILE } from './smoke';
 
 export type ServerState = 'starting' | 'running' | 'stopped' | 'failed';
@@ -131,7 +131,7 @@ export class Server implements vscode.Disposable {
             args: launch.args,
             options: { env: launch.env, cwd: folder?.uri.fsPath },
         };
-        const client: LanguageClient = new LanguageClient(SECTION, 'torchlint', serverOptions, this.clientOptions(settings.run, () => this.client === client));
+        const client: LanguageClient = new TorchlintClient(SECTION, 'torchlint', serverOptions, this.clientOptions(settings.run, () => this.client === client));
         client.onDidChangeState((event) => {
             if (client === this.client && event.newState === State.Stopped) {
                 this.setStatus({ state: 'stopped', interpreter, detail: 'the server stopped' });
@@ -151,6 +151,8 @@ export class Server implements vscode.Disposable {
 
     /** `current`: whether the client is still the one in use (a client being replaced sends nothing). */
     private clientOptions(run: 'onType' | 'onSave', current: () => boolean): LanguageClientOptions {
+        const keys = contributedKeys(this.context.extension.packageJSON);
+        const settingsFor = (scope?: vscode.Uri) => serverSettings(vscode.workspace.getConfiguration(SECTION, scope), keys);
         return {
             documentSelector: [
                 { scheme: 'file', language: 'python' },
@@ -161,7 +163,7 @@ export class Server implements vscode.Disposable {
             outputChannel: new LeveledChannel(this.log),
             traceOutputChannel: this.log,
             revealOutputChannelOn: RevealOutputChannelOn.Never,
-            initializationOptions: serverSettings(vscode.workspace.getConfiguration(SECTION)),
+            initializationOptions: settingsFor(),
             diagnosticPullOptions: { onChange: run === 'onType', onSave: true },
             middleware: {
                 // The server completes the snippets of snippets/ for editors without snippet files;
@@ -176,16 +178,14 @@ export class Server implements vscode.Disposable {
                 },
                 workspace: {
                     didChangeConfiguration: (sections, next) => (current() ? next(sections) : Promise.resolve()),
-                    // The server reads only its own keys: answer with those, mapped from the settings.
+                    // The section as in initializationOptions, for the folder asked about.
                     configuration: async (params, token, next) => {
                         const answers = await next(params, token);
                         if (!Array.isArray(answers)) {
                             return answers;
                         }
                         return params.items.map((item, index) =>
-                            item.section === SECTION
-                                ? serverSettings(vscode.workspace.getConfiguration(SECTION, item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined))
-                                : answers[index],
+                            item.section === SECTION ? settingsFor(item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined) : answers[index],
                         );
                     },
                 },
@@ -207,6 +207,20 @@ export class Server implements vscode.Disposable {
                 this.log.warn(`the server did not stop cleanly: ${errorText(error)}`);
             }
             this.setStatus({ state: 'stopped', interpreter: this.current.interpreter });
+        }
+    }
+}
+
+/**
+ * The language client, quiet about a server that exits with 0 once it is told to stop: that is
+ * the server obeying `shutdown` and `exit` (on every restart), which the client logs as an error.
+ */
+class TorchlintClient extends LanguageClient {
+    override error(message: string, data?: unknown, showNotification?: boolean | 'force'): void {
+        if (isDeliberateExit(message, this.isRunning())) {
+            this.info(message, data, false);
+        } else {
+            super.error(message, data, showNotification);
         }
     }
 }

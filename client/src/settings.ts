@@ -1,6 +1,8 @@
 /**
- * The `torchlint.*` settings: those the server reads (sent as `initializationOptions` and as the
- * answer to `workspace/configuration`) and those only the client uses.
+ * The `torchlint.*` settings. package.json contributes them with their defaults and descriptions;
+ * the server validates the ones it reads (a bad value is logged and replaced by its default). The
+ * client sends every contributed setting as VS Code has it, as `initializationOptions` and as the
+ * answer to `workspace/configuration`, and reads only the few it uses itself.
  */
 
 export const SECTION = 'torchlint';
@@ -10,70 +12,59 @@ export interface SettingsReader {
     get<T>(key: string): T | undefined;
 }
 
-/** What the server knows (see `server/torchlint/lsp/settings.py`). */
-export interface ServerSettings {
-    select?: string[];
-    ignore: string[];
-    severity: Record<string, string>;
-    targetTorch?: string;
-    debounce: number;
-    showSyntaxErrors: boolean;
-    diagnosticsScope?: string;
+/** The part of package.json that lists the settings. */
+export interface Contributions {
+    contributes?: { configuration?: { properties?: Record<string, unknown> } };
 }
 
 export type ImportStrategy = 'useBundled' | 'fromEnvironment';
 export type RunMode = 'onType' | 'onSave';
-
-export interface GpuCheckSettings {
-    device: string;
-    dtype: string;
-    steps: number;
-    timeout: number;
-}
 
 /** What the client itself uses. */
 export interface ClientSettings {
     interpreter: string;
     importStrategy: ImportStrategy;
     run: RunMode;
-    fixAllOnSave: boolean;
-    gpuCheck: GpuCheckSettings;
+    /** The `torchlint.gpuCheck.*` settings, passed to the server's `torchlint.gpuCheck`, which validates them. */
+    gpuCheck: Record<string, unknown>;
 }
 
 /** Settings whose change needs a new server process (the others reach the running one). */
 export const RESTART_SETTINGS = ['interpreter', 'importStrategy', 'run', 'diagnosticsScope'].map((key) => `${SECTION}.${key}`);
 
-export const DEFAULT_DEBOUNCE_MS = 150;
+/** The keys package.json contributes to the section, without its prefix (`gpuCheck.device`). */
+export function contributedKeys(packageJson: Contributions): string[] {
+    const prefix = `${SECTION}.`;
+    return Object.keys(packageJson.contributes?.configuration?.properties ?? {})
+        .filter((key) => key.startsWith(prefix))
+        .map((key) => key.slice(prefix.length));
+}
 
-export function serverSettings(settings: SettingsReader): ServerSettings {
-    const select = strings(settings.get('select'));
-    const targetTorch = settings.get<unknown>('targetTorch');
-    return {
-        // An empty selection keeps the one of pyproject.toml.
-        ...(select.length > 0 ? { select } : {}),
-        ignore: strings(settings.get('ignore')),
-        severity: severities(settings.get('severity')),
-        // Empty: the server takes it from pyproject.toml or the project's torch requirement.
-        ...(typeof targetTorch === 'string' && targetTorch.trim() !== '' ? { targetTorch: targetTorch.trim() } : {}),
-        debounce: numberOr(settings.get('debounce'), DEFAULT_DEBOUNCE_MS),
-        showSyntaxErrors: settings.get<boolean>('showSyntaxErrors') ?? true,
-        // The server validates it, and reads it at initialize only (it decides the capabilities).
-        ...(typeof settings.get('diagnosticsScope') === 'string' ? { diagnosticsScope: settings.get<string>('diagnosticsScope') } : {}),
-    };
+/**
+ * The settings `keys` as the server takes them: `gpuCheck.device` becomes `{gpuCheck: {device}}`.
+ * Values go as they are (VS Code puts the user's over package.json's defaults).
+ */
+export function serverSettings(settings: SettingsReader, keys: string[]): Record<string, unknown> {
+    const sent: Record<string, unknown> = {};
+    for (const key of keys) {
+        const parts = key.split('.');
+        let target = sent;
+        for (const part of parts.slice(0, -1)) {
+            target = (target[part] ??= {}) as Record<string, unknown>;
+        }
+        target[parts.at(-1)!] = settings.get(key);
+    }
+    return sent;
 }
 
 export function clientSettings(settings: SettingsReader): ClientSettings {
+    const interpreter = settings.get<unknown>('interpreter');
+    const gpuCheck = settings.get<unknown>('gpuCheck');
     return {
-        interpreter: (settings.get<string>('interpreter') ?? '').trim(),
+        interpreter: typeof interpreter === 'string' ? interpreter.trim() : '',
         importStrategy: settings.get('importStrategy') === 'fromEnvironment' ? 'fromEnvironment' : 'useBundled',
         run: settings.get('run') === 'onSave' ? 'onSave' : 'onType',
-        fixAllOnSave: settings.get<boolean>('fixAllOnSave') ?? false,
-        gpuCheck: {
-            device: settings.get<string>('gpuCheck.device') || 'auto',
-            dtype: settings.get<string>('gpuCheck.dtype') || 'auto',
-            steps: numberOr(settings.get('gpuCheck.steps'), 5),
-            timeout: numberOr(settings.get('gpuCheck.timeout'), 180),
-        },
+        gpuCheck: typeof gpuCheck === 'object' && gpuCheck !== null ? { ...gpuCheck } : {},
     };
 }
 
@@ -84,19 +75,4 @@ export function expandPath(value: string, workspaceFolder: string | undefined, h
         path = path.replaceAll('${workspaceFolder}', workspaceFolder);
     }
     return path;
-}
-
-function strings(value: unknown): string[] {
-    return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string' && item.trim() !== '').map((item) => item.trim()) : [];
-}
-
-function severities(value: unknown): Record<string, string> {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        return {};
-    }
-    return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
-}
-
-function numberOr(value: unknown, fallback: number): number {
-    return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LogOutputChannel } from 'vscode';
-import { LeveledChannel, parseLine } from '../../src/log';
+import { isDeliberateExit, LeveledChannel, parseLine } from '../../src/log';
 
 function recorder(): [LogOutputChannel, string[]] {
     const lines: string[] = [];
@@ -30,5 +30,17 @@ describe('LeveledChannel', () => {
         channel.appendLine('  File "x.py", line 1');
         channel.append('stderr text\n');
         assert.deepEqual(lines, ['info: server started', 'error: analysis failed', 'error:   File "x.py", line 1', 'error: stderr text']);
+    });
+});
+
+describe('isDeliberateExit', () => {
+    it('is the exit with 0 of a server the client is stopping', () => {
+        assert.equal(isDeliberateExit('Server process exited with code 0.', false), true);
+    });
+
+    it('is no other exit', () => {
+        assert.equal(isDeliberateExit('Server process exited with code 0.', true), false);
+        assert.equal(isDeliberateExit('Server process exited with code 1.', false), false);
+        assert.equal(isDeliberateExit('Server process exited with signal SIGKILL.', false), false);
     });
 });

@@ -1,87 +1,99 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { clientSettings, expandPath, RESTART_SETTINGS, serverSettings, SettingsReader } from '../../src/settings';
+import { clientSettings, contributedKeys, expandPath, RESTART_SETTINGS, serverSettings, SettingsReader } from '../../src/settings';
+
+interface Property {
+    default: unknown;
+}
+
+const packageJson = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', '..', 'package.json'), 'utf8'));
+const properties: Record<string, Property> = packageJson.contributes.configuration.properties;
+const keys = contributedKeys(packageJson);
 
 function reader(values: Record<string, unknown>): SettingsReader {
     return { get: <T>(key: string) => values[key] as T | undefined };
 }
 
-describe('serverSettings', () => {
-    it('sends the defaults when nothing is set, and no selection', () => {
-        assert.deepEqual(serverSettings(reader({})), { ignore: [], severity: {}, debounce: 150, showSyntaxErrors: true });
-    });
+/** What VS Code's configuration gives for `user`'s settings: those over package.json's defaults. */
+function vscodeSettings(user: Record<string, unknown> = {}): SettingsReader {
+    const defaults = Object.fromEntries(Object.entries(properties).map(([key, property]) => [key.replace(/^torchlint\./, ''), property.default]));
+    return reader({ ...defaults, ...user });
+}
 
-    it('maps every server key', () => {
-        const settings = serverSettings(
-            reader({
-                select: ['TL1', ' TL402 '],
-                ignore: ['TL105'],
-                severity: { TL103: 'error' },
-                targetTorch: ' 2.4 ',
-                debounce: 400,
-                showSyntaxErrors: false,
-                diagnosticsScope: 'workspace',
-                interpreter: '/usr/bin/python3',
-                'gpuCheck.device': 'cuda',
-            }),
-        );
-        assert.deepEqual(settings, {
-            select: ['TL1', 'TL402'],
-            ignore: ['TL105'],
-            severity: { TL103: 'error' },
-            targetTorch: '2.4',
-            debounce: 400,
-            showSyntaxErrors: false,
-            diagnosticsScope: 'workspace',
+describe('contributedKeys', () => {
+    it("lists package.json's settings without the section prefix", () => {
+        assert.equal(keys.length, Object.keys(properties).length);
+        for (const key of ['select', 'extendSelect', 'profile', 'ignore', 'severity', 'targetTorch', 'debounce', 'diagnosticsScope', 'gpuCheck.device', 'trace.server']) {
+            assert.ok(keys.includes(key), key);
+        }
+        assert.equal(keys.includes('fixAllOnSave'), false);
+    });
+});
+
+describe('serverSettings', () => {
+    it("sends every contributed setting, with package.json's defaults, dotted keys as objects", () => {
+        assert.deepEqual(serverSettings(vscodeSettings(), keys), {
+            interpreter: '',
+            importStrategy: 'useBundled',
+            select: [],
+            extendSelect: [],
+            profile: '',
+            ignore: [],
+            severity: {},
+            targetTorch: '',
+            run: 'onType',
+            debounce: 150,
+            diagnosticsScope: 'openFiles',
+            showSyntaxErrors: true,
+            gpuCheck: { device: 'auto', dtype: 'auto', steps: 5, timeout: 180 },
+            trace: { server: 'off' },
         });
     });
 
-    it('keeps the file selection when the select setting is empty', () => {
-        assert.equal('select' in serverSettings(reader({ select: [] })), false);
-        assert.equal('select' in serverSettings(reader({ select: ['', '  '] })), false);
+    it("passes the user's values through as they are, for the server to validate", () => {
+        const sent = serverSettings(
+            vscodeSettings({ select: [' TL1 '], extendSelect: ['TL104'], profile: 'rl', debounce: 'soon', severity: { TL103: 3 }, 'gpuCheck.steps': -1 }),
+            keys,
+        );
+        assert.deepEqual(sent.select, [' TL1 ']);
+        assert.deepEqual(sent.extendSelect, ['TL104']);
+        assert.equal(sent.profile, 'rl');
+        assert.equal(sent.debounce, 'soon');
+        assert.deepEqual(sent.severity, { TL103: 3 });
+        assert.deepEqual(sent.gpuCheck, { device: 'auto', dtype: 'auto', steps: -1, timeout: 180 });
     });
 
-    it('drops malformed entries instead of sending them', () => {
-        const settings = serverSettings(reader({ ignore: 'TL105', severity: { TL103: 3, TL104: 'info' }, debounce: 'soon' }));
-        assert.deepEqual(settings.ignore, []);
-        assert.deepEqual(settings.severity, { TL104: 'info' });
-        assert.equal(settings.debounce, 150);
+    it('sends only the keys it is given', () => {
+        assert.deepEqual(serverSettings(reader({ select: ['TL1'], unknown: 1 }), ['select', 'a.b']), { select: ['TL1'], a: { b: undefined } });
     });
 });
 
 describe('clientSettings', () => {
-    it('has the documented defaults', () => {
-        assert.deepEqual(clientSettings(reader({})), {
-            interpreter: '',
-            importStrategy: 'useBundled',
-            run: 'onType',
-            fixAllOnSave: false,
-            gpuCheck: { device: 'auto', dtype: 'auto', steps: 5, timeout: 180 },
-        });
-    });
-
-    it('reads the GPU check and the launch settings', () => {
+    it('reads the launch settings and passes the GPU check settings on', () => {
         const settings = clientSettings(
             reader({
                 interpreter: ' /opt/py/bin/python ',
                 importStrategy: 'fromEnvironment',
                 run: 'onSave',
-                fixAllOnSave: true,
-                'gpuCheck.device': 'cuda:1',
-                'gpuCheck.dtype': 'fp16',
-                'gpuCheck.steps': 10,
-                'gpuCheck.timeout': 30,
+                gpuCheck: { device: 'cuda:1', dtype: 'fp16', steps: 10, timeout: 30 },
             }),
         );
-        assert.equal(settings.interpreter, '/opt/py/bin/python');
-        assert.equal(settings.importStrategy, 'fromEnvironment');
-        assert.equal(settings.run, 'onSave');
-        assert.equal(settings.fixAllOnSave, true);
-        assert.deepEqual(settings.gpuCheck, { device: 'cuda:1', dtype: 'fp16', steps: 10, timeout: 30 });
+        assert.deepEqual(settings, {
+            interpreter: '/opt/py/bin/python',
+            importStrategy: 'fromEnvironment',
+            run: 'onSave',
+            gpuCheck: { device: 'cuda:1', dtype: 'fp16', steps: 10, timeout: 30 },
+        });
     });
 
-    it('treats an unknown import strategy as the bundled one', () => {
-        assert.equal(clientSettings(reader({ importStrategy: 'fromPath' })).importStrategy, 'useBundled');
+    it('treats an unknown import strategy as the bundled one, and a malformed interpreter as none', () => {
+        const settings = clientSettings(reader({ importStrategy: 'fromPath', interpreter: 3, run: 'sometimes' }));
+        assert.equal(settings.importStrategy, 'useBundled');
+        assert.equal(settings.interpreter, '');
+        assert.equal(settings.run, 'onType');
+        assert.deepEqual(settings.gpuCheck, {});
     });
 });
 
