@@ -72,6 +72,20 @@ def test_index_and_within_agree_with_ast_walk_on_real_scripts(path: Path) -> Non
     check_within(source)
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        'z = f"a{x[0]:.2f}b{w!r:>{n}}c" + "d"\n',  # before Python 3.12 the parts carry the string's position
+        "@deco(1)\ndef f(a: int = g(), *, b=h(), **kw) -> T:\n    return {k(): v() for k in ks}\n",
+        "x = {a(): b(), **c(), d(): e()}\ny = p() if q() else r()\n",
+        "s(f(), key=g(), *rest(h()))\n",  # a keyword before an unpacking: the index sorts
+        "match m:\n    case {'k': K(), **rest} if g():\n        pass\n",
+    ],
+)
+def test_index_lists_each_type_in_source_order(source: str) -> None:
+    check_index(source)
+
+
 def test_within_tells_a_same_span_ancestor_from_a_descendant() -> None:
     source = "@decorate(1)\ndef f():\n    g()(h())\n"
     ctx = ModuleContext(source, ast.parse(source))

@@ -15,7 +15,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Set
 from functools import cached_property
-from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar, overload
+from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar, cast, overload
 
 from ..model import Position, Range
 from .syntax import COMPOUND_TYPES, SCOPE_TYPES, outer_first
@@ -61,6 +61,9 @@ class ModuleContext:
             node = pop()
             kind = type(node)
             by_type[kind].append(node)
+            if kind is _POSITIONLESS_F_STRING:
+                stack.extend(reversed(self._index_f_string_parts(cast(ast.JoinedStr, node))))
+                continue
             in_order = reorder.get(kind)
             if in_order is not None:
                 for child in reversed(in_order(node)):
@@ -76,13 +79,34 @@ class ModuleContext:
                 elif (single := getattr(node, name, None)) is not None:
                     parent[single] = node
                     push(single)
-        self._unordered.update(_UNORDERED_TYPES)
         for starred in by_type.get(ast.Starred, ()):
             # ``f(key=1, *rest)`` and ``class A(metaclass=M, *bases)``: a keyword before an unpacking.
             keywords = getattr(parent[starred], "keywords", None)
             if keywords and _POSITION(keywords[0]) < _POSITION(starred):
                 self._unordered.update(by_type)
                 break
+
+    def _index_f_string_parts(self, joined: ast.JoinedStr) -> list[ast.expr]:
+        """Before Python 3.12 every part of an f-string (its literal pieces, its ``{...}`` fields
+        and their format specs) carries the whole string's position: index them first, where a
+        sort by position puts them, and return the fields' expressions, to be indexed next."""
+        by_type, parent = self._by_type, self._parent
+        expressions: list[ast.expr] = []
+
+        def index_parts(string: ast.JoinedStr) -> None:
+            for part in string.values:
+                parent[part] = string
+                by_type[type(part)].append(part)
+                if isinstance(part, ast.FormattedValue):
+                    parent[part.value] = part
+                    expressions.append(part.value)
+                    if isinstance(part.format_spec, ast.JoinedStr):
+                        parent[part.format_spec] = part
+                        by_type[ast.JoinedStr].append(part.format_spec)
+                        index_parts(part.format_spec)
+
+        index_parts(joined)
+        return expressions
 
     @overload
     def nodes(self, kind: type[N], /) -> list[N]: ...
@@ -225,6 +249,14 @@ class ModuleContext:
         predicate runs once per distinct name, not once per call)."""
         return _in_order(calls for name, calls in self._call_index().by_qualname.items() if predicate(name))
 
+    def calls_named_matching(self, predicate: Callable[[str], object]) -> list[ast.Call]:
+        """Calls of ``name(...)`` or ``<anything>.name(...)`` whose name satisfies ``predicate``,
+        resolved or not, in source order (the predicate runs once per distinct name)."""
+        index = self._call_index()
+        return _in_order(
+            calls for by_name in (index.by_method, index.by_function) for name, calls in by_name.items() if predicate(name)
+        )
+
     def method_calls(self, method: str) -> list[ast.Call]:
         """Calls of ``<anything>.method(...)``, in source order."""
         return self._call_index().by_method.get(method, [])
@@ -257,6 +289,10 @@ class ModuleContext:
         if len(attrs) == 1:
             return by_attr.get(attrs[0], [])
         return _in_order(by_attr.get(attr, []) for attr in sorted(set(attrs)))
+
+    def attribute_names(self) -> Set[str]:
+        """Every name the module spells after a dot (``x.attr``)."""
+        return _attributes_by_name(self).keys()
 
     def references(self, *qualnames: str) -> list[ast.Name | ast.Attribute]:
         """The outermost names and attribute chains that resolve to one of ``qualnames``
@@ -401,9 +437,9 @@ _SOURCE_ORDER: dict[type, Callable[[Any], list[ast.AST]]] = {
     ast.MatchMapping: lambda node: _pairs(node.keys, node.patterns),
     ast.IfExp: lambda node: [node.body, node.test, node.orelse],
 }
-#: Before Python 3.12 the literal parts of an f-string carry the whole string's position, ahead
-#: of the expressions between them: sorting by position (what ``nodes`` promises) reorders them.
-_UNORDERED_TYPES = (ast.Constant, ast.FormattedValue, ast.JoinedStr) if sys.version_info < (3, 12) else ()
+#: Before Python 3.12 the parts of an f-string carry the whole string's position (see
+#: :meth:`ModuleContext._index_f_string_parts`).
+_POSITIONLESS_F_STRING = ast.JoinedStr if sys.version_info < (3, 12) else None
 
 
 class _CallIndex(NamedTuple):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import operator
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Set
 from typing import NamedTuple
 
 from .context import ModuleContext, fact
@@ -124,14 +124,18 @@ def bound_names(ctx: ModuleContext) -> frozenset[str]:
     return frozenset(names)
 
 
-def fresh_name(ctx: ModuleContext, *candidates: str, taken: frozenset[str] | set[str] = frozenset()) -> str:
+def fresh_name(ctx: ModuleContext, *candidates: str, taken: Set[str] = frozenset()) -> str:
     """The first candidate that the module does not use (nor ``taken``), else the first one with
     the lowest free number appended (``scheduler_2``)."""
-    used = bound_names(ctx) | taken
+    bound = bound_names(ctx)
+
+    def free(name: str) -> bool:
+        return name not in bound and name not in taken
+
     for candidate in candidates:
-        if candidate not in used:
+        if free(candidate):
             return candidate
     number = 2
-    while f"{candidates[0]}_{number}" in used:
+    while not free(f"{candidates[0]}_{number}"):
         number += 1
     return f"{candidates[0]}_{number}"

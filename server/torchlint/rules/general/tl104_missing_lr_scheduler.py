@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ...analysis.context import ModuleContext, fact
 from ...analysis.layout import CST_BLOCK_OWNERS, alone_on_its_lines
 from ...analysis.scopes import binds, fresh_name, lookup
-from ...analysis.syntax import DEF_TYPES, callee_name, dotted
+from ...analysis.syntax import DEF_TYPES, callee_name, dotted, outer_first
 from ...analysis.training import (
     LBFGS,
     OPTIMIZER_PREFIX,
@@ -73,10 +73,7 @@ class MissingLrScheduler(Rule):
     name = "missing-lr-scheduler"
     severity = Severity.WARNING
     requires = ("step",)
-    message = (
-        "Schedule the learning rate: build a scheduler (linear warmup then cosine decay) for this "
-        "optimizer and call scheduler.step() after each optimizer.step()"
-    )
+    message = "Schedule the learning rate: add a warmup-cosine scheduler and call scheduler.step()"
     why = """
         A constant learning rate is either too high at the start (large early updates with
         poorly estimated Adam moments destabilise training) or too high at the end (the loss
@@ -153,10 +150,9 @@ def scheduled_optimizers(ctx: ModuleContext) -> frozenset[str] | None:
     takes an optimizer (``get_linear_schedule_with_warmup(opt, ...)``, ``adjust_learning_rate(opt, epoch)``)."""
     known = set(optimizer_names(ctx))
     scheduled: set[str] = set()
-    for call in ctx.nodes(ast.Call):
-        library = (ctx.qualname(call.func) or "").startswith(SCHEDULER_PREFIX)
-        if not library and not _schedule_name(callee_name(call.func)):
-            continue
+    library_calls = set(ctx.calls_matching(lambda qualname: qualname.startswith(SCHEDULER_PREFIX)))
+    for call in sorted({*library_calls, *ctx.calls_named_matching(_schedule_name)}, key=outer_first):
+        library = call in library_calls
         arguments = [name for name in (dotted(a) for a in (*call.args, *(k.value for k in call.keywords))) if name]
         taken = {name for name in arguments if name in known}
         if taken:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import itertools
 import operator
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -94,10 +95,7 @@ class ListReplayBuffer(Rule):
     code = "TL403"
     name = "list-replay-buffer"
     severity = Severity.WARNING
-    message = (
-        "Use stable_baselines3.common.buffers.ReplayBuffer instead of a list of transition tuples: "
-        "it stores transitions in preallocated arrays and samples batches as tensors"
-    )
+    message = "Use stable_baselines3.common.buffers.ReplayBuffer instead of a list of transition tuples"
     requires = ("sample", "choice", "rand", "integers")
     needs_library = False
     why = """
@@ -124,6 +122,8 @@ class ListReplayBuffer(Rule):
     action_title = "Insert a stable-baselines3 ReplayBuffer scaffold (then move the buffer's appends and sampling to it)"
 
     def check(self, ctx: ModuleContext) -> Iterator[Finding]:
+        if not _uniform_draws(ctx):  # the rarest of the three shapes: looked for first
+            return
         created = _buffer_creations(ctx)
         if not created or not _mentions_rl(ctx):
             return
@@ -333,18 +333,18 @@ def _receives_one_transition(ctx: ModuleContext, node: ast.AST) -> bool:
 def _mentions_rl(ctx: ModuleContext) -> bool:
     """The module spells a word of reinforcement learning (``reward``, ``env``, ``done``...)
     in an identifier, attribute, parameter, definition or string."""
-    spelled = {
-        *ctx.identifiers(),
-        *(node.attr for node in ctx.nodes(ast.Attribute)),
-        *(node.arg for node in ctx.nodes(ast.arg)),
-        *(node.name for node in ctx.nodes(ast.FunctionDef, ast.ClassDef)),
-        *(node.value for node in ctx.nodes(ast.Constant) if isinstance(node.value, str) and node.value.isidentifier()),
-    }
-    for identifier in spelled:
-        lowered = identifier.lower()
-        if any(word in lowered for word in RL_WORDS) or RL_PARTS & set(lowered.split("_")):
-            return True
-    return False
+    spelled = itertools.chain(
+        ctx.identifiers(),
+        ctx.attribute_names(),
+        (node.arg for node in ctx.nodes(ast.arg)),
+        (node.name for node in ctx.nodes(ast.FunctionDef, ast.ClassDef)),
+        (node.value for node in ctx.nodes(ast.Constant) if isinstance(node.value, str) and node.value.isidentifier()),
+    )
+    return any(_is_rl_word(identifier.lower()) for identifier in spelled)
+
+
+def _is_rl_word(lowered: str) -> bool:
+    return any(word in lowered for word in RL_WORDS) or not RL_PARTS.isdisjoint(lowered.split("_"))
 
 
 def _uniform_draws(ctx: ModuleContext) -> list[ast.Call]:
@@ -453,8 +453,7 @@ def _buffer_size(ctx: ModuleContext, creation: ast.expr) -> str:
 
 def _replay_buffer_name(ctx: ModuleContext, buffer: str) -> str:
     """``rb``, or ``self.rb`` for a buffer kept on ``self`` (another name where ``rb`` is taken)."""
-    attributes = {node.attr for node in ctx.nodes(ast.Attribute)}
-    name = fresh_name(ctx, "rb", "replay_buffer", taken=attributes)
+    name = fresh_name(ctx, "rb", "replay_buffer", taken=ctx.attribute_names())
     return f"self.{name}" if buffer.startswith("self.") else name
 
 
