@@ -259,3 +259,78 @@ def test_no_safe_fix_saves_a_tokenizer_that_the_enclosing_function_deletes(tmp_p
     assert "saved with 10 tokens" in _succeeds(source, tmp_path)
     # What a safe fix would have made of it: the hook runs after the del.
     assert "NameError" in _run(acted, tmp_path).stderr
+
+
+#: The model and its tokenizer come from one helper of the script: ``classifier, tok = load_model(2)``.
+HELPER_LOADED = _script(
+    """
+    import os
+
+    import torch
+    from torch.utils.data import DataLoader, Dataset
+    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification, BertTokenizerFast
+
+    VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "good", "bad", "movie", "plot", "great"]
+
+
+    def load_model(num_labels):
+        tokenizer = BertTokenizerFast(vocab={token: i for i, token in enumerate(VOCAB)})
+        config = BertConfig(
+            vocab_size=len(VOCAB), hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=37,
+            num_labels=num_labels,
+        )
+        return BertForSequenceClassification(config), tokenizer
+
+
+    class Reviews(Dataset):
+        def __init__(self, tokenizer):
+            texts = ["good movie", "bad plot", "great plot", "bad movie"]
+            self.encoded = tokenizer(texts, padding="max_length", max_length=6, return_tensors="pt")
+            self.labels = torch.tensor([1, 0, 1, 0])
+
+        def __len__(self):
+            return len(self.labels)
+
+        def __getitem__(self, i):
+            return {**{key: value[i] for key, value in self.encoded.items()}, "labels": self.labels[i]}
+
+
+    def main():
+        classifier, tok = load_model(2)
+        loader = DataLoader(Reviews(tok), batch_size=2)
+        optimizer = torch.optim.AdamW(classifier.parameters(), lr=1e-3)
+        for epoch in range(2):
+            for batch in loader:
+                loss = classifier(**batch).loss
+                loss.backward()
+                optimizer.step()
+                optimizer.zero_grad()
+        output_dir = os.path.join("checkpoints", "final")
+        classifier.save_pretrained(output_dir)
+        reloaded = AutoTokenizer.from_pretrained(output_dir)
+        assert len(reloaded) == len(VOCAB), f"the reloaded tokenizer has {len(reloaded)} tokens"
+        print("reloaded", reloaded.convert_ids_to_tokens(reloaded("great plot")["input_ids"]))
+
+
+    main()
+    """
+)
+
+
+def test_tokenizer_returned_by_a_helper_is_saved_with_the_model(tmp_path: Path) -> None:
+    assert "the reloaded tokenizer has 5 tokens" in _run(HELPER_LOADED, tmp_path).stderr
+    fixed = fix_all(HELPER_LOADED, "train.py", Config(select=("TL302",)))
+    assert fixed.applied and not fixed.remaining
+    assert "    classifier.save_pretrained(output_dir)\n    tok.save_pretrained(output_dir)\n" in fixed.source
+    assert "reloaded ['[CLS]', 'great', 'plot', '[SEP]']" in _succeeds(fixed.source, tmp_path)
+
+
+def test_trainer_skeleton_runs_for_a_model_returned_by_a_helper(tmp_path: Path) -> None:
+    result = _act(HELPER_LOADED, "TL301")
+    assert "        model=classifier,\n" in result and "        processing_class=tok,\n" in result
+    report = '    print("trainer steps", trainer.state.global_step)\n'
+    result = result.replace("    trainer.train()\n", "    trainer.train()\n" + report)
+    # Saved through the Trainer, the checkpoint holds the tokenizer handed over as processing_class.
+    out = _succeeds(result.replace("classifier.save_pretrained(output_dir)", "trainer.save_model(output_dir)"), tmp_path)
+    assert "trainer steps 4" in out  # two epochs of two batches
+    assert "reloaded ['[CLS]', 'great', 'plot', '[SEP]']" in out

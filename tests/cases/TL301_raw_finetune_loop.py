@@ -821,4 +821,130 @@ CASES = [
         """,
         why='the helper returns a tokenizer, not a model: no HuggingFace model is trained',
     ),
+    Invalid(
+        """
+        import argparse
+
+        import torch
+        from torch.utils.data import DataLoader
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        from data import load_reviews
+
+
+        def load_model(name, num_labels):
+            tokenizer = AutoTokenizer.from_pretrained(name)
+            model = AutoModelForSequenceClassification.from_pretrained(name, num_labels=num_labels)
+            return model, tokenizer
+
+
+        def main():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--model-name", default="distilbert-base-uncased")
+            parser.add_argument("--output-dir", default="checkpoints/reviews")
+            args = parser.parse_args()
+            classifier, tok = load_model(args.model_name, num_labels=2)
+            loader = DataLoader(load_reviews(tok), batch_size=32, shuffle=True)
+            optimizer = torch.optim.AdamW(classifier.parameters(), lr=2e-5)
+            classifier.train()
+            for epoch in range(3):
+                for batch in loader:
+                    outputs = classifier(**batch)
+                    loss = outputs[0]
+                    loss.backward()
+                    optimizer.step()
+                    optimizer.zero_grad()
+            classifier.save_pretrained(args.output_dir)
+
+
+        if __name__ == "__main__":
+            main()
+        """,
+        at=[(25, 5)],
+        action="""
+        import argparse
+
+        import torch
+        from torch.utils.data import DataLoader
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer, Trainer, TrainingArguments
+
+        from data import load_reviews
+
+
+        def load_model(name, num_labels):
+            tokenizer = AutoTokenizer.from_pretrained(name)
+            model = AutoModelForSequenceClassification.from_pretrained(name, num_labels=num_labels)
+            return model, tokenizer
+
+
+        def main():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--model-name", default="distilbert-base-uncased")
+            parser.add_argument("--output-dir", default="checkpoints/reviews")
+            args = parser.parse_args()
+            classifier, tok = load_model(args.model_name, num_labels=2)
+            loader = DataLoader(load_reviews(tok), batch_size=32, shuffle=True)
+            optimizer = torch.optim.AdamW(classifier.parameters(), lr=2e-5)
+            classifier.train()
+            # TL301: transformers.Trainer runs this fine-tuning loop (schedule, mixed precision, accumulation,
+            # checkpoints). It calls model(**batch), so the dataset must yield dicts of model inputs with
+            # "labels". Check the arguments against the loop below, then delete that loop.
+            training_args = TrainingArguments(
+                output_dir="outputs",  # checkpoints and logs
+                num_train_epochs=3,
+                per_device_train_batch_size=32,
+                learning_rate=2e-5,
+            )
+            trainer = Trainer(
+                model=classifier,
+                args=training_args,
+                train_dataset=loader.dataset,
+                processing_class=tok,
+            )
+            trainer.train()
+
+            for epoch in range(3):
+                for batch in loader:
+                    outputs = classifier(**batch)
+                    loss = outputs[0]
+                    loss.backward()
+                    optimizer.step()
+                    optimizer.zero_grad()
+            classifier.save_pretrained(args.output_dir)
+
+
+        if __name__ == "__main__":
+            main()
+        """,
+    ),  # the model comes from a helper that returns it with its tokenizer: `classifier, tok = load_model(...)`
+    Valid(
+        """
+        import torch
+        import torch.nn.functional as F
+        from transformers import AutoModel, AutoTokenizer
+
+
+        def load_encoder(name):
+            tokenizer = AutoTokenizer.from_pretrained(name)
+            encoder = AutoModel.from_pretrained(name)
+            return encoder, tokenizer
+
+
+        def train_simcse(loader, epochs, name="bert-base-uncased"):
+            encoder, tokenizer = load_encoder(name)
+            optimizer = torch.optim.AdamW(encoder.parameters(), lr=3e-5)
+            for epoch in range(epochs):
+                for batch in loader:
+                    first = encoder(**batch).last_hidden_state[:, 0]
+                    second = encoder(**batch).last_hidden_state[:, 0]
+                    sim = F.cosine_similarity(first.unsqueeze(1), second.unsqueeze(0), dim=-1)
+                    loss = F.cross_entropy(sim / 0.05, torch.arange(len(sim)))
+                    loss.backward()
+                    optimizer.step()
+                    optimizer.zero_grad()
+            encoder.save_pretrained("simcse")
+            tokenizer.save_pretrained("simcse")
+        """,
+        why="the helper's encoder trains on a contrastive objective, not on the model's own loss",
+    ),
 ]

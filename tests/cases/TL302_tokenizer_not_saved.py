@@ -576,4 +576,151 @@ CASES = [
         """,
         why='the tokenizer class looked up in the table is saved beside the model',
     ),
+    Invalid(
+        """
+        import argparse
+
+        import torch
+        from torch.utils.data import DataLoader
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        from data import load_reviews
+
+
+        def load_model(name, num_labels):
+            tokenizer = AutoTokenizer.from_pretrained(name)
+            model = AutoModelForSequenceClassification.from_pretrained(name, num_labels=num_labels)
+            return model, tokenizer
+
+
+        def main():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--model-name", default="distilbert-base-uncased")
+            parser.add_argument("--output-dir", default="checkpoints/reviews")
+            args = parser.parse_args()
+            classifier, tok = load_model(args.model_name, num_labels=2)
+            loader = DataLoader(load_reviews(tok), batch_size=32, shuffle=True)
+            optimizer = torch.optim.AdamW(classifier.parameters(), lr=2e-5)
+            classifier.train()
+            for epoch in range(3):
+                for batch in loader:
+                    outputs = classifier(**batch)
+                    loss = outputs[0]
+                    loss.backward()
+                    optimizer.step()
+                    optimizer.zero_grad()
+            classifier.save_pretrained(args.output_dir)
+
+
+        if __name__ == "__main__":
+            main()
+        """,
+        at=[(32, 5)],
+        message="tokenizer.save_pretrained(path)",
+        fixed="""
+        import argparse
+
+        import torch
+        from torch.utils.data import DataLoader
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        from data import load_reviews
+
+
+        def load_model(name, num_labels):
+            tokenizer = AutoTokenizer.from_pretrained(name)
+            model = AutoModelForSequenceClassification.from_pretrained(name, num_labels=num_labels)
+            return model, tokenizer
+
+
+        def main():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--model-name", default="distilbert-base-uncased")
+            parser.add_argument("--output-dir", default="checkpoints/reviews")
+            args = parser.parse_args()
+            classifier, tok = load_model(args.model_name, num_labels=2)
+            loader = DataLoader(load_reviews(tok), batch_size=32, shuffle=True)
+            optimizer = torch.optim.AdamW(classifier.parameters(), lr=2e-5)
+            classifier.train()
+            for epoch in range(3):
+                for batch in loader:
+                    outputs = classifier(**batch)
+                    loss = outputs[0]
+                    loss.backward()
+                    optimizer.step()
+                    optimizer.zero_grad()
+            classifier.save_pretrained(args.output_dir)
+            tok.save_pretrained(args.output_dir)
+
+
+        if __name__ == "__main__":
+            main()
+        """,
+    ),  # the tokenizer is the second item a helper of the module returns: `classifier, tok = load_model(...)`
+    Valid(
+        """
+        import argparse
+
+        import torch
+        from torch.utils.data import DataLoader
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        from data import load_reviews
+
+
+        def load_model(name, num_labels):
+            tokenizer = AutoTokenizer.from_pretrained(name)
+            model = AutoModelForSequenceClassification.from_pretrained(name, num_labels=num_labels)
+            return model, tokenizer
+
+
+        def main():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--model-name", default="distilbert-base-uncased")
+            parser.add_argument("--output-dir", default="checkpoints/reviews")
+            args = parser.parse_args()
+            classifier, tok = load_model(args.model_name, num_labels=2)
+            loader = DataLoader(load_reviews(tok), batch_size=32, shuffle=True)
+            optimizer = torch.optim.AdamW(classifier.parameters(), lr=2e-5)
+            classifier.train()
+            for epoch in range(3):
+                for batch in loader:
+                    outputs = classifier(**batch)
+                    loss = outputs[0]
+                    loss.backward()
+                    optimizer.step()
+                    optimizer.zero_grad()
+            classifier.save_pretrained(args.output_dir)
+            tok.save_pretrained(args.output_dir)
+
+
+        if __name__ == "__main__":
+            main()
+        """,
+        why="the tokenizer returned by the helper is saved beside the model",
+    ),
+    Valid(
+        """
+        import json
+
+        from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+
+        def load_model_and_labels(name, label_file):
+            with open(label_file) as f:
+                labels = json.load(f)
+            tokenizer = AutoTokenizer.from_pretrained(name)
+            tokenizer.add_tokens(["<ent>"])
+            model = AutoModelForTokenClassification.from_pretrained(name, num_labels=len(labels))
+            model.resize_token_embeddings(len(tokenizer))
+            return model, labels
+
+
+        def export(name, label_file, output_dir):
+            model, labels = load_model_and_labels(name, label_file)
+            model.config.id2label = dict(enumerate(labels))
+            model.save_pretrained(output_dir)
+        """,
+        why="the helper returns the model and its label names; its tokenizer never leaves it",
+    ),
 ]

@@ -34,6 +34,8 @@ LOADERS = {"from_pretrained", "from_config"}
 TOKENIZER_PARAMS = {"tokenizer", "tok", "processor", "processing_class"}
 #: Libraries that own the training loop (and device placement) when a module uses them.
 LOOP_OWNERS = ("lightning", "pytorch_lightning", "deepspeed")
+#: Methods that return the model they are called on, placed or switched (``model.to(device)``).
+PLACEMENT_METHODS = {"to", "cuda", "eval", "train", "half", "bfloat16"}
 #: Wrappers around the iterable of a ``for`` (``enumerate(loader)``, ``tqdm(loader)``).
 ITERATION_WRAPPERS = ("enumerate", "tqdm", "track", "progress_bar")
 
@@ -143,28 +145,81 @@ def _builds(call: ast.Call, classes: Collection[str]) -> bool:
 @fact
 def hf_model_calls(ctx: ModuleContext) -> list[ast.Call]:
     """Every call that builds a HuggingFace model (``from_pretrained``, a config, a
-    ``*PreTrainedModel`` subclass of the module, PEFT), bound to a name or not."""
+    ``*PreTrainedModel`` subclass of the module, PEFT, a helper of the module that returns one),
+    bound to a name or not."""
+    return _in_source_order([*_model_builds(ctx), *ctx.calls("peft.get_peft_model"), *_model_helper_calls(ctx)])
+
+
+@fact
+def _model_builds(ctx: ModuleContext) -> list[ast.Call]:
+    """``from_pretrained``/``from_config``/constructor calls of transformers models and of the module's subclasses."""
     own = local_subclasses(ctx, lambda name: _is_transformers_class(name, MODEL_CLASS))
-    peft = ctx.calls("peft.get_peft_model")
     own_builds = [call for call in ctx.calls_named(*own, *LOADERS) if _builds(call, own)] if own else []
     built = [call for call in _transformers_calls(ctx) if _builds_transformers_class(ctx, call, MODEL_CLASS)]
-    return _in_source_order([*built, *own_builds, *peft, *_helper_calls(ctx, [*built, *own_builds])])
+    return [*built, *own_builds]
 
 
-def _helper_calls(ctx: ModuleContext, builds: list[ast.Call]) -> list[ast.Call]:
+@fact
+def _model_helper_calls(ctx: ModuleContext) -> dict[ast.Call, int | None]:
+    """Calls of the module's helpers that return a model they build, with its place in the
+    returned tuple (``None``: the helper returns the model itself)."""
+    return _helper_calls(ctx, _model_builds(ctx))
+
+
+@fact
+def _tokenizer_helper_calls(ctx: ModuleContext) -> dict[ast.Call, int | None]:
+    """Calls of the module's helpers that return a tokenizer they build (``model, tokenizer = load(name)``)."""
+    return _helper_calls(ctx, _tokenizer_builds(ctx))
+
+
+def _helper_calls(ctx: ModuleContext, builds: list[ast.Call]) -> dict[ast.Call, int | None]:
     """Calls of the module's functions that return what one of ``builds`` built
-    (``def load_model(name): return AutoModel.from_pretrained(name)``)."""
-    helpers = set()
+    (``def load_model(name): return AutoModel.from_pretrained(name)``), or return it in a tuple
+    (``return model, tokenizer``), with its place in the tuple."""
+    helpers: dict[str, int | None] = {}
     for call in builds:
         function = ctx.scope_of(call)
         if not isinstance(function, DEF_TYPES):
             continue
         outer = _outer_chain(ctx, call)
-        returned = {dotted(r.value) for r in ctx.within(function, ast.Return) if r.value is not None}
-        if isinstance(ctx.parent(outer), ast.Return) or set(assigned_names(ctx, outer)) & returned:
-            helpers.add(function.name)
+        held = {*assigned_names(ctx, outer)}
+        for ret in ctx.within(function, ast.Return):
+            if ret.value is None or ctx.scope_of(ret) is not function:
+                continue
+            if _is_held(ret.value, outer, held):
+                helpers.setdefault(function.name, None)
+            elif isinstance(ret.value, ast.Tuple):
+                position = next((i for i, elt in enumerate(ret.value.elts) if _is_held(elt, outer, held)), None)
+                if position is not None:
+                    helpers.setdefault(function.name, position)
     calls = ctx.calls_named(*helpers) if helpers else []
-    return [call for call in calls if callee_name(call.func) in helpers and _is_own_call(call)]
+    return {call: helpers[callee_name(call.func)] for call in calls if callee_name(call.func) in helpers and _is_own_call(call)}
+
+
+def _is_held(value: ast.expr, built: ast.Call, held: set[str]) -> bool:
+    """``value`` is the built object: the call itself or a name bound to it (``model``, ``model.to(device)``)."""
+    if value is built:
+        return True
+    while isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in PLACEMENT_METHODS:
+        value = value.func.value
+    return dotted(value) in held
+
+
+def _bound_names(ctx: ModuleContext, call: ast.Call, position: int | None) -> list[str]:
+    """The names ``call``'s result (or its method chain, ``.to(device)``) is bound to, or the name at
+    ``position`` of a tuple target (``tokenizer`` of ``model, tokenizer = load(name)`` for position 1)."""
+    if position is None:
+        return assigned_names(ctx, _outer_chain(ctx, call))
+    assign = ctx.parent(call)
+    if not isinstance(assign, ast.Assign) or assign.value is not call:
+        return []
+    return [
+        name
+        for target in assign.targets
+        if isinstance(target, (ast.Tuple, ast.List)) and len(target.elts) > position
+        for name in [dotted(target.elts[position])]
+        if name
+    ]
 
 
 def _is_own_call(call: ast.Call) -> bool:
@@ -176,8 +231,9 @@ def _is_own_call(call: ast.Call) -> bool:
 def hf_models(ctx: ModuleContext) -> dict[str, ast.Call]:
     """Names bound to a HuggingFace model, with the call that builds it."""
     models: dict[str, ast.Call] = {}
+    helpers = _model_helper_calls(ctx)
     for call in hf_model_calls(ctx):
-        for name in assigned_names(ctx, _outer_chain(ctx, call)):
+        for name in _bound_names(ctx, call, helpers.get(call)):
             models.setdefault(name, call)
     return models
 
@@ -207,19 +263,28 @@ class TokenizerBinding:
 @fact
 def tokenizer_bindings(ctx: ModuleContext) -> list[TokenizerBinding]:
     """Where the module binds a tokenizer or processor: loaded (``tok = AutoTokenizer.from_pretrained(...)``),
-    built (``BertTokenizer(vocab_file=...)``), or one of the module's subclasses of a tokenizer class."""
+    built (``BertTokenizer(vocab_file=...)``), one of the module's subclasses of a tokenizer class, or
+    returned by a helper of the module (``model, tokenizer = load_model(name)``)."""
+    helpers = _tokenizer_helper_calls(ctx)
+    bindings = []
+    for call in _in_source_order([*_tokenizer_builds(ctx), *helpers]):
+        scope = ctx.enclosing(call, FUNCTION_TYPES) or ctx.tree
+        bindings += [TokenizerBinding(name, scope, call.lineno) for name in _bound_names(ctx, call, helpers.get(call))]
+    return bindings
+
+
+@fact
+def _tokenizer_builds(ctx: ModuleContext) -> list[ast.Call]:
+    """Calls that load or build a tokenizer or processor, in source order."""
     own = local_subclasses(ctx, lambda name: _is_transformers_class(name, TOKENIZER_CLASS))
     own_builds = [call for call in ctx.calls_named(*own, "from_pretrained") if _builds(call, own)] if own else []
-    bindings = []
-    for call in _in_source_order([*_transformers_calls(ctx), *own_builds]):
-        if (
-            call in own_builds
-            or _builds_transformers_class(ctx, call, TOKENIZER_CLASS, loaders={"from_pretrained"}, direct=False)
-            or _builds_transformers_class(ctx, call, TOKENIZER_INIT, loaders=set())
-        ):
-            scope = ctx.enclosing(call, FUNCTION_TYPES) or ctx.tree
-            bindings += [TokenizerBinding(name, scope, call.lineno) for name in assigned_names(ctx, call)]
-    return bindings
+    return [
+        call
+        for call in _in_source_order([*_transformers_calls(ctx), *own_builds])
+        if call in own_builds
+        or _builds_transformers_class(ctx, call, TOKENIZER_CLASS, loaders={"from_pretrained"}, direct=False)
+        or _builds_transformers_class(ctx, call, TOKENIZER_INIT, loaders=set())
+    ]
 
 
 def tokenizer_in_scope(ctx: ModuleContext, node: ast.stmt | ast.expr) -> str | None:

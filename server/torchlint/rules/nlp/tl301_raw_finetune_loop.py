@@ -49,10 +49,7 @@ class RawFinetuneLoop(Rule):
     code = "TL301"
     name = "raw-finetune-loop"
     severity = Severity.INFO
-    message = (
-        "Fine-tune with transformers.Trainer and TrainingArguments instead of a hand-written loop: it "
-        "brings the LR schedule, mixed precision, accumulation, evaluation and checkpointing"
-    )
+    message = "Fine-tune with transformers.Trainer and TrainingArguments instead of a hand-written loop"
     requires = ("transformers",)
     why = """
         A hand-written fine-tuning loop over a model that computes its own loss re-implements what

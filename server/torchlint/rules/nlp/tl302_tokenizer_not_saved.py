@@ -47,10 +47,7 @@ class TokenizerNotSaved(Rule):
     code = "TL302"
     name = "tokenizer-not-saved"
     severity = Severity.WARNING
-    message = (
-        "Also save the tokenizer to the same directory (tokenizer.save_pretrained(path)): without it "
-        "the saved model cannot be reloaded on its own with from_pretrained"
-    )
+    message = "Also save the tokenizer to the same directory: tokenizer.save_pretrained(path)"
     requires = ("save_pretrained", "save_model")
     why = """
         `from_pretrained(path)` on the saved directory needs both the weights and the tokenizer
