@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from pathlib import Path
 
 import pytest
 
@@ -93,3 +94,19 @@ def test_the_garbage_collector_is_paused_only_while_analysing(enabled: bool, mon
         assert gc.isenabled() is enabled
     finally:
         gc.enable()
+
+
+def test_the_syntax_tree_is_freed_without_the_garbage_collector() -> None:
+    """A reference cycle that reaches the tree leaves tens of thousands of nodes to the collector,
+    which then scans them all the moment it is resumed (15 ms per 5,000 lines)."""
+    sources = [path.read_text() for path in sorted(Path(__file__).parent.joinpath("corpus").rglob("*.py"))]
+    analyze(sources[0])  # rules and their tables built once
+    gc.collect()
+    gc.disable()
+    try:
+        for source in sources:
+            analyze(source)
+        unreachable = gc.collect()
+    finally:
+        gc.enable()
+    assert unreachable < 20 * len(sources)  # a few closures per module, not its nodes

@@ -86,27 +86,23 @@ class ModuleContext:
                 self._unordered.update(by_type)
                 break
 
-    def _index_f_string_parts(self, joined: ast.JoinedStr) -> list[ast.expr]:
+    def _index_f_string_parts(self, string: ast.JoinedStr, fields: list[ast.expr] | None = None) -> list[ast.expr]:
         """Before Python 3.12 every part of an f-string (its literal pieces, its ``{...}`` fields
         and their format specs) carries the whole string's position: index them first, where a
         sort by position puts them, and return the fields' expressions, to be indexed next."""
         by_type, parent = self._by_type, self._parent
-        expressions: list[ast.expr] = []
-
-        def index_parts(string: ast.JoinedStr) -> None:
-            for part in string.values:
-                parent[part] = string
-                by_type[type(part)].append(part)
-                if isinstance(part, ast.FormattedValue):
-                    parent[part.value] = part
-                    expressions.append(part.value)
-                    if isinstance(part.format_spec, ast.JoinedStr):
-                        parent[part.format_spec] = part
-                        by_type[ast.JoinedStr].append(part.format_spec)
-                        index_parts(part.format_spec)
-
-        index_parts(joined)
-        return expressions
+        fields = [] if fields is None else fields
+        for part in string.values:
+            parent[part] = string
+            by_type[type(part)].append(part)
+            if isinstance(part, ast.FormattedValue):
+                parent[part.value] = part
+                fields.append(part.value)
+                if isinstance(part.format_spec, ast.JoinedStr):
+                    parent[part.format_spec] = part
+                    by_type[ast.JoinedStr].append(part.format_spec)
+                    self._index_f_string_parts(part.format_spec, fields)
+        return fields
 
     @overload
     def nodes(self, kind: type[N], /) -> list[N]: ...
