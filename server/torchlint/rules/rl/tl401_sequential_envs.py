@@ -86,11 +86,7 @@ class SequentialEnvs(Rule):
     code = "TL401"
     name = "sequential-envs"
     severity = Severity.WARNING
-    message = (
-        "Step these environments as one vector env, gymnasium.vector.SyncVectorEnv([lambda: "
-        "gym.make(env_id) for _ in range(n)]) or gym.make_vec(env_id, num_envs=n), instead of a "
-        "list stepped one by one"
-    )
+    message = "Step these envs as one vector env (gymnasium.vector.SyncVectorEnv or gym.make_vec)"
     requires = ("gym",)
     why = """
         A list of environments stepped in a Python loop steps them strictly one after the other

@@ -114,10 +114,7 @@ class PrintOnlyLogging(Rule):
     name = "print-only-logging"
     severity = Severity.INFO
     requires = ("backward",)
-    message = (
-        "Log metrics to an experiment tracker (TensorBoard SummaryWriter.add_scalar, wandb.log) "
-        "instead of printing them only, so runs can be plotted and compared"
-    )
+    message = "Log metrics with SummaryWriter.add_scalar or wandb.log instead of printing them only"
     why = """
         Printed metrics scroll away: they cannot be plotted, compared across runs or inspected
         after the terminal is closed, and a crashed job loses them. A tracker (TensorBoard,

@@ -72,10 +72,7 @@ class MissingSeedEverything(Rule):
     name = "missing-seed-everything"
     severity = Severity.WARNING
     requires = ("backward",)
-    message = (
-        "Seed random, numpy and torch at the start of the entry point (a seed_everything(seed) "
-        "function) so that runs are reproducible"
-    )
+    message = "Seed random, numpy and torch at the start of the entry point with seed_everything(seed)"
     why = """
         Weight initialisation, data shuffling, augmentation and dropout all draw from Python's,
         NumPy's and PyTorch's random number generators. Unseeded, two runs of the same script

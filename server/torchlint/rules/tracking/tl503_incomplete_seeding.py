@@ -68,7 +68,7 @@ class IncompleteSeeding(Rule):
     name = "incomplete-seeding"
     severity = Severity.WARNING
     requires = ("seed",)
-    message = "Seed random, numpy and torch together, with the same seed, so that runs are reproducible"
+    message = "Seed random, numpy and torch together, with the same seed"
     why = """
         Seeding only `torch` leaves NumPy- and Python-based augmentation, sampling and shuffling
         random; seeding only NumPy leaves weight initialisation and dropout random. A run is
@@ -93,7 +93,7 @@ class IncompleteSeeding(Rule):
         for item in _incomplete_seeding(ctx):
             block = item.block
             calls = _enumeration([SEED_FUNCTIONS[lib] for lib in item.missing])
-            message = f"Also call {calls} with the same seed so that every random number generator of the run is seeded"
+            message = f"Also call {calls} with the same seed"
             function = _seeding_function(ctx, block.owner)
             anchor = _function_name(ctx, function) if function else _direct_calls(block)[0]
             planned = _plan(ctx, block, item.missing)
