@@ -23,9 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "tests" / "smoke_scripts"
 EXAMPLES = ROOT / "examples"
 EXE = str(Path(sys.executable).parent / "torchlint")
-TL101_MESSAGE = (
-    "Compute the forward pass and loss under torch.autocast(device_type=..., dtype=torch.bfloat16) to train in mixed precision"
-)
+TL101_MESSAGE = "Run the forward and loss under torch.autocast(..., dtype=torch.bfloat16)"
 
 #: Every run the tests look at, started together (they are subprocesses, mostly waiting on torch's import).
 RUNS = {

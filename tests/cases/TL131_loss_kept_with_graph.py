@@ -162,7 +162,7 @@ CASES = [
             return torch.cat(all_logits)
         """,
         at=[(14, 27)],
-        message="all_logits keeps the autograd graph",
+        message="all_logits keeps each step's graph alive",
         fixed="""
         import torch
         import torch.nn as nn
@@ -237,7 +237,7 @@ CASES = [
             print(f"epoch {epoch}: {epoch_loss / (step + 1):.4f}")
         """,
         at=[(12, 23)],
-        message="epoch_loss keeps the autograd graph",
+        message="epoch_loss keeps each step's graph alive",
         fixed="""
         import torch
         import torch.nn.functional as F

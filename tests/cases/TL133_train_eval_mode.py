@@ -30,7 +30,7 @@ CASES = [
                 print(f"epoch {epoch}: {accuracy}")
         """,
         at=[(23, 9)],
-        message="model is still in eval mode from evaluate()",
+        message="Call model.train() before this step: still in eval mode from evaluate()",
         fixed="""
         import torch
         import torch.nn as nn

@@ -141,7 +141,7 @@ CASES = [
         prediction = model.forward(torch.randn(8, 64))
         """,
         at=[(5, 14)],
-        message="torch.compile",
+        message="skips hooks and wrappers",
         fixed="""
         import torch
         from torch import nn

@@ -10,7 +10,7 @@ CASES = [
             return torch.ger(q, k) / q.shape[-1] ** 0.5
         """,
         at=[(5, 12)],
-        message="`torch.ger` is deprecated since torch 1.8: use `torch.outer`, a drop-in replacement",
+        message="Deprecated since torch 1.8: use `torch.outer`, a drop-in replacement",
         fixed="""
         import torch
 
@@ -40,7 +40,7 @@ CASES = [
         offsets = torch.range(1, 8)
         """,
         at=[(3, 13), (4, 11)],
-        message="torch.arange excludes the end",
+        message="use `torch.arange`; excludes the end",
         fixed="""
         import torch
 
@@ -76,7 +76,7 @@ CASES = [
         per_sample_grads = vmap(grad(loss_fn), in_dims=(None, 0, 0))
         """,
         at=[(1, 23), (1, 29)],
-        message="is deprecated since torch 2.0: use `torch.func.",
+        message="Deprecated since torch 2.0: use `torch.func.",
         fixed="""
         from torch.func import grad, vmap
 
@@ -109,7 +109,7 @@ CASES = [
         solution, _ = torch.solve(b, a)
         """,
         at=[(2, 19), (5, 15)],
-        message="was removed in torch",
+        message="Removed in torch",
     ),
     Invalid(
         """
@@ -167,7 +167,7 @@ CASES = [
             out = F.scaled_dot_product_attention(q, k, v)
         """,
         at=[(3, 6)],
-        message="deprecated since torch 2.3",
+        message="Deprecated since torch 2.3",
         target_torch="2.4",
     ),
     Valid(

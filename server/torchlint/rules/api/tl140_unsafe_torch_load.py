@@ -37,10 +37,7 @@ class UnsafeTorchLoad(Rule):
     severity = Severity.WARNING
     aliases = ("TOR102",)
     requires = ("load",)
-    message = (
-        "torch.load(..., weights_only=False) unpickles arbitrary code: load with weights_only=True and allow "
-        "the checkpoint's own classes with torch.serialization.add_safe_globals([...])"
-    )
+    message = "Use weights_only=True and torch.serialization.add_safe_globals([...]) for own classes"
     why = """
         A checkpoint is a pickle: with `weights_only=False`, loading it runs whatever code the
         file's author put in it. `weights_only=True` (the default from torch 2.6) loads only
@@ -71,10 +68,7 @@ class UnsafeTorchLoad(Rule):
                     yield self.finding(ctx, call.func)
             elif old_default and not _hides_arguments(call):
                 target = ".".join(map(str, ctx.target_torch or ()))
-                message = (
-                    f"torch.load without weights_only unpickles arbitrary code before torch 2.6 (the project "
-                    f"supports torch {target}): pass weights_only=True"
-                )
+                message = f"Pass weights_only=True: the project supports torch {target}, where it is not the default"
                 fix = False if _pickle_module(call) else self.fix_at(ctx, call)
                 yield self.finding(ctx, call.func, message, fix=fix)
 

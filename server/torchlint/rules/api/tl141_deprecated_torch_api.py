@@ -152,13 +152,13 @@ class DeprecatedTorchApi(Rule):
             return
         for node in dotted_references(ctx, *reported):
             entry = table[ctx.qualname(node) or ""]
-            yield self.finding(ctx, node, _message(entry, ctx.target_torch), fix=self._use_fix(ctx, node, entry))
+            yield self.finding(ctx, node, _message(entry), fix=self._use_fix(ctx, node, entry))
         imported = list(from_imports(ctx, reported.__contains__))
         moves = self._import_fixes(ctx, imported, table)
         for item in imported:
             entry = table[item.qualname]
             fix = moves.get(id(item.statement), False)
-            yield self.finding(ctx, item.alias, _message(entry, ctx.target_torch), fix=fix)
+            yield self.finding(ctx, item.alias, _message(entry), fix=fix)
 
     def _use_fix(self, ctx: ModuleContext, node: ast.Attribute, entry: ApiEntry) -> Fix | bool:
         if not entry.drop_in or entry.removed:
@@ -222,14 +222,12 @@ def _version(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split("."))
 
 
-def _message(entry: ApiEntry, target: tuple[int, ...] | None) -> str:
-    since = f" since torch {entry.deprecated}" if entry.deprecated else ""
+def _message(entry: ApiEntry) -> str:
+    """Says when the name went and what replaces it (the name itself is what the finding marks)."""
     if entry.removed:
-        gone = target is not None and target >= _version(entry.removed)
-        minimum = f", before your minimum torch {'.'.join(map(str, target))}" if gone and target else ""
-        head = f"`{entry.name}` was removed in torch {entry.removed}{minimum} (deprecated{since})"
+        head = f"Removed in torch {entry.removed}"
     else:
-        head = f"`{entry.name}` is deprecated{since}"
+        head = f"Deprecated since torch {entry.deprecated}" if entry.deprecated else "Deprecated"
     advice = f"use `{entry.replacement}`"
     if entry.drop_in and entry.exact and not entry.hint:
         advice += ", a drop-in replacement"

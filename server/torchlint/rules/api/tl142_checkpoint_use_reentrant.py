@@ -31,10 +31,7 @@ class CheckpointUseReentrant(Rule):
     severity = Severity.WARNING
     aliases = ("TOR003",)
     requires = ("checkpoint",)
-    message = (
-        "Pass use_reentrant explicitly to torch.utils.checkpoint: use_reentrant=False is the recommended "
-        "implementation (use_reentrant=True keeps the old behaviour)"
-    )
+    message = "Pass use_reentrant=False (recommended) or True to torch.utils.checkpoint explicitly"
     why = """
         Activation checkpointing has two implementations. The reentrant one (the historical
         default) does not support `torch.autograd.grad`, keyword arguments or inputs that do

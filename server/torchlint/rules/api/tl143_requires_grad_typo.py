@@ -31,10 +31,7 @@ class RequiresGradTypo(Rule):
     severity = Severity.ERROR
     aliases = ("TOR002",)
     requires = ("require_grad", "requires_grads")
-    message = (
-        "Did you mean requires_grad? Assigning this misspelling only creates a new attribute (the "
-        "parameters keep training), and reading it fails"
-    )
+    message = "Did you mean requires_grad? This misspelling only creates a new attribute"
     why = """
         `p.require_grad = False` raises nothing: Python adds an attribute named `require_grad`
         to the tensor and `requires_grad` stays `True`. The "frozen" backbone keeps receiving

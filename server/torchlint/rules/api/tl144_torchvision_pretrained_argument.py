@@ -50,10 +50,7 @@ class TorchvisionPretrainedArgument(Rule):
     defers_to = ("TL202",)
     deprecated = True
     requires = ("pretrained",)
-    message = (
-        "pretrained= is deprecated in torchvision.models builders: pass weights= (pretrained_backbone=: "
-        'weights_backbone=), "DEFAULT" for the best weights or None for none'
-    )
+    message = 'Pass weights="DEFAULT" (or None) instead of pretrained= (weights_backbone= likewise)'
     why = """
         Since torchvision 0.13 the builders take `weights=` (an enum member or its name) and
         `pretrained=` only survives behind a deprecation warning. `weights=` says which weights

@@ -48,10 +48,7 @@ class PrivateDataApi(Rule):
     severity = Severity.WARNING
     aliases = ("TOR104", "TOR105")
     requires = ("_utils",)
-    message = (
-        "Use the public torch.utils.data.default_collate / default_convert instead of the private "
-        "torch.utils.data._utils.collate"
-    )
+    message = "Use the public torch.utils.data.default_collate / default_convert, not _utils.collate"
     why = """
         `torch.utils.data._utils` is private: PyTorch may move or change it in any release
         without a deprecation. Since torch 1.11 the collate helpers are public as
@@ -93,4 +90,4 @@ class PrivateDataApi(Rule):
 
 
 def _message(name: str) -> str:
-    return f"Use torch.utils.data.{name}, the public name of the same function, instead of {PRIVATE_MODULE}.{name}"
+    return f"Use torch.utils.data.{name}, the public name of the same function"

@@ -45,7 +45,7 @@ class UnstableNumerics(Rule):
     severity = Severity.INFO
     aliases = ("TOR106", "TOR107", "TOR108")
     requires = ("log", "exp")
-    message = "Use torch.log1p, torch.expm1 or torch.logsumexp: they keep the precision this expression loses"
+    message = "Use torch.log1p, torch.expm1 or torch.logsumexp, which keep the precision lost here"
     why = """
         For small `x`, `1 + x` rounds away most of `x`'s digits before `log` sees them, and
         `exp(x) - 1` cancels them; `log1p` and `expm1` compute the same values without the
@@ -94,7 +94,7 @@ class UnstableNumerics(Rule):
         reduction = _sum_of_exp(ctx, argument)
         if reduction is not None:
             exp, extra, fixable = reduction
-            message = "Use torch.logsumexp(x, dim) instead of torch.log(torch.sum(torch.exp(x), dim)): it cannot overflow"
+            message = "Use torch.logsumexp(x, dim) instead of log(sum(exp(x))): it cannot overflow"
             fix = self._rewrite(ctx, log.call, log, "logsumexp", extra, exp.input) if fixable else False
             yield self.finding(ctx, log.call, message, fix=fix)
 

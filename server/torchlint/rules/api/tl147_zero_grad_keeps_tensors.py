@@ -41,10 +41,7 @@ class ZeroGradKeepsTensors(Rule):
     severity = Severity.INFO
     aliases = ("TOR402",)
     requires = ("zero_grad",)
-    message = (
-        "zero_grad(set_to_none=False) keeps a zero-filled tensor per parameter: drop the argument "
-        "(set_to_none=True is the default) so the gradients are freed"
-    )
+    message = "zero_grad(set_to_none=False) keeps zero-filled gradients: drop the argument to free them"
     why = """
         With `set_to_none=False`, every step writes zeros into each parameter's gradient and
         keeps that memory allocated between steps; with `set_to_none=True` (the default since
@@ -69,10 +66,7 @@ class ZeroGradKeepsTensors(Rule):
                 continue
             message = None
             if old_default:
-                message = (
-                    "zero_grad(set_to_none=False) keeps a zero-filled tensor per parameter: pass "
-                    "set_to_none=True so the gradients are freed"
-                )
+                message = "zero_grad(set_to_none=False) keeps zero-filled gradients: pass set_to_none=True"
             yield self.finding(ctx, call.func, message, fix=self.fix_at(ctx, call, _SetToNonePlan(index, not old_default)))
 
     def fix(self, node: cst.CSTNode, fix: Fix, ctx: FixContext) -> cst.Call:

@@ -87,22 +87,17 @@ class MissingAutocast(Rule):
     name = "missing-autocast"
     severity = Severity.WARNING
     requires = ("backward",)
-    message = (
-        "Compute the forward pass and loss under torch.autocast(device_type=..., dtype=torch.bfloat16) "
-        "to train in mixed precision"
-    )
-    scaled_message = (
-        "Compute the forward pass and loss under torch.autocast(device_type=..., dtype=torch.float16), "
-        "the precision the GradScaler is for"
-    )
-    #: Appended when the module uses ``nn.BCELoss``, which CUDA autocast refuses.
-    bce_advice = ", after switching nn.BCELoss to nn.BCEWithLogitsLoss on logits (BCELoss is unsafe under autocast)"
+    message = "Run the forward and loss under torch.autocast(..., dtype=torch.bfloat16)"
+    scaled_message = "Run the forward and loss under torch.autocast(..., dtype=torch.float16) for the GradScaler"
+    #: When the module uses ``nn.BCELoss``, which CUDA autocast refuses.
+    bce_message = "Use nn.BCEWithLogitsLoss on logits (autocast rejects nn.BCELoss), then add torch.autocast"
     why = """
         Tensor cores run bfloat16/float16 matrix multiplies several times faster than float32,
         and activations take half the memory. `torch.autocast` picks the precision per
         operation (matmuls and convolutions in low precision, reductions and losses in
         float32), so most models train to the same accuracy with no other change. The backward
-        pass runs outside autocast and reuses the forward's precisions.
+        pass runs outside autocast and reuses the forward's precisions. A GradScaler is for
+        float16; CUDA autocast refuses `nn.BCELoss`, so it becomes `nn.BCEWithLogitsLoss` on logits.
     """
     example = """
         for x, y in loader:
@@ -141,7 +136,7 @@ class MissingAutocast(Rule):
     def _finding(self, ctx: ModuleContext, step: TrainingStep) -> Finding:
         message = self.scaled_message if step.scaled else self.message
         if _autocast_unsafe_loss(ctx):
-            message += self.bce_advice
+            message = self.bce_message
         run = None if _autocast_unsafe_loss(ctx) else step.forward_run()
         if run is None:
             return self.finding(ctx, step.backward, message)

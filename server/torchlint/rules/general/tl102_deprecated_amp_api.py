@@ -72,10 +72,7 @@ class DeprecatedAmpApi(Rule):
     name = "deprecated-amp-api"
     severity = Severity.WARNING
     requires = ("amp",)
-    message = (
-        'Use torch.amp.autocast("cuda", ...) / torch.amp.GradScaler("cuda", ...) instead of the deprecated '
-        "torch.cuda.amp API"
-    )
+    message = 'Use torch.amp.autocast / GradScaler("cuda", ...) instead of the deprecated torch.cuda.amp'
     why = """
         `torch.cuda.amp.autocast`, `torch.cuda.amp.GradScaler` and `torch.cpu.amp.autocast` are
         deprecated aliases that emit a `FutureWarning` on every call. `torch.amp` is the one

@@ -60,7 +60,7 @@ class SchedulerWithoutWarmup(Rule):
     name = "scheduler-without-warmup"
     severity = Severity.INFO
     requires = ("Cosine",)
-    message = "Warm the learning rate up before the cosine decay: chain a LinearLR warmup and this scheduler with SequentialLR"
+    message = "Add a warmup: chain a LinearLR warmup and this cosine scheduler with SequentialLR"
     why = """
         At the first steps the optimizer's statistics (Adam's moments, batch-norm running
         stats) are not yet estimated and the loss surface is steep: the full learning rate

@@ -45,10 +45,7 @@ class DataLoaderNumWorkers(DataLoaderOptionRule):
     severity = Severity.WARNING
     aliases = ("TOR401",)
     option = ("num_workers", 5)
-    message = (
-        "Set num_workers from configuration (or os.cpu_count()) instead of the default 0 or a "
-        "hard-coded count, so batches are prepared by parallel worker processes"
-    )
+    message = "Set num_workers from configuration (or os.cpu_count()) instead of 0 or a fixed count"
     why = """
         With the default `num_workers=0` every batch is loaded and augmented in the training
         process, between optimizer steps: the GPU waits while the CPU decodes images. A

@@ -22,10 +22,7 @@ class DataLoaderPinMemory(DataLoaderOptionRule):
     name = "dataloader-pin-memory"
     severity = Severity.WARNING
     option = ("pin_memory", 7)
-    message = (
-        "Pass pin_memory=True so batches are copied to the GPU from page-locked memory, "
-        "faster and asynchronously"
-    )
+    message = "Pass pin_memory=True so batches are copied to the GPU from page-locked memory"
     why = """
         Host-to-GPU copies from ordinary (pageable) memory go through a staging buffer and block
         the host. With `pin_memory=True` the loader's workers place batches in page-locked

@@ -59,14 +59,8 @@ class VariableWrapper(Rule):
     name = "variable-wrapper"
     severity = Severity.ERROR
     requires = ("Variable",)
-    message = (
-        "Use the tensor itself instead of wrapping it in Variable (deprecated since PyTorch 0.4); "
-        "call x.requires_grad_() where requires_grad=True was passed"
-    )
-    volatile_message = (
-        "Use the tensor itself instead of Variable, whose volatile flag has had no effect since "
-        "PyTorch 0.4: run inference under `with torch.no_grad():`"
-    )
+    message = "Use the tensor itself instead of Variable (x.requires_grad_() for requires_grad=True)"
+    volatile_message = "Use the tensor itself instead of Variable, and torch.no_grad() instead of volatile=True"
     why = """
         Since PyTorch 0.4 `Variable` and `Tensor` are one type: `Variable(x)` only returns a
         detached alias of `x`, `requires_grad=True` is `x.requires_grad_()`, and `volatile=True`

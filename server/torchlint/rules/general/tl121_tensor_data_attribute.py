@@ -129,14 +129,8 @@ class TensorDataAttribute(Rule):
     name = "tensor-data-attribute"
     severity = Severity.ERROR
     requires = (".data",)
-    message = (
-        "Use .detach() instead of .data, which hides later in-place changes from autograd and can "
-        "silently corrupt gradients"
-    )
-    write_message = (
-        "Modify the tensor itself under `with torch.no_grad():` instead of through .data, which "
-        "hides the change from autograd"
-    )
+    message = "Use .detach() instead of .data, which hides in-place changes from autograd"
+    write_message = "Modify the tensor itself under `with torch.no_grad():` instead of through .data"
     why = """
         `x.data` is a pre-0.4 escape hatch: it returns the tensor's storage without autograd
         tracking and without the version counter that detects in-place changes. Gradients computed

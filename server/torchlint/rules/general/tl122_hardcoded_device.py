@@ -307,8 +307,8 @@ def _after_detection(ctx: ModuleContext, node: ast.expr) -> bool:
 
 def _message(use: _Use) -> str:
     if use.kind == "cuda_call":
-        return "Move it with .to(device), using a device chosen at run time or taken from config, instead of .cuda()"
-    return f'Use a device chosen at run time or taken from config instead of the hard-coded "{_literal(use.node)}"'
+        return "Use .to(device) with a device chosen at run time or from config instead of .cuda()"
+    return f'Use a device chosen at run time or from config instead of the hard-coded "{_literal(use.node)}"'
 
 
 def _rewritable(ctx: ModuleContext, use: _Use) -> bool:

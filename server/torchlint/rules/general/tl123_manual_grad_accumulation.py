@@ -61,11 +61,7 @@ class ManualGradAccumulation(Rule):
     code = "TL123"
     name = "manual-grad-accumulation"
     severity = Severity.WARNING
-    message = (
-        "Let accelerate accumulate gradients (Accelerator(gradient_accumulation_steps=...) with "
-        "accelerator.accumulate(model)), or set TrainingArguments(gradient_accumulation_steps=...), "
-        "instead of a hand-written step counter"
-    )
+    message = "Use accelerator.accumulate(model) with Accelerator(gradient_accumulation_steps=...)"
     requires = ("backward",)
     why = """
         Hand-written accumulation is easy to get subtly wrong: the loss must be divided by the number

@@ -41,11 +41,7 @@ class RawLoopWithoutAccelerate(Rule):
     code = "TL303"
     name = "raw-loop-without-accelerate"
     severity = Severity.INFO
-    message = (
-        "Let accelerate place the model, optimizer and batches (accelerator = Accelerator(); "
-        "accelerator.prepare(...)) instead of .to(device) calls, so the loop runs unchanged on CPU, "
-        "one or many GPUs and in mixed precision"
-    )
+    message = "Let accelerator.prepare(...) place the model, optimizer and batches instead of .to(device)"
     requires = ("transformers",)
     why = """
         Manual `.to(device)` / `.cuda()` placement ties the loop to one device: multi-GPU (DDP,

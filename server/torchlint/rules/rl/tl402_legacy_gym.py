@@ -45,10 +45,7 @@ class LegacyGym(Rule):
     deprecated = True
     name = "legacy-gym"
     severity = Severity.WARNING
-    message = (
-        "Import gymnasium instead of the unmaintained gym (import gymnasium as gym), then check the "
-        "calls: reset() returns (obs, info) and step() returns (obs, reward, terminated, truncated, info)"
-    )
+    message = "Use gymnasium (import gymnasium as gym); reset() returns (obs, info), step() five values"
     requires = ("gym",)
     why = """
         OpenAI Gym has had no release since 2022; its maintained successor is Gymnasium (Farama),

@@ -39,15 +39,9 @@ class MissingZeroGrad(Rule):
     code = "TL130"
     name = "missing-zero-grad"
     severity = Severity.WARNING
-    message = (
-        "Call {optimizer}.zero_grad(set_to_none=True) in the training loop before backward(): "
-        "without it every step adds to the gradients of all the steps before"
-    )
+    message = "Call {optimizer}.zero_grad(set_to_none=True) in the loop before backward()"
     #: The message when the step is guarded for accumulation, where zeroing goes after the step.
-    accumulation_message = (
-        "Call {optimizer}.zero_grad(set_to_none=True) right after {optimizer}.step(): without it "
-        "every accumulation window adds to the gradients of all the windows before"
-    )
+    accumulation_message = "Call {optimizer}.zero_grad(set_to_none=True) right after {optimizer}.step()"
     why = """
         `backward()` adds to `.grad`; it never overwrites it. A loop that never zeroes the
         gradients steps the optimizer with the running sum of every batch seen so far: the

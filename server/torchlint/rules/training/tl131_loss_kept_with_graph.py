@@ -53,10 +53,7 @@ class LossKeptWithGraph(Rule):
     code = "TL131"
     name = "loss-kept-with-graph"
     severity = Severity.WARNING
-    message = (
-        "Accumulate {value}.detach() (or .item()) instead: {accumulator} keeps the autograd graph of "
-        "every iteration alive, and memory grows with each step"
-    )
+    message = "Accumulate {value}.detach(): {accumulator} keeps each step's graph alive"
     why = """
         A loss tensor references the whole graph that produced it: every activation saved for
         the backward pass hangs off its `grad_fn`. Adding it to a running total (or appending it

@@ -55,10 +55,7 @@ class EvalWithoutNoGrad(Rule):
     code = "TL132"
     name = "eval-without-no-grad"
     severity = Severity.WARNING
-    message = (
-        "Run the evaluation under torch.no_grad() (or torch.inference_mode()): with gradients on, "
-        "every forward pass records an autograd graph it never uses"
-    )
+    message = "Run the evaluation under torch.no_grad() (or torch.inference_mode())"
     why = """
         With gradient recording on, each forward pass keeps the activations its backward pass
         would need and builds the graph to reach them. An evaluation loop never calls

@@ -93,11 +93,8 @@ class TrainEvalMode(Rule):
     code = "TL133"
     name = "train-eval-mode"
     severity = Severity.WARNING
-    message = "Call {model}.eval() before evaluating: in training mode dropout and batch norm change the results"
-    train_message = (
-        "Call {model}.train() before this training step: {model} is still in eval mode from {where}, "
-        "so dropout and batch norm do not train"
-    )
+    message = "Call {model}.eval() before evaluating: it is in training mode"
+    train_message = "Call {model}.train() before this step: still in eval mode from {where}"
     why = """
         `model.eval()` and `model.train()` switch dropout and batch normalization between
         their two behaviours. Evaluating in training mode drops random activations and

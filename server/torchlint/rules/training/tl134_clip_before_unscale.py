@@ -47,10 +47,7 @@ class ClipBeforeUnscale(Rule):
     code = "TL134"
     name = "clip-before-unscale"
     severity = Severity.WARNING
-    message = (
-        "Call {scaler}.unscale_({optimizer}) before clipping: the gradients are still multiplied by "
-        "the loss scale, so the clipping threshold means nothing"
-    )
+    message = "Call {scaler}.unscale_({optimizer}) before clipping the scaled gradients"
     why = """
         `scaler.scale(loss).backward()` leaves every gradient multiplied by the loss scale
         (65536 at the start, changing as training goes). Clipping those gradients compares the

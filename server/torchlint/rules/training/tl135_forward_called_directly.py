@@ -30,10 +30,7 @@ class ForwardCalledDirectly(Rule):
     code = "TL135"
     name = "forward-called-directly"
     severity = Severity.WARNING
-    message = (
-        "Call the module itself ({module}(...)) instead of {module}.forward(...): forward() skips "
-        "hooks, and DDP/FSDP and torch.compile wrappers"
-    )
+    message = "Call {module}(...), not .forward(...), which skips hooks and wrappers"
     why = """
         `module(x)` runs `Module.__call__`, which calls the forward and hooks around it:
         forward pre-hooks and hooks (used by pruning, quantization, activation checkpointing and

@@ -56,10 +56,7 @@ class LegacyTensorConstructor(Rule):
     code = "TL136"
     name = "legacy-tensor-constructor"
     severity = Severity.WARNING
-    message = (
-        "Use {replacement} instead of the legacy constructor {legacy}(...), which mixes data "
-        "and sizes in one signature and takes no dtype or device"
-    )
+    message = "Use {replacement} instead of {legacy}(...)"
     why = """
         The typed constructors predate `torch.tensor`: `torch.FloatTensor(3)` is an
         uninitialised tensor of three elements, while `torch.FloatTensor([3])` holds the number 3;
@@ -90,7 +87,7 @@ class LegacyTensorConstructor(Rule):
             torch = _torch_spelling(ctx, call.func)
             dtype = DTYPES[name]
             replacements = [f"torch.{factory}, dtype=torch.{dtype})" for factory, k in _FACTORIES if kind in (k, None)]
-            replacement = " or ".join(replacements)
+            replacement = replacements[0] if len(replacements) == 1 else f"torch.tensor or torch.empty with dtype=torch.{dtype}"
             message = self.message.format(replacement=replacement, legacy=ctx.text(call.func))
             if kind is None or torch is None:
                 yield self.finding(ctx, call, message)

@@ -45,10 +45,7 @@ class TensorCreatedThenMoved(Rule):
     code = "TL137"
     name = "tensor-created-then-moved"
     severity = Severity.INFO
-    message = (
-        "Pass device={device} to {factory}(...) instead of calling .to(...) on its result: the "
-        "tensor is built on the CPU and then copied"
-    )
+    message = "Pass device={device} to {factory}(...) instead of .to(...) on its result"
     why = """
         `torch.zeros(n).to(device)` allocates and fills the tensor in CPU memory, then copies it to
         the device, a synchronising host-to-device transfer that is pure overhead in a training

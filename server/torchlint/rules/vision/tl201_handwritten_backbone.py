@@ -410,7 +410,8 @@ class HandwrittenBackbone(Rule):
         A hand-copied ResNet or ViT is code to maintain and test, silently diverges from the
         reference (stride placement, init, norm layers), and cannot load pretrained weights. timm
         provides every standard architecture with ImageNet weights, feature extraction
-        (`features_only=True`) and a uniform `num_classes` / `in_chans` interface.
+        (`features_only=True`) and a uniform `num_classes` / `in_chans` interface. Mark a
+        genuinely new architecture with `# torchlint: disable-file=TL201`.
     """
     example = """
         class BasicBlock(nn.Module): ...
@@ -463,10 +464,7 @@ class HandwrittenBackbone(Rule):
         return self.finding(ctx, node, message, action=self.action_at(ctx, ctx.tree, plan, node="Module"))
 
     def _message(self, timm_name: str, class_name: str) -> str:
-        return (
-            f'Use timm.create_model("{timm_name}", pretrained=False, num_classes=...) instead of the '
-            f"hand-written {class_name} (mark a new architecture with `# torchlint: disable-file=TL201`)"
-        )
+        return f'Use timm.create_model("{timm_name}") instead of hand-written {class_name}'
 
     def action(self, node: cst.CSTNode, action: Action, ctx: FixContext) -> cst.CSTNode:
         import libcst as cst

@@ -319,22 +319,15 @@ class TorchvisionBackbone(Rule):
             timm_name = TORCHVISION_TO_TIMM.get(builder)
             pretrained = _pretrained(ctx, call)
             if timm_name is None:
-                message = f"Use a timm backbone (timm.create_model) instead of torchvision.models.{builder}"
+                message = f"Use timm.create_model(...) instead of torchvision's {builder}"
                 yield self.finding(ctx, call, message)
                 continue
             if usage == HEADLESS:
-                message = (
-                    f'Use timm.create_model("{timm_name}", pretrained=..., num_classes=0) for pooled features '
-                    f"(features_only=True for feature maps) instead of torchvision.models.{builder} with its "
-                    "classifier cut off (timm's pretrained weights differ)"
-                )
+                message = f'Use timm.create_model("{timm_name}", num_classes=0) for features'
                 fix = self._headless_fix(ctx, call, builder, timm_name, pretrained)
                 yield self.finding(ctx, call, message, fix=fix or False)
                 continue
-            message = (
-                f'Use timm.create_model("{timm_name}", pretrained=..., num_classes=...) instead of '
-                f"torchvision.models.{builder} (timm's pretrained weights differ)"
-            )
+            message = f'Use timm.create_model("{timm_name}") instead of torchvision\'s {builder}'
             if pretrained is None or not _drop_in(ctx, call, TORCHVISION_KEYWORDS, MODULE_API):
                 yield self.finding(ctx, call, message)
             else:

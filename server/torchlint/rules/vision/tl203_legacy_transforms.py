@@ -183,7 +183,7 @@ class LegacyTransforms(Rule):
     severity = Severity.WARNING
     aliases = ("TOR202",)
     requires = ("torchvision",)
-    message = "Import transforms from torchvision.transforms.v2 instead of the legacy torchvision.transforms"
+    message = "Use torchvision.transforms.v2 instead of the legacy torchvision.transforms"
     why = """
         torchvision.transforms.v2 is a drop-in superset of v1 that is faster on tensors, transforms
         bounding boxes, masks and videos together with the image (tv_tensors), and adds CutMix,
@@ -222,7 +222,7 @@ class LegacyTransforms(Rule):
 
     def _to_tensor_finding(self, ctx: ModuleContext, call: ast.Call) -> Finding:
         """``v2.ToTensor()``, deprecated in v2 too."""
-        message = "Use v2.ToImage(), v2.ToDtype(torch.float32, scale=True) instead of the deprecated v2.ToTensor()"
+        message = "Use v2.ToImage(), v2.ToDtype(torch.float32, scale=True) instead of v2.ToTensor()"
         func = call.func
         prefix = f"{ctx.text(func.value)}." if isinstance(func, ast.Attribute) else ""
         if call.args or call.keywords or (isinstance(func, ast.Name) and func.id != "ToTensor"):
