@@ -4,6 +4,11 @@ diagnostics and the client pulls per open document).
 
 Files unchanged since the client's result id are "unchanged" reports found without reading
 them; the others are analysed with ``$/progress`` ("file N of M"), which the user can cancel.
+
+A closed notebook (``.ipynb``) is analysed as the CLI does, its code cells as one module; its
+findings go to the notebook file, at their line and column in their cell, each message starting
+with the cell's number (``cell 2: ...``), since a closed notebook has no cell documents. An open
+notebook's findings are its cells' (pulled per cell): its file gets an empty report.
 """
 
 from __future__ import annotations
@@ -18,11 +23,13 @@ from lsprotocol import types as lsp
 from pygls.uris import from_fs_path
 
 from ..files import SourceFile, UnreadableFile, discover
+from ..model import Finding
+from ..notebook import Notebook, NotebookError
 from .analysis import AnalysisFailed, result_id, run
 from .diagnostics import by_document
 from .gpu_check import _begin_progress
 from .session import Session
-from .sources import Source
+from .sources import Cell, Source
 
 TITLE = "torchlint: checking the workspace"
 Report = lsp.WorkspaceFullDocumentDiagnosticReport | lsp.WorkspaceUnchangedDocumentDiagnosticReport
@@ -41,7 +48,7 @@ class _File:
 async def workspace_report(server: Session, params: lsp.WorkspaceDiagnosticParams) -> lsp.WorkspaceDiagnosticReport:
     await server.ready.wait()
     previous = {entry.uri: entry.value for entry in params.previous_result_ids}
-    open_files = {source.path: source for source in server.documents.sources() if source.path and not source.notebook}
+    open_files = {source.path: source for source in server.documents.sources() if source.path}
     loop = asyncio.get_running_loop()
     unchanged, changed = await loop.run_in_executor(server.executor, _survey, server, open_files, previous)
     if not changed:
@@ -97,23 +104,40 @@ def _analyse(server: Session, files: list[_File], progress: Callable[[int], None
         if cancel.is_set():
             break
         progress(done)
-        source = file.source
-        if source is None:
-            try:
-                source = Source.document(file.uri, str(file.path), None, SourceFile.read(file.path).text)
-            except UnreadableFile as error:
-                server.log(str(error), lsp.MessageType.Warning)
-                continue
-        try:
-            findings = run(source, server.settings.effective(source.path).config, server.log_failure)
-        except AnalysisFailed as failure:
-            server.log_failure(failure)
+        if file.source is not None and file.source.notebook:
+            reports.append(lsp.WorkspaceFullDocumentDiagnosticReport(file.uri, [], None, result_id=file.report_id))
             continue
-        items = by_document(source, findings, server.client)[source.cells[0].uri]
+        try:
+            source, notebook = (file.source, None) if file.source else _closed(file)
+        except (UnreadableFile, NotebookError) as error:
+            server.log(f"{file.path}: {error}" if isinstance(error, NotebookError) else str(error), lsp.MessageType.Warning)
+            continue
+        if not source.cells:  # a notebook with no Python code cells
+            findings: tuple[Finding, ...] = ()
+        else:
+            try:
+                findings = run(source, server.settings.effective(source.path).config, server.log_failure)
+            except AnalysisFailed as failure:
+                server.log_failure(failure)
+                continue
+        items = by_document(source, findings, server.client).get(file.uri, [])
+        if notebook is not None:
+            for item, finding in zip(items, findings, strict=True):
+                item.message = f"cell {notebook.cell_at(finding.range.start.line).number}: {item.message}"
         version = file.source.version if file.source else None
         report = lsp.WorkspaceFullDocumentDiagnosticReport(file.uri, items, version, result_id=file.report_id)
         reports.append(report)
     return reports
+
+
+def _closed(file: _File) -> tuple[Source, Notebook | None]:
+    """A file that is not open, as the engine reads it; a notebook's cells all stand for its file."""
+    text = SourceFile.read(file.path).text
+    if file.path.suffix != ".ipynb":
+        return Source.document(file.uri, str(file.path), None, text), None
+    notebook = Notebook.parse(text)
+    cells = tuple(Cell(file.uri, None, cell.text, cell.start, cell.masked, cell.magics) for cell in notebook.cells)
+    return Source(file.uri, str(file.path), None, notebook.module, cells, notebook=True), notebook
 
 
 def _file_identity(path: Path) -> str | None:
