@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 from lsprotocol import types as lsp
@@ -153,17 +156,54 @@ async def test_no_actions_away_from_findings(client: Client, tmp_path: Path) -> 
     assert await actions_at(client, uri, span(0, 0)) == []
 
 
-async def test_fix_all_with_only_unsafe_fixes_left_says_how_many_and_how_to_apply_them(client: Client, tmp_path: Path) -> None:
-    await initialize(client, tmp_path)
-    uri = open_document(client, tmp_path / "train.py", TWO_ADAMS)
+async def disabled_fix_all(client: Client, uri: str) -> str:
+    """The reason of the disabled fix-all offered for ``uri`` (the editor's "Fix All" command)."""
     await diagnostics(client, uri, until=bool)
     (action,) = await actions_at(client, uri, span(0, 0), only=["source.fixAll"])
     assert action.kind == FIX_ALL and action.title == "torchlint: Fix all safe fixes"
-    assert action.disabled.reason == (
-        "No safe fixes: 2 unsafe fixes are left. Apply each from its quick fix (marked (unsafe)), "
-        "or run `torchlint check --fix --unsafe-fixes`."
-    )
     assert (await resolved(client, action)).edit is None
+    return action.disabled.reason
+
+
+def run_command(reason: str, cwd: Path) -> None:
+    """Run the CLI command quoted in ``reason`` in ``cwd``, as in a terminal opened on the workspace."""
+    name, *arguments = shlex.split(reason.split("`")[1])
+    assert name == "torchlint"
+    subprocess.run([str(Path(sys.executable).parent / name), *arguments], cwd=cwd, check=True, capture_output=True)
+
+
+async def test_fix_all_with_only_unsafe_fixes_left_says_how_many_and_how_to_apply_them(client: Client, tmp_path: Path) -> None:
+    await initialize(client, tmp_path)
+    (tmp_path / "train.py").write_text(TWO_ADAMS)
+    (tmp_path / "other.py").write_text(ADAM)
+    reason = await disabled_fix_all(client, open_document(client, tmp_path / "train.py", TWO_ADAMS))
+    assert reason == (
+        "No safe fixes: 2 unsafe fixes are left. Apply each from its quick fix (marked (unsafe)), "
+        "or run `torchlint check --fix --unsafe-fixes train.py`."
+    )
+    run_command(reason, tmp_path)
+    assert (tmp_path / "train.py").read_text() == TWO_ADAMS.replace("Adam([])", "AdamW([], weight_decay=0.0)")
+    assert (tmp_path / "other.py").read_text() == ADAM  # the command names this file only
+
+
+async def test_unsafe_fixes_left_in_a_folder_with_a_space_name_it_quoted(client: Client, tmp_path: Path) -> None:
+    await initialize(client, tmp_path)
+    runs = tmp_path / "my runs"
+    runs.mkdir()
+    (runs / "train.py").write_text(ADAM)
+    reason = await disabled_fix_all(client, open_document(client, runs / "train.py", ADAM))
+    assert reason.startswith("No safe fixes: 1 unsafe fix is left.")
+    assert reason.endswith("or run `torchlint check --fix --unsafe-fixes 'my runs/train.py'`.")
+    run_command(reason, tmp_path)
+    assert "torch.optim.AdamW(" in (runs / "train.py").read_text()
+
+
+async def test_unsafe_fixes_left_in_an_untitled_document_are_applied_one_by_one(client: Client, tmp_path: Path) -> None:
+    await initialize(client, tmp_path)
+    uri = "untitled:Untitled-1"
+    client.text_document_did_open(lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, "python", 1, TWO_ADAMS)))
+    reason = await disabled_fix_all(client, uri)
+    assert reason == "No safe fixes: 2 unsafe fixes are left. Apply each from its quick fix (marked (unsafe))."
 
 
 async def test_fix_all_is_not_offered_to_a_client_without_disabled_actions(client: Client, tmp_path: Path) -> None:

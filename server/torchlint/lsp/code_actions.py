@@ -4,7 +4,7 @@
 
 A fix that may change behaviour says so: its title ends in "(unsafe)", as does the title of a
 "Fix all CODE" that applies one. When only unsafe fixes are left, fix-all is offered disabled,
-its reason saying how many and how to apply them.
+its reason saying how many and how to apply them: one by one, or with the CLI on that file.
 
 The edit of an action is computed when the client resolves it (the fixer and libcst are
 imported then), or at once for clients that cannot resolve edits. Edits are minimal text
@@ -14,7 +14,9 @@ edits per document or notebook cell, never a whole-document replacement.
 from __future__ import annotations
 
 import asyncio
+import shlex
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from lsprotocol import types as lsp
@@ -160,16 +162,26 @@ def _fix_all(server: Session, analysis: Analysis, uri: str, explicit: bool) -> l
         return [lsp.CodeAction(FIX_ALL_TITLE, kind=FIX_ALL, data=data)]
     if not (fixes and explicit and server.client.code_action_disabled):
         return []
-    reason = lsp.CodeActionDisabled(unsafe_fixes_left(len(fixes)))
+    reason = lsp.CodeActionDisabled(unsafe_fixes_left(len(fixes), _command_path(server, analysis.source)))
     return [lsp.CodeAction(FIX_ALL_TITLE, kind=FIX_ALL, disabled=reason, data=data)]
 
 
-def unsafe_fixes_left(count: int) -> str:
+def unsafe_fixes_left(count: int, path: str | None) -> str:
+    """How many unsafe fixes are left and how to apply them: from their quick fixes, or with the
+    CLI on ``path`` (none for a document that is not a file)."""
     fixes = "fix is" if count == 1 else "fixes are"
-    return (
-        f"No safe fixes: {count} unsafe {fixes} left. Apply each from its quick fix (marked (unsafe)), "
-        "or run `torchlint check --fix --unsafe-fixes`."
-    )
+    one_by_one = f"No safe fixes: {count} unsafe {fixes} left. Apply each from its quick fix (marked (unsafe))"
+    if path is None:
+        return f"{one_by_one}."
+    return f"{one_by_one}, or run `torchlint check --fix --unsafe-fixes {shlex.quote(path)}`."
+
+
+def _command_path(server: Session, source: Source) -> str | None:
+    """The source's file as a command run in its workspace folder names it (absolute outside one)."""
+    if source.path is None:
+        return None
+    root = server.settings.folders.get(server.settings.folder_of(source.path) or "")
+    return str(Path(source.path).relative_to(root)) if root else source.path
 
 
 def _new_text(data: dict, source: Source, finding: Finding | None, config) -> str:
