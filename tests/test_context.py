@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from torchlint.analysis.callgraph import owner
 from torchlint.analysis.context import ModuleContext
 from torchlint.analysis.text import split_lines
 
@@ -50,6 +51,14 @@ def in_source_order(tree: ast.AST, kind: type) -> list[ast.AST]:
     return sorted((node for node in preorder(tree) if type(node) is kind), key=lambda n: (n.lineno, n.col_offset))
 
 
+def check_owners(source: str) -> None:
+    """Each call belongs to the innermost function around it (its decorators and defaults too)."""
+    ctx = ModuleContext(source, ast.parse(source))
+    for call in ctx.nodes(ast.Call):
+        around = next((a for a in ctx.ancestors(call) if isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef))), ctx.tree)
+        assert owner(ctx, call) is around, ast.dump(call)
+
+
 def check_within(source: str) -> None:
     tree = ast.parse(source)
     ctx = ModuleContext(source, tree)
@@ -70,6 +79,7 @@ def test_index_and_within_agree_with_ast_walk_on_real_scripts(path: Path) -> Non
     source = path.read_text()
     check_index(source)
     check_within(source)
+    check_owners(source)
 
 
 @pytest.mark.parametrize(
@@ -84,6 +94,7 @@ def test_index_and_within_agree_with_ast_walk_on_real_scripts(path: Path) -> Non
 )
 def test_index_lists_each_type_in_source_order(source: str) -> None:
     check_index(source)
+    check_owners(source)
 
 
 def test_within_tells_a_same_span_ancestor_from_a_descendant() -> None:
@@ -102,6 +113,7 @@ def test_within_tells_a_same_span_ancestor_from_a_descendant() -> None:
 def test_index_and_within_agree_with_ast_walk_on_generated_programs(program: str) -> None:
     check_index(program)
     check_within(program)
+    check_owners(program)
 
 
 @given(st.text(alphabet=st.sampled_from("ab \r\n\f\v\x85\u2028")))

@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath
 
 from .model import Severity
@@ -73,10 +73,19 @@ class Config:
     def enabled(self, code: str) -> bool:
         """Selected and not ignored; the more specific of two matching selectors wins. A code the
         profile drops runs only when the selection names it in full."""
-        selected = _specificity(code, self.select)
-        ignored = _specificity(code, self.ignore)
-        dropped = _specificity(code, PROFILES[self.profile].drops) if self.profile else 0
-        return selected > ignored and selected >= dropped
+        decided = self._decisions.get(("enabled", code))
+        if decided is None:
+            selected = _specificity(code, self.select)
+            ignored = _specificity(code, self.ignore)
+            dropped = _specificity(code, PROFILES[self.profile].drops) if self.profile else 0
+            decided = self._decisions["enabled", code] = selected > ignored and selected >= dropped
+        return decided
+
+    @cached_property
+    def _decisions(self) -> dict[tuple[str, str], bool]:
+        """What :meth:`enabled` and :meth:`fixes` answered, by code: asked for every rule and
+        finding of every file, and fixed for the life of these (frozen) settings."""
+        return {}
 
     def ignores_in(self, path: str) -> tuple[str, ...]:
         """The ``per-file-ignores`` selectors that apply to the file at ``path``: globs match its path
@@ -93,7 +102,10 @@ class Config:
 
     def fixes(self, code: str) -> bool:
         """Whether the fixes of ``code`` are applied and offered (``fixable`` / ``unfixable``)."""
-        return _specificity(code, self.fixable) > _specificity(code, self.unfixable)
+        decided = self._decisions.get(("fixes", code))
+        if decided is None:
+            decided = self._decisions["fixes", code] = _specificity(code, self.fixable) > _specificity(code, self.unfixable)
+        return decided
 
     def severity_of(self, code: str, default: Severity) -> Severity:
         return self.severity.get(code, default)

@@ -88,7 +88,10 @@ def _owner(ctx: ModuleContext, node: ast.AST) -> Function | ast.Module:
 
 @fact
 def _call_owners(ctx: ModuleContext) -> dict[ast.Call, Function | ast.Module]:
-    return {call: _owner(ctx, call) for call in ctx.nodes(ast.Call)}
+    owners: dict[ast.Call, Function | ast.Module] = dict.fromkeys(ctx.nodes(ast.Call), ctx.tree)
+    for function in ctx.function_defs:  # outer before inner: a nested function's calls end up its own
+        owners.update(dict.fromkeys(ctx.within(function, ast.Call), function))
+    return owners
 
 
 @fact

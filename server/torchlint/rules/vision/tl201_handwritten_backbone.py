@@ -364,7 +364,7 @@ def _obsolete_code(
             return None
     imports = tuple(
         found
-        for local in sorted({n.id for n in ctx.nodes(ast.Name) if _inside(ctx, n, removed) and n.id in ctx.imports})
+        for local in sorted({n.id for n in ctx.nodes(ast.Name) if n.id in ctx.imports and _inside(ctx, n, removed)})
         if (found := import_of(ctx, local)) is not None
     )
     return tuple(paths[node] for node in deleted), imports
