@@ -31,6 +31,17 @@ def is_optimizer_class(qualname: str) -> bool:
     return qualname.rsplit(".", 1)[-1][:1].isupper()
 
 
+@fact
+def assignments_to(ctx: ModuleContext) -> dict[str, list[ast.Assign]]:
+    """The ``=`` statements of the module by the dotted name they assign (``model``,
+    ``self.model``), in source order: ``a = b = x`` is listed under both."""
+    by_target: dict[str, list[ast.Assign]] = {}
+    for node in ctx.nodes(ast.Assign):
+        for name in dict.fromkeys(filter(None, map(dotted, node.targets))):
+            by_target.setdefault(name, []).append(node)
+    return by_target
+
+
 def assigned_names(ctx: ModuleContext, value: ast.AST) -> list[str]:
     """``["opt"]`` for ``opt = value`` and ``["self.opt"]`` for ``self.opt = value``."""
     parent = ctx.parent(value)

@@ -233,17 +233,18 @@ def iterates_evaluation_data(loop: ast.AST) -> bool:
     evaluation (callee names and strings aside)."""
     if not isinstance(loop, (ast.For, ast.AsyncFor)):
         return False
-    names = [n.id for n in ast.walk(loop.iter) if isinstance(n, ast.Name) and not _is_callee(loop.iter, n)]
-    names += [n.attr for n in ast.walk(loop.iter) if isinstance(n, ast.Attribute) and not _is_callee(loop.iter, n)]
+    nodes = list(ast.walk(loop.iter))
+    callees = {node.func for node in nodes if isinstance(node, ast.Call)}
+    names = [
+        node.id if isinstance(node, ast.Name) else node.attr
+        for node in nodes
+        if isinstance(node, (ast.Name, ast.Attribute)) and node not in callees
+    ]
     return any(_names_evaluation_data(word) for name in names for word in name.lower().split("_"))
 
 
 def _names_evaluation_data(word: str) -> bool:
     return any(word == data + suffix for data in _EVALUATION_DATA for suffix in _DATA_SUFFIXES)
-
-
-def _is_callee(root: ast.AST, node: ast.AST) -> bool:
-    return any(isinstance(call, ast.Call) and call.func is node for call in ast.walk(root))
 
 
 # -- gradients and modes --------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from ...analysis.layout import CST_BLOCK_OWNERS, alone_on_its_lines
 from ...analysis.scopes import binds, lookup
 from ...analysis.syntax import LOOP_TYPES, dotted
 from ...analysis.torch_types import module_classes
-from ...analysis.training import GRAD_OFF, grad_mode_at, grad_mode_of, is_backward
+from ...analysis.training import GRAD_OFF, assignments_to, grad_mode_at, grad_mode_of, is_backward
 from ...model import Applicability, Finding, Fix, Plan, Severity
 from ...rule import Rule
 from ._loops import (
@@ -357,12 +357,7 @@ def _same_in_both_modes(ctx: ModuleContext, model: str) -> bool:
     those classes (nor the classes they use) has a layer that trains differently: eval() changes
     nothing (a DQN of Linear layers)."""
     classes = module_classes(ctx)
-    built = [
-        _built_class(value)
-        for node in ctx.nodes(ast.Assign)
-        if any(dotted(target) == model for target in node.targets)
-        for value in [node.value]
-    ]
+    built = [_built_class(node.value) for node in assignments_to(ctx).get(model, [])]
     return bool(built) and all(name in classes and _mode_free(ctx, name, frozenset()) for name in built)
 
 
