@@ -380,3 +380,162 @@ def test_summary_writer_action_logs_a_console_logging_metric_line(tmp_path: Path
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.count(" loss ") == 4  # the logging lines are kept
     assert [step for step, _ in _logged_scalars(tmp_path)["train/loss"]] == [0, 5, 10, 15]
+
+
+#: ``Trainer.train(self, epoch)`` runs one epoch per call and ``Trainer.evaluate(self, epoch)`` prints the
+#: test accuracy: one writer for the trainer, made in ``__init__``.
+EPOCH_METHOD_SCRIPT = """
+    import argparse
+
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+    from torch.utils.data import DataLoader, TensorDataset
+
+
+    class Trainer:
+        def __init__(self, model, train_loader, test_loader, lr):
+            self.model = model
+            self.train_loader = train_loader
+            self.test_loader = test_loader
+            self.optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+
+        def train(self, epoch):
+            self.model.train()
+            for batch_idx, (data, target) in enumerate(self.train_loader):
+                self.optimizer.zero_grad()
+                loss = F.cross_entropy(self.model(data), target)
+                loss.backward()
+                self.optimizer.step()
+                if batch_idx % 2 == 0:
+                    print("Train Epoch: {} [{}] Loss: {:.6f}".format(epoch, batch_idx, loss.item()))
+
+        @torch.no_grad()
+        def evaluate(self, epoch):
+            self.model.eval()
+            correct = 0
+            for data, target in self.test_loader:
+                correct += (self.model(data).argmax(dim=1) == target).sum().item()
+            print(f"Epoch {epoch} test accuracy: {correct / len(self.test_loader.dataset):.2%}")
+
+
+    def main():
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--epochs", type=int, default=2)
+        args = parser.parse_args()
+        features = torch.randn(64, 8)
+        targets = (features.sum(dim=1) > 0).long()
+        train_loader = DataLoader(TensorDataset(features, targets), batch_size=16)
+        test_loader = DataLoader(TensorDataset(features[:32], targets[:32]), batch_size=16)
+        trainer = Trainer(nn.Linear(8, 2), train_loader, test_loader, lr=0.1)
+        for epoch in range(1, args.epochs + 1):
+            trainer.train(epoch)
+            trainer.evaluate(epoch)
+
+
+    if __name__ == "__main__":
+        main()
+"""
+
+#: The loop delegates the step to ``train_one_epoch`` and prints through ``log_epoch(epoch, ...)``.
+LOG_HELPER_SCRIPT = """
+    import argparse
+
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+    from torch.utils.data import DataLoader, TensorDataset
+
+
+    def train_one_epoch(model, loader, optimizer):
+        model.train()
+        total = 0.0
+        for x, y in loader:
+            loss = F.cross_entropy(model(x), y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item()
+        return total / len(loader)
+
+
+    def log_epoch(epoch, train_loss, lr):
+        print(f"epoch {epoch:3d} | train loss {train_loss:.4f} | lr {lr:.2e}")
+
+
+    def main():
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--epochs", type=int, default=3)
+        args = parser.parse_args()
+        features = torch.randn(64, 8)
+        loader = DataLoader(TensorDataset(features, (features.sum(dim=1) > 0).long()), batch_size=16)
+        model = nn.Linear(8, 2)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
+        for epoch in range(args.epochs):
+            train_loss = train_one_epoch(model, loader, optimizer)
+            log_epoch(epoch, train_loss, optimizer.param_groups[0]["lr"])
+            scheduler.step()
+
+
+    if __name__ == "__main__":
+        main()
+"""
+
+
+def test_summary_writer_action_makes_the_writer_in_init_for_a_method_called_per_epoch(tmp_path: Path) -> None:
+    result, completed = _apply_and_run(tmp_path, EPOCH_METHOD_SCRIPT)
+
+    assert result.count("SummaryWriter()") == 1
+    assert "        self.writer = SummaryWriter()\n        atexit.register(self.writer.close)\n\n    def train(" in result
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.count("Train Epoch:") == 4 and completed.stdout.count("test accuracy") == 2
+    scalars = _logged_scalars(tmp_path)  # one run for both epochs and both methods
+    assert [step for step, _ in scalars["train/loss"]] == [4, 6, 8, 10]
+    assert [step for step, _ in scalars["val/accuracy"]] == [1, 2]
+
+
+def test_summary_writer_action_logs_what_a_helper_called_per_epoch_prints(tmp_path: Path) -> None:
+    source = textwrap.dedent(LOG_HELPER_SCRIPT).lstrip()
+    [finding] = analyze(source, "train.py", Config(select=("TL501",)))
+    assert (finding.line, finding.column) == (22, 5)  # the print in log_epoch
+    result, completed = _apply_and_run(tmp_path, LOG_HELPER_SCRIPT)
+
+    assert 'def log_epoch(epoch, train_loss, lr):\n' in result
+    assert '    writer.add_scalar("train/lr", lr, epoch)\n' in result
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.count("train loss") == 3
+    scalars = _logged_scalars(tmp_path)
+    assert [step for step, _ in scalars["train/loss"]] == [0, 1, 2]
+    assert [round(value, 4) for _, value in scalars["train/lr"]] == [0.1, 0.05, 0.025]
+
+
+#: The MNIST example with its ``test()``, which prints the held-out metrics once per epoch and has no step in reach.
+TEST_FUNCTION = """
+    @torch.no_grad()
+    def test(model, test_loader):
+        model.eval()
+        test_loss = correct = 0
+        for data, target in test_loader:
+            output = model(data)
+            test_loss += F.cross_entropy(output, target, reduction="sum").item()
+            correct += (output.argmax(dim=1) == target).sum().item()
+        test_loss /= len(test_loader.dataset)
+        print("Test set: Average loss: {:.4f}, Accuracy: {}/{}".format(test_loss, correct, len(test_loader.dataset)))
+
+
+"""
+EPOCH_AND_TEST_SCRIPT = EPOCH_FUNCTION_SCRIPT.replace("    def main():", TEST_FUNCTION.lstrip("\n") + "    def main():").replace(
+    "train(args, model, train_loader, optimizer, epoch)\n",
+    "train(args, model, train_loader, optimizer, epoch)\n            test(model, train_loader)\n",
+)
+
+
+def test_summary_writer_action_logs_the_test_metrics_of_the_mnist_example(tmp_path: Path) -> None:
+    result, completed = _apply_and_run(tmp_path, EPOCH_AND_TEST_SCRIPT)
+
+    assert '    writer.add_scalar("val/loss", test_loss)\n    writer.add_scalar("val/accuracy", correct)\n' in result
+    assert completed.returncode == 0, completed.stderr
+    scalars = _logged_scalars(tmp_path)
+    assert set(scalars) == {"train/loss", "val/loss", "val/accuracy"}
+    assert len(scalars["val/loss"]) == len(scalars["val/accuracy"]) == 2  # once per epoch, in wall-time order

@@ -836,6 +836,7 @@ CASES = [
         import logging
 
         import torch
+        import atexit
         from torch.utils.tensorboard import SummaryWriter
 
 
@@ -846,10 +847,11 @@ CASES = [
                 handler = logging.StreamHandler()
                 handler.setFormatter(logging.Formatter("%(message)s"))
                 self.log.addHandler(handler)
+                # Log metrics to TensorBoard (view them with `tensorboard --logdir runs`).
+                self.writer = SummaryWriter()
+                atexit.register(self.writer.close)
 
             def fit(self, loader, epochs):
-                # Log metrics to TensorBoard (view them with `tensorboard --logdir runs`).
-                writer = SummaryWriter()
                 for epoch in range(epochs):
                     for x, y in loader:
                         loss = torch.nn.functional.cross_entropy(self.model(x), y)
@@ -857,8 +859,7 @@ CASES = [
                         loss.backward()
                         self.optimizer.step()
                     self.log.info("epoch " + str(epoch) + " loss " + str(loss.item()))
-                    writer.add_scalar("train/loss", loss.item(), epoch)
-                writer.close()
+                    self.writer.add_scalar("train/loss", loss.item(), epoch)
         """,
     ),  # a StreamHandler only: the concatenated metric line is printing
     Invalid(
@@ -1127,4 +1128,254 @@ CASES = [
             writer.close()
         """,
     ),  # an entry point that configures no logging: the logger prints to the console (stderr)
+    Invalid(
+        """
+        import argparse
+
+        import torch
+        import torch.nn.functional as F
+        from torch import nn
+        from torch.utils.data import DataLoader, TensorDataset
+
+
+        class Trainer:
+            def __init__(self, model, train_loader, test_loader, lr):
+                self.model = model
+                self.train_loader = train_loader
+                self.test_loader = test_loader
+                self.optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+
+            def train(self, epoch):
+                self.model.train()
+                for batch_idx, (data, target) in enumerate(self.train_loader):
+                    self.optimizer.zero_grad()
+                    loss = F.cross_entropy(self.model(data), target)
+                    loss.backward()
+                    self.optimizer.step()
+                    if batch_idx % 2 == 0:
+                        print("Train Epoch: {} [{}] Loss: {:.6f}".format(epoch, batch_idx, loss.item()))
+
+            @torch.no_grad()
+            def evaluate(self, epoch):
+                self.model.eval()
+                correct = 0
+                for data, target in self.test_loader:
+                    correct += (self.model(data).argmax(dim=1) == target).sum().item()
+                print(f"Epoch {epoch} test accuracy: {correct / len(self.test_loader.dataset):.2%}")
+
+
+        def main():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--epochs", type=int, default=2)
+            args = parser.parse_args()
+            features = torch.randn(64, 8)
+            targets = (features.sum(dim=1) > 0).long()
+            train_loader = DataLoader(TensorDataset(features, targets), batch_size=16)
+            test_loader = DataLoader(TensorDataset(features[:32], targets[:32]), batch_size=16)
+            trainer = Trainer(nn.Linear(8, 2), train_loader, test_loader, lr=0.1)
+            for epoch in range(1, args.epochs + 1):
+                trainer.train(epoch)
+                trainer.evaluate(epoch)
+
+
+        if __name__ == "__main__":
+            main()
+        """,
+        at=[(24, 17)],
+        action="""
+        import argparse
+
+        import torch
+        import torch.nn.functional as F
+        from torch import nn
+        from torch.utils.data import DataLoader, TensorDataset
+        import atexit
+        from torch.utils.tensorboard import SummaryWriter
+
+
+        class Trainer:
+            def __init__(self, model, train_loader, test_loader, lr):
+                self.model = model
+                self.train_loader = train_loader
+                self.test_loader = test_loader
+                self.optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+                # Log metrics to TensorBoard (view them with `tensorboard --logdir runs`).
+                self.writer = SummaryWriter()
+                atexit.register(self.writer.close)
+
+            def train(self, epoch):
+                self.model.train()
+                for batch_idx, (data, target) in enumerate(self.train_loader):
+                    self.optimizer.zero_grad()
+                    loss = F.cross_entropy(self.model(data), target)
+                    loss.backward()
+                    self.optimizer.step()
+                    if batch_idx % 2 == 0:
+                        print("Train Epoch: {} [{}] Loss: {:.6f}".format(epoch, batch_idx, loss.item()))
+                        self.writer.add_scalar("train/loss", loss.item(), epoch * len(self.train_loader) + batch_idx)
+
+            @torch.no_grad()
+            def evaluate(self, epoch):
+                self.model.eval()
+                correct = 0
+                for data, target in self.test_loader:
+                    correct += (self.model(data).argmax(dim=1) == target).sum().item()
+                print(f"Epoch {epoch} test accuracy: {correct / len(self.test_loader.dataset):.2%}")
+                self.writer.add_scalar("val/accuracy", correct / len(self.test_loader.dataset), epoch)
+
+
+        def main():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--epochs", type=int, default=2)
+            args = parser.parse_args()
+            features = torch.randn(64, 8)
+            targets = (features.sum(dim=1) > 0).long()
+            train_loader = DataLoader(TensorDataset(features, targets), batch_size=16)
+            test_loader = DataLoader(TensorDataset(features[:32], targets[:32]), batch_size=16)
+            trainer = Trainer(nn.Linear(8, 2), train_loader, test_loader, lr=0.1)
+            for epoch in range(1, args.epochs + 1):
+                trainer.train(epoch)
+                trainer.evaluate(epoch)
+
+
+        if __name__ == "__main__":
+            main()
+        """,
+    ),  # Trainer.train(self, epoch) runs once per epoch: the writer is made once, in __init__, for both methods
+    Invalid(
+        """
+        import argparse
+
+        import torch
+        import torch.nn.functional as F
+        from torch import nn
+        from torch.utils.data import DataLoader, TensorDataset
+
+
+        def train_one_epoch(model, loader, optimizer):
+            model.train()
+            total = 0.0
+            for x, y in loader:
+                loss = F.cross_entropy(model(x), y)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                total += loss.item()
+            return total / len(loader)
+
+
+        def log_epoch(epoch, train_loss, lr):
+            print(f"epoch {epoch:3d} | train loss {train_loss:.4f} | lr {lr:.2e}")
+
+
+        def main():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--epochs", type=int, default=3)
+            args = parser.parse_args()
+            features = torch.randn(64, 8)
+            loader = DataLoader(TensorDataset(features, (features.sum(dim=1) > 0).long()), batch_size=16)
+            model = nn.Linear(8, 2)
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+            scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
+            for epoch in range(args.epochs):
+                train_loss = train_one_epoch(model, loader, optimizer)
+                log_epoch(epoch, train_loss, optimizer.param_groups[0]["lr"])
+                scheduler.step()
+
+
+        if __name__ == "__main__":
+            main()
+        """,
+        at=[(22, 5)],
+        action="""
+        import argparse
+
+        import torch
+        import torch.nn.functional as F
+        from torch import nn
+        from torch.utils.data import DataLoader, TensorDataset
+        import atexit
+        from torch.utils.tensorboard import SummaryWriter
+
+
+        def train_one_epoch(model, loader, optimizer):
+            model.train()
+            total = 0.0
+            for x, y in loader:
+                loss = F.cross_entropy(model(x), y)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                total += loss.item()
+            return total / len(loader)
+
+
+        # Log metrics to TensorBoard (view them with `tensorboard --logdir runs`).
+        writer = SummaryWriter()
+        atexit.register(writer.close)
+
+
+        def log_epoch(epoch, train_loss, lr):
+            print(f"epoch {epoch:3d} | train loss {train_loss:.4f} | lr {lr:.2e}")
+            writer.add_scalar("train/loss", train_loss, epoch)
+            writer.add_scalar("train/lr", lr, epoch)
+
+
+        def main():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--epochs", type=int, default=3)
+            args = parser.parse_args()
+            features = torch.randn(64, 8)
+            loader = DataLoader(TensorDataset(features, (features.sum(dim=1) > 0).long()), batch_size=16)
+            model = nn.Linear(8, 2)
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+            scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
+            for epoch in range(args.epochs):
+                train_loss = train_one_epoch(model, loader, optimizer)
+                log_epoch(epoch, train_loss, optimizer.param_groups[0]["lr"])
+                scheduler.step()
+
+
+        if __name__ == "__main__":
+            main()
+        """,
+    ),  # the epoch loop delegates the step and prints through log_epoch(epoch, ...): logged there, by epoch
+    Valid(
+        """
+        import torch
+        from torch import nn
+
+
+        def report(name, accuracy):
+            print(f"{name}: accuracy {accuracy:.2%}")
+
+
+        def log_epoch(epoch, seconds):
+            print(f"finished epoch {epoch} in {seconds:.1f}s")
+
+
+        @torch.no_grad()
+        def evaluate(model, loader):
+            correct = sum((model(x).argmax(dim=1) == y).sum().item() for x, y in loader)
+            return correct / len(loader.dataset)
+
+
+        def compare(checkpoints, loader):
+            for name in checkpoints:
+                model = torch.load(name, weights_only=False)
+                report(name, evaluate(model, loader))
+
+
+        def train(model, loader, optimizer, epochs, clock):
+            for epoch in range(epochs):
+                start = clock()
+                for x, y in loader:
+                    loss = nn.functional.cross_entropy(model(x), y)
+                    optimizer.zero_grad()
+                    loss.backward()
+                    optimizer.step()
+                log_epoch(epoch, clock() - start)
+        """,
+        why="a helper that prints accuracy for an evaluation loop, and one that prints no metric for a training loop",
+    ),
 ]

@@ -10,6 +10,7 @@ import ast
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from ...analysis.callgraph import Function, call_graph
 from ...analysis.context import ModuleContext, fact
 from ...analysis.syntax import DEF_TYPES, FUNCTION_TYPES, dotted
 from ...analysis.training import assigned_names, outermost_loop
@@ -44,6 +45,21 @@ def delegating_loops(ctx: ModuleContext) -> list[ast.For | ast.AsyncFor | ast.Wh
     return loops
 
 
+def loop_callees(ctx: ModuleContext, loop: ast.For | ast.AsyncFor | ast.While) -> set[Function]:
+    """The module's functions and methods that ``loop`` calls: ``f(...)``, ``self.m(...)``, and
+    ``trainer.m(...)`` on an instance of a class that trains (``trainer = Trainer(...)``)."""
+    callees = {site.callee for site in call_graph(ctx).loop_calls(loop)}
+    instances = _trainers(ctx).instances
+    classes = {cls.name: cls for cls in ctx.nodes(ast.ClassDef) if cls.name in instances.values()}
+    for call in ctx.within(loop, ast.Call):
+        func = call.func
+        cls = classes.get(instances.get(dotted(func.value) or "", "")) if isinstance(func, ast.Attribute) else None
+        if cls is not None:
+            assert isinstance(func, ast.Attribute)
+            callees.update(s for s in cls.body if isinstance(s, DEF_TYPES) and s.name == func.attr)
+    return callees
+
+
 def _delegates(call: ast.Call, trainers: _Trainers) -> bool:
     """``call`` runs one of the functions, a method of ``self``, or a method of an instance."""
     func = call.func
@@ -57,6 +73,7 @@ def _delegates(call: ast.Call, trainers: _Trainers) -> bool:
     return func.attr in trainers.methods.get(trainers.instances.get(receiver, ""), frozenset())
 
 
+@fact
 def _trainers(ctx: ModuleContext) -> _Trainers:
     functions: set[str] = set()
     methods: dict[str, set[str]] = {}

@@ -5,10 +5,10 @@ from __future__ import annotations
 import ast
 import re
 import string
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from itertools import takewhile
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Literal, NamedTuple, TypeAlias
 
 from ...analysis.context import ModuleContext, fact
 from ...analysis.layout import CST_BLOCK_OWNERS
@@ -17,7 +17,8 @@ from ...analysis.syntax import DEF_TYPES, FUNCTION_TYPES, LOOP_TYPES, dotted, is
 from ...analysis.training import has_main_guard, outermost_loop, parses_arguments, training_loops
 from ...model import Action, Finding, Plan, Severity
 from ...rule import Rule
-from ._steps import delegating_loops
+from ._seeding import top_level_statement
+from ._steps import delegating_loops, loop_callees
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -74,40 +75,56 @@ for epoch in range(epochs):
 
 @dataclass(frozen=True)
 class _Scalar:
-    """One ``writer.add_scalar(tag, value, step)``, its arguments as source text."""
+    """One ``writer.add_scalar(tag, value, step)``, its arguments as source text (no step: ``None``)."""
 
     tag: str
     value: str
-    step: str
+    step: str | None
 
 
 @dataclass(frozen=True)
 class _LoggedPrint:
-    """A print statement (its source text) and the scalars to log right after it."""
+    """A print (the text of its call, and how many identical calls come before it in the action's
+    node) and the scalars to log right after it."""
 
-    statement: str
+    call: str
+    occurrence: int
     scalars: tuple[_Scalar, ...]
 
 
 @dataclass(frozen=True)
 class _SummaryWriterPlan(Plan):
-    """The writer to create before the loop, and what to log after each print inside it."""
+    """Where to create the one writer of the run, and what to log after each print."""
 
     writer: str
     prints: tuple[_LoggedPrint, ...]
-    #: The loop's function runs once per epoch: the writer is made once, at module level, before it.
-    per_call: bool = False
+    #: "loop": before the loop (the action's node) and closed after it; "init": at the end of the
+    #: ``__init__`` of the class (the action's node); "module": at module level, before the
+    #: top-level statement number ``anchor``.
+    placement: Literal["loop", "init", "module"]
+    anchor: int = 0
+
+
+class _MetricPrint(NamedTuple):
+    """A console call that shows a metric, with the reporting loop around it (``None`` in a helper
+    that such a loop calls once per turn, ``log_epoch(epoch, loss)``)."""
+
+    call: ast.Call
+    loop: Loop | None
 
 
 class PrintOnlyLogging(Rule):
     """A training loop reports its metrics with `print` only.
 
     Fires once per module, at the first `print` (or `accelerator.print`, `tqdm.write`, progress-bar
-    postfix) inside a training loop that shows a metric (loss, accuracy, learning rate, reward...),
-    when the module logs to no tracker: no wandb, TensorBoard, MLflow, Aim, Comet, ClearML or
-    Lightning logger import, no `.log(...)`, `.log_metrics(...)`, `.add_scalar(...)` call, and no
-    metric sent through `logging` to a file. Logging configured for the console only (or not at
-    all) is printing: its metric lines are reported like `print`.
+    postfix) that shows a metric (loss, accuracy, learning rate, reward...) inside a training loop,
+    or else in a helper such a loop calls (`log_epoch(epoch, loss)`, `test(model, loader)`), when
+    the module logs to no tracker: no wandb, TensorBoard, MLflow, Aim, Comet, ClearML or Lightning
+    logger import, no `.log(...)`, `.log_metrics(...)`, `.add_scalar(...)` call, and no metric sent
+    through `logging` to a file. Logging configured for the console only (or not at all) is
+    printing: its metric lines are reported like `print`. The code action logs every printed
+    metric with one writer per run: beside the loop when it runs once, in `__init__` for the
+    methods of a class, at module level otherwise (a function called once per epoch).
     """
 
     code = "TL501"
@@ -135,54 +152,97 @@ class PrintOnlyLogging(Rule):
         prints = _metric_prints(ctx)
         if not prints:
             return
-        first, loop = prints[0]
-        logged = tuple(
-            _LoggedPrint(ctx.text(call), tuple(_Scalar(tag, _scalar_text(ctx, v), step) for tag, v in _metric_values(call)))
-            for call, where in prints
-            if where is loop and (step := _step_expression(ctx, call, loop))
-        )
-        function = _called_per_epoch(ctx, loop)
-        plan = _SummaryWriterPlan(fresh_name(ctx, "writer", "tb_writer"), logged, per_call=function is not None)
-        if not logged:
-            action: Action | bool = False
-        elif function is not None:
-            action = self.action_at(ctx, function, plan, node="FunctionDef")
-        else:
-            action = self.action_at(ctx, loop, plan, node=CST_BLOCK_OWNERS[type(loop)])
-        yield self.finding(ctx, first, action=action)
+        yield self.finding(ctx, prints[0].call, action=_action(self, ctx, prints))
 
-    def action(self, node: cst.CSTNode, action: Action, ctx: FixContext) -> cst.FlattenSentinel[cst.BaseStatement]:
+    def action(self, node: cst.CSTNode, action: Action, ctx: FixContext) -> cst.CSTNode | cst.FlattenSentinel[cst.BaseStatement]:
         import libcst as cst
 
-        assert isinstance(node, (cst.For, cst.While, cst.FunctionDef))
         plan = action.plan_as(_SummaryWriterPlan)
         writer = plan.writer
-        pending: dict[str, list[list[cst.BaseStatement]]] = {logged.statement: [] for logged in plan.prints}
-        for logged in plan.prints:
-            lines = [f'{writer}.add_scalar("{s.tag}", {s.value}, {s.step})\n' for s in logged.scalars]
-            pending[logged.statement].append([cst.parse_statement(line) for line in lines])
-        loop = node.visit(_scalar_inserter(ctx, pending))
-        assert isinstance(loop, (cst.For, cst.While, cst.FunctionDef))
+        updated = node.visit(_scalar_inserter(ctx, plan))
         ctx.add_import("torch.utils.tensorboard", "SummaryWriter")
         comment = cst.EmptyLine(comment=cst.Comment("# Log metrics to TensorBoard (view them with `tensorboard --logdir runs`)."))
-        create = cst.parse_statement(f"{writer} = SummaryWriter()\n")
-        if plan.per_call:
-            # One writer for the whole run, shared by every call of the function, closed at exit.
-            ctx.add_import("atexit")
-            return cst.FlattenSentinel(
-                [
-                    create.with_changes(leading_lines=[*node.leading_lines, comment]),
-                    cst.parse_statement(f"atexit.register({writer}.close)\n"),
-                    loop.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()]),
-                ]
-            )
-        return cst.FlattenSentinel(
-            [
-                create.with_changes(leading_lines=[*node.leading_lines, comment]),
-                loop.with_changes(leading_lines=[]),
-                cst.parse_statement(f"{writer}.close()\n"),
-            ]
-        )
+        create = cst.parse_statement(f"{writer} = SummaryWriter()\n").with_changes(leading_lines=[comment])
+        if plan.placement == "loop":
+            assert isinstance(node, (cst.For, cst.While)) and isinstance(updated, (cst.For, cst.While))
+            first = create.with_changes(leading_lines=[*node.leading_lines, comment])
+            close = cst.parse_statement(f"{writer}.close()\n")
+            return cst.FlattenSentinel([first, updated.with_changes(leading_lines=[]), close])
+        # One writer for the whole run, shared by every call, closed at exit.
+        ctx.add_import("atexit")
+        made: list[cst.BaseStatement] = [create, cst.parse_statement(f"atexit.register({writer}.close)\n")]
+        if plan.placement == "init":
+            assert isinstance(updated, cst.ClassDef)
+            return _append_to_init(updated, made)
+        assert isinstance(updated, cst.Module)
+        return _insert_at_module_level(updated, made, plan.anchor)
+
+
+def _action(rule: Rule, ctx: ModuleContext, prints: list[_MetricPrint]) -> Action | bool:
+    """The code action that logs every printed metric with one writer made once per run."""
+    node, placement, anchor = _placement(ctx, prints)
+    writer = _writer_name(ctx, placement)
+    logged = []
+    for printed in prints:
+        step = _step_expression(ctx, printed)
+        scalars = tuple(_Scalar(tag, _scalar_text(ctx, value), step) for tag, value in _metric_values(printed.call))
+        logged.append(_LoggedPrint(ctx.text(printed.call), _occurrence(ctx, printed.call, node), scalars))
+    plan = _SummaryWriterPlan(writer, tuple(logged), placement, anchor)
+    return rule.action_at(ctx, node, plan, node="Module" if node is ctx.tree else _cst_type(node))
+
+
+def _cst_type(node: ast.AST) -> str:
+    if isinstance(node, LOOP_TYPES):
+        return CST_BLOCK_OWNERS[type(node)]
+    return "FunctionDef" if isinstance(node, ast.AsyncFunctionDef) else type(node).__name__
+
+
+def _placement(ctx: ModuleContext, prints: list[_MetricPrint]) -> tuple[ast.AST, Literal["loop", "init", "module"], int]:
+    """The node the action rewrites, where the writer goes, and (at module level) the index of the
+    top-level statement to make it before.
+
+    A writer made beside the loop serves only when every metric is printed in that one loop and
+    the loop runs once per run; a class's methods share ``self.writer`` made in ``__init__``;
+    anything else (a function called once per epoch, several loops, helpers) gets one
+    module-level writer.
+    """
+    owners = {ctx.parent(function) if function else ctx.tree for function in _functions(ctx, prints)}
+    (owner,) = owners if len(owners) == 1 else (None,)
+    if isinstance(owner, ast.ClassDef):
+        if any(isinstance(s, DEF_TYPES) and s.name == "__init__" for s in owner.body):
+            return owner, "init", 0
+    elif len(loops := {printed.loop for printed in prints}) == 1:
+        (loop,) = loops
+        if loop is not None and not _called_per_epoch(ctx, loop):
+            return loop, "loop", 0
+    first = top_level_statement(ctx, min((printed.call for printed in prints), key=lambda call: (call.lineno, call.col_offset)))
+    return ctx.tree, "module", _statement_index(ctx, first)
+
+
+def _functions(ctx: ModuleContext, prints: list[_MetricPrint]) -> set[ast.AST | None]:
+    return {ctx.enclosing(printed.call, FUNCTION_TYPES) for printed in prints}
+
+
+def _statement_index(ctx: ModuleContext, statement: ast.AST) -> int:
+    """The index of a top-level statement among libcst's statements, where ``a; b`` is one."""
+    body = ctx.tree.body
+    position = body.index(statement)  # type: ignore[arg-type]
+    return sum(1 for i in range(1, position + 1) if body[i].lineno != body[i - 1].end_lineno)
+
+
+def _writer_name(ctx: ModuleContext, placement: str) -> str:
+    if placement != "init":
+        return fresh_name(ctx, "writer", "tb_writer")
+    name = next((name for name in ("writer", "tb_writer", "summary_writer") if not ctx.attributes(name)), "tb_summary_writer")
+    return f"self.{name}"
+
+
+def _occurrence(ctx: ModuleContext, call: ast.Call, root: ast.AST) -> int:
+    """How many statement calls with the same text as ``call`` come before it inside ``root``."""
+    text = ctx.text(call)
+    calls = ctx.within(root.body if isinstance(root, ast.Module) else root, ast.Call)
+    same = [other for other in calls if isinstance(ctx.parent(other), ast.Expr) and ctx.text(other) == text]
+    return same.index(call)
 
 
 # -- metric names ---------------------------------------------------------------------------------
@@ -328,10 +388,16 @@ def _format_parts(template: str, call: ast.Call) -> list[Part]:
 
 
 def _metric_values(call: ast.Call) -> list[tuple[str, ast.expr]]:
-    """(tag, value) for every metric the call prints, one per tag."""
+    """(tag, value) for every metric the call prints, one per tag. A line that starts with a held-out
+    word and never says "train" (``"Test set: Average loss: ..., Accuracy: ..."``) shows held-out metrics."""
     tags: dict[str, ast.expr] = {}
-    for label, value in _printed_pairs(call):
+    pairs = _printed_pairs(call)
+    labels = [_words(label) for label, _ in pairs]
+    held_out = bool(pairs) and not EVAL_WORDS.isdisjoint(labels[0]) and not any("train" in words for words in labels)
+    for label, value in pairs:
         tag = _metric_tag(label, value)
+        if tag and held_out:
+            tag = "val/" + tag.partition("/")[2]
         if tag and tag not in tags:
             tags[tag] = value
     return list(tags.items())
@@ -447,38 +513,46 @@ def _reporting_loops(ctx: ModuleContext) -> list[Loop]:
     return loops + [loop for loop in delegating_loops(ctx) if loop not in loops]
 
 
-def _metric_prints(ctx: ModuleContext) -> list[tuple[ast.Call, Loop]]:
-    """Console calls (whole statements) inside a reporting loop that show a metric, with the loop."""
+def _metric_prints(ctx: ModuleContext) -> list[_MetricPrint]:
+    """Console calls (whole statements) that show a metric: inside a reporting loop, then in the
+    helpers such a loop calls (outside their own loops), each in source order."""
     loops = _reporting_loops(ctx)
-    found = []
+    helpers = {function for loop in loops for function in loop_callees(ctx, loop)}
+    in_loops, in_helpers = [], []
     for call in ctx.calls_named("print", "write", *PROGRESS_METHODS, *LOGGER_METHODS):
-        if not isinstance(ctx.parent(call), ast.Expr) or not _is_console_output(ctx, call):
+        if not isinstance(ctx.parent(call), ast.Expr) or not _is_console_output(ctx, call) or not _metric_values(call):
             continue
         loop = outermost_loop(ctx, call)
-        if loop is not None and loop in loops and _metric_values(call):
-            found.append((call, loop))
-    return found
+        if loop is not None and loop in loops:
+            in_loops.append(_MetricPrint(call, loop))
+        elif loop is None and ctx.enclosing(call, FUNCTION_TYPES) in helpers:
+            in_helpers.append(_MetricPrint(call, None))
+    return in_loops + in_helpers
 
 
-def _called_per_epoch(ctx: ModuleContext, loop: Loop) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-    """The module-level function holding ``loop`` when it is called from inside a loop
+def _called_per_epoch(ctx: ModuleContext, loop: Loop) -> bool:
+    """The module-level function holding ``loop`` is called from inside a loop
     (``for epoch in ...: train(epoch)``): a writer made in it would be made once per call."""
     function = ctx.enclosing(loop, FUNCTION_TYPES)
     if not isinstance(function, DEF_TYPES) or not isinstance(ctx.parent(function), ast.Module):
-        return None
+        return False
     calls = (call for call in ctx.calls_named(function.name) if isinstance(call.func, ast.Name))
-    return function if any(outermost_loop(ctx, call) is not None for call in calls) else None
+    return any(outermost_loop(ctx, call) is not None for call in calls)
 
 
 # -- the TensorBoard step of a print --------------------------------------------------------------
 
 
-def _step_expression(ctx: ModuleContext, call: ast.Call, outer: Loop) -> str | None:
-    """What to pass as ``global_step`` next to ``call``: a step counter, or the loop indices."""
+def _step_expression(ctx: ModuleContext, printed: _MetricPrint) -> str | None:
+    """What to pass as ``global_step`` next to a print: a step counter, the loop indices, or the
+    epoch (or step) parameter of the helper that prints; ``None`` when there is none."""
+    outer = printed.loop
+    if outer is None:
+        return _epoch_parameter(ctx, printed.call, STEP_WORDS)
     counter = _step_counter(ctx, outer)
     if counter:
         return counter
-    loops = [a for a in ctx.ancestors(call) if isinstance(a, LOOP_TYPES)]
+    loops = [a for a in ctx.ancestors(printed.call) if isinstance(a, LOOP_TYPES)]
     loops = loops[: loops.index(outer) + 1]
     indexed = [(loop, index) for loop in loops if (index := _loop_index(loop))]
     if not indexed:
@@ -491,13 +565,14 @@ def _step_expression(ctx: ModuleContext, call: ast.Call, outer: Loop) -> str | N
     return index
 
 
-def _epoch_parameter(ctx: ModuleContext, loop: Loop) -> str | None:
-    """``epoch`` of ``def train(model, loader, epoch)`` around ``loop``: the function runs one epoch."""
-    function = ctx.enclosing(loop, FUNCTION_TYPES)
+def _epoch_parameter(ctx: ModuleContext, node: ast.AST, words: Collection[str] = ()) -> str | None:
+    """``epoch`` of ``def train(model, loader, epoch)`` around ``node``: the function runs one epoch
+    (or a parameter named by one of ``words``, ``step``)."""
+    function = ctx.enclosing(node, FUNCTION_TYPES)
     if not isinstance(function, DEF_TYPES):
         return None
     names = [arg.arg for arg in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs)]
-    return next((name for name in names if "epoch" in _words(name)), None)
+    return next((name for name in names if not {"epoch", *words}.isdisjoint(_words(name))), None)
 
 
 def _step_counter(ctx: ModuleContext, loop: Loop) -> str | None:
@@ -561,17 +636,27 @@ def _unwrap_progress(expr: ast.expr) -> ast.expr:
 # -- the edit -------------------------------------------------------------------------------------
 
 
-def _scalar_inserter(ctx: FixContext, pending: dict[str, list[list[cst.BaseStatement]]]) -> cst.CSTTransformer:
-    """A transformer that puts each print's ``add_scalar`` lines right after the print statement."""
+def _scalar_lines(writer: str, logged: _LoggedPrint) -> list[str]:
+    steps = [f", {scalar.step}" if scalar.step else "" for scalar in logged.scalars]
+    return [f'{writer}.add_scalar("{s.tag}", {s.value}{step})\n' for s, step in zip(logged.scalars, steps, strict=True)]
+
+
+def _scalar_inserter(ctx: FixContext, plan: _SummaryWriterPlan) -> cst.CSTTransformer:
+    """A transformer that puts each print's ``add_scalar`` lines right after the print statement,
+    telling identical prints apart by their order."""
     import libcst as cst
 
+    pending = {(logged.call, logged.occurrence): _scalar_lines(plan.writer, logged) for logged in plan.prints}
+    seen: dict[str, int] = {}
+
     def take(statement: cst.SimpleStatementLine | cst.SimpleStatementSuite) -> list[cst.BaseStatement]:
+        added: list[cst.BaseStatement] = []
         for small in statement.body:
             if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
-                queue = pending.get(ctx.code(small.value))
-                if queue:
-                    return queue.pop(0)
-        return []
+                text = ctx.code(small.value)
+                occurrence = seen[text] = seen.get(text, -1) + 1
+                added += [cst.parse_statement(line) for line in pending.get((text, occurrence), [])]
+        return added
 
     class Inserter(cst.CSTTransformer):
         def leave_SimpleStatementLine(
@@ -585,9 +670,50 @@ def _scalar_inserter(ctx: FixContext, pending: dict[str, list[list[cst.BaseState
         ) -> cst.BaseSuite:
             # `if step % 100 == 0: print(...)` becomes an indented block to make room.
             added = take(updated_node)
-            if not added:
-                return updated_node
-            body = [*updated_node.body[:-1], updated_node.body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)]
-            return cst.IndentedBlock(header=updated_node.trailing_whitespace, body=[cst.SimpleStatementLine(body=body), *added])
+            return _as_block(updated_node, added) if added else updated_node
 
     return Inserter()
+
+
+def _as_block(suite: cst.SimpleStatementSuite, added: list[cst.BaseStatement]) -> cst.IndentedBlock:
+    """``suite`` (the statements after a colon on one line) as an indented block, then ``added``."""
+    import libcst as cst
+
+    body = [*suite.body[:-1], suite.body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)]
+    return cst.IndentedBlock(header=suite.trailing_whitespace, body=[cst.SimpleStatementLine(body=body), *added])
+
+
+def _append_to_init(cls: cst.ClassDef, made: list[cst.BaseStatement]) -> cst.ClassDef:
+    """``cls`` with ``made`` at the end of its ``__init__``."""
+    import libcst as cst
+
+    body = list(cls.body.body)
+    for position, statement in enumerate(body):
+        if isinstance(statement, cst.FunctionDef) and statement.name.value == "__init__":
+            block = statement.body
+            if isinstance(block, cst.SimpleStatementSuite):
+                block = _as_block(block, made)
+            else:
+                block = block.with_changes(body=[*block.body, *made])
+            body[position] = statement.with_changes(body=block)
+            break
+    return cls.with_changes(body=cls.body.with_changes(body=body))
+
+
+def _insert_at_module_level(module: cst.Module, made: list[cst.BaseStatement], anchor: int) -> cst.Module:
+    """``module`` with ``made`` before its top-level statement number ``anchor``, which keeps a blank line
+    (two before a definition) after it."""
+    import libcst as cst
+
+    body: list[cst.BaseStatement] = list(module.body)
+    first, rest = made[0], made[1:]
+    assert isinstance(first, cst.SimpleStatementLine)
+    before = body[anchor]
+    assert isinstance(before, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
+    blank = [cst.EmptyLine()] * (2 if isinstance(before, (cst.FunctionDef, cst.ClassDef)) else 1)
+    body[anchor : anchor + 1] = [
+        first.with_changes(leading_lines=[*before.leading_lines, *first.leading_lines]),
+        *rest,
+        before.with_changes(leading_lines=blank),
+    ]
+    return module.with_changes(body=body)
