@@ -499,7 +499,7 @@ def _merged(ctx: ModuleContext, types: tuple[type, ...]) -> list[ast.AST]:
 
 @fact
 def _starts(ctx: ModuleContext, kind: type) -> list[tuple[int, int]]:
-    return [_POSITION(n) for n in ctx._sorted(kind)]
+    return list(map(_POSITION, ctx._sorted(kind)))
 
 
 @fact

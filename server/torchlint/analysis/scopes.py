@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import operator
 from collections import defaultdict
-from collections.abc import Iterator, Set
+from collections.abc import Set
 from typing import NamedTuple
 
 from .context import ModuleContext, fact
@@ -46,20 +46,24 @@ def binds(ctx: ModuleContext, scope: ast.AST, name: str) -> bool:
     return scope in _bindings_by_scope(ctx, name)
 
 
-def _lookup_scopes(ctx: ModuleContext, node: ast.AST) -> Iterator[ast.AST]:
-    innermost = True
-    for ancestor in ctx.ancestors(node):
-        if isinstance(ancestor, FUNCTION_TYPES + COMPREHENSION_TYPES) or (
-            innermost and isinstance(ancestor, ast.ClassDef)
-        ):
-            yield ancestor
-            innermost = False
-        elif isinstance(ancestor, ast.ClassDef):
-            innermost = False
-    yield ctx.tree
+def _lookup_scopes(ctx: ModuleContext, node: ast.AST) -> tuple[ast.AST, ...]:
+    """The scopes a name read at ``node`` is looked up in, innermost first: the scope around it
+    (a class only when it is the innermost), the functions and comprehensions around that, the module."""
+    innermost = ctx.enclosing(node, _BINDING_SCOPES)
+    if innermost is None or innermost is ctx.tree:
+        return (ctx.tree,)
+    return (innermost, *_scopes_around(ctx, innermost))
 
 
-_BINDING_SCOPES = FUNCTION_TYPES + COMPREHENSION_TYPES + (ast.ClassDef, ast.Module)
+@fact
+def _scopes_around(ctx: ModuleContext, scope: ast.AST) -> tuple[ast.AST, ...]:
+    """The function and comprehension scopes around ``scope`` (a class body is not one), then the module."""
+    around = ctx.enclosing(scope, _NESTING_SCOPES)
+    return (ctx.tree,) if around is None else (around, *_scopes_around(ctx, around))
+
+
+_NESTING_SCOPES = FUNCTION_TYPES + COMPREHENSION_TYPES
+_BINDING_SCOPES = _NESTING_SCOPES + (ast.ClassDef, ast.Module)
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _START = operator.attrgetter("lineno", "col_offset")
 
