@@ -1378,4 +1378,53 @@ CASES = [
         """,
         why="a helper that prints accuracy for an evaluation loop, and one that prints no metric for a training loop",
     ),
+    Invalid(
+        """
+        import torch
+        from torch import nn
+
+
+        class Recipes:
+            def __init__(self, lr):
+                self.lr = lr
+
+            @staticmethod
+            def run(model, loader, optimizer, epochs):
+                for epoch in range(epochs):
+                    for x, y in loader:
+                        loss = nn.functional.mse_loss(model(x), y)
+                        optimizer.zero_grad()
+                        loss.backward()
+                        optimizer.step()
+                    print(f"epoch {epoch} loss {loss.item():.4f}")
+        """,
+        at=[(17, 13)],
+        action="""
+        import torch
+        from torch import nn
+        import atexit
+        from torch.utils.tensorboard import SummaryWriter
+
+
+        # Log metrics to TensorBoard (view them with `tensorboard --logdir runs`).
+        writer = SummaryWriter()
+        atexit.register(writer.close)
+
+
+        class Recipes:
+            def __init__(self, lr):
+                self.lr = lr
+
+            @staticmethod
+            def run(model, loader, optimizer, epochs):
+                for epoch in range(epochs):
+                    for x, y in loader:
+                        loss = nn.functional.mse_loss(model(x), y)
+                        optimizer.zero_grad()
+                        loss.backward()
+                        optimizer.step()
+                    print(f"epoch {epoch} loss {loss.item():.4f}")
+                    writer.add_scalar("train/loss", loss.item(), epoch)
+        """,
+    ),  # a static method has no self: its writer is made at module level
 ]

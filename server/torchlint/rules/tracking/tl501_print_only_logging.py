@@ -206,10 +206,12 @@ def _placement(ctx: ModuleContext, prints: list[_MetricPrint]) -> tuple[ast.AST,
     anything else (a function called once per epoch, several loops, helpers) gets one
     module-level writer.
     """
-    owners = {ctx.parent(function) if function else ctx.tree for function in _functions(ctx, prints)}
+    functions = {ctx.enclosing(printed.call, FUNCTION_TYPES) for printed in prints}
+    owners = {ctx.parent(function) if function else ctx.tree for function in functions}
     (owner,) = owners if len(owners) == 1 else (None,)
     if isinstance(owner, ast.ClassDef):
-        if any(isinstance(s, DEF_TYPES) and s.name == "__init__" for s in owner.body):
+        has_init = any(isinstance(s, DEF_TYPES) and s.name == "__init__" for s in owner.body)
+        if has_init and all(_takes_self(function) for function in functions):
             return owner, "init", 0
     elif len(loops := {printed.loop for printed in prints}) == 1:
         (loop,) = loops
@@ -219,8 +221,11 @@ def _placement(ctx: ModuleContext, prints: list[_MetricPrint]) -> tuple[ast.AST,
     return ctx.tree, "module", _statement_index(ctx, first)
 
 
-def _functions(ctx: ModuleContext, prints: list[_MetricPrint]) -> set[ast.AST | None]:
-    return {ctx.enclosing(printed.call, FUNCTION_TYPES) for printed in prints}
+def _takes_self(function: ast.AST | None) -> bool:
+    """A method whose first parameter is ``self`` (not a static or class method)."""
+    if not isinstance(function, DEF_TYPES) or not function.args.args or function.args.args[0].arg != "self":
+        return False
+    return not any(dotted(d) in {"staticmethod", "classmethod"} for d in function.decorator_list)
 
 
 def _statement_index(ctx: ModuleContext, statement: ast.AST) -> int:
