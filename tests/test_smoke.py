@@ -38,6 +38,8 @@ RUNS = {
     "frozen": SmokeOptions(str(SCRIPTS / "frozen.py"), steps=2),
     "slow_data": SmokeOptions(str(SCRIPTS / "slow_data.py"), steps=4),
     "eval": SmokeOptions(str(SCRIPTS / "eval_in_train_mode.py")),
+    "eval_after": SmokeOptions(str(SCRIPTS / "eval_after_training.py"), steps=3),
+    "busy_after": SmokeOptions(str(SCRIPTS / "busy_after_steps.py"), steps=2, timeout=60),
     "legacy": SmokeOptions(str(EXAMPLES / "train_legacy.py")),
     "mlp": SmokeOptions(str(EXAMPLES / "train_mlp.py"), args=("--epochs", "2")),
 }
@@ -165,9 +167,30 @@ def test_waiting_for_data_ties_to_tl110_and_the_dataloader_line(reports: dict[st
 def test_evaluation_in_train_mode_ties_to_tl133(reports: dict[str, SmokeReport]) -> None:
     report = reports["eval"]
     tie = next(tie for tie in report.ties if tie.codes == ("TL133",))
-    # Evaluations after steps 1-4; the run stops at step 5.
-    assert tie.reason == "layers that behave differently in training ran in training mode under torch.no_grad(): Dropout 4x"
+    # Evaluations after steps 1-5: the run stops once the one after the last step has run its forward.
+    assert tie.reason == "layers that behave differently in training ran in training mode under torch.no_grad(): Dropout 5x"
     assert tie.links == (Link(9, 1, "the model ran here with Dropout in training mode"),)
+    assert "step 4: validation loss" not in report.output  # the fifth evaluation stopped after its forward
+
+
+def test_an_evaluation_after_the_last_step_ties_to_tl133(reports: dict[str, SmokeReport]) -> None:
+    report = reports["eval_after"]
+    assert (report.ok, report.outcome, len(report.steps)) == (True, "completed", 3)
+    tie = next(tie for tie in report.ties if tie.codes == ("TL133",))
+    layers = "BatchNorm1d 1x, Dropout 1x"
+    assert tie.reason == f"layers that behave differently in training ran in training mode under torch.no_grad(): {layers}"
+    assert tie.links == (
+        Link(27, 1, "the model ran here with BatchNorm1d in training mode"),
+        Link(27, 1, "the model ran here with Dropout in training mode"),
+    )
+    assert "TL133: layers that behave differently" in text(report)
+
+
+def test_work_after_the_last_step_is_stopped_after_the_grace_time(reports: dict[str, SmokeReport]) -> None:
+    report = reports["busy_after"]
+    assert (report.ok, report.outcome, report.summary()) == (True, "completed", "smoke run passed: 2 of 2 steps ran")
+    assert report.failure is None and report.where is None
+    assert report.seconds < 60  # stopped by the grace time, not the timeout
 
 
 def test_the_legacy_example_fails_at_its_missing_import(reports: dict[str, SmokeReport]) -> None:

@@ -6,9 +6,12 @@ The script runs as ``python SCRIPT ARGS`` would run it (``runpy``, ``__name__ ==
 unchanged; torch's documented hooks watch it:
 
 * ``torch.optim.optimizer.register_optimizer_step_pre_hook`` / ``..._post_hook``: the gradient
-  norm and the parameters left without a gradient before each step; after it, the step's record,
-  and after the last step, the stop (:class:`SmokeStop`, a ``BaseException`` that the script's
-  ``except Exception`` lets through).
+  norm and the parameters left without a gradient before each step; after it, the step's record.
+  After the last step the script goes on to its next forward pass: an evaluation (a forward under
+  ``torch.no_grad()``) runs once, so that its layers' mode is seen even when it follows the
+  training steps instead of sitting in their loop; a training forward, a backward or a step stop
+  the script first (:class:`SmokeStop`, a ``BaseException`` that the script's ``except
+  Exception`` lets through). Code that takes longer than :data:`GRACE_S` to get there is stopped.
 * ``torch.nn.modules.module.register_module_forward_pre_hook`` / ``..._forward_hook``: whether
   autocast was on in the model's forward, and dropout or batch-norm layers run in training mode
   under ``torch.no_grad()`` (an evaluation in train mode).
@@ -46,6 +49,9 @@ COMPLETED, FINISHED, NO_STEP, ERROR, OUT_OF_MEMORY, TIMEOUT, NO_TORCH = (
 )
 AUTOCAST_DEVICES = ("cuda", "cpu")
 MiB = 2**20
+#: Seconds (or twice the slowest step, if longer) the script may run after its last step to
+#: reach its next forward pass.
+GRACE_S = 10.0
 
 
 class SmokeStop(BaseException):
@@ -56,9 +62,14 @@ class Events:
     def __init__(self, path: str) -> None:
         self.file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - open for the whole run
         self.lock = threading.Lock()
+        self.ended = False
 
     def write(self, kind: str, **fields) -> None:
+        """Append one event; the first ``end`` is the last event (a timer's and the script's may race)."""
         with self.lock:
+            if self.ended:
+                return
+            self.ended = kind == "end"
             self.file.write(json.dumps({"event": kind, **fields}, default=str) + "\n")
             self.file.flush()
 
@@ -115,6 +126,9 @@ class Watch:
         self.events = events
         self.steps = steps
         self.done = 0
+        #: The last step ran: the next training forward, backward or step stops the script.
+        self.stopping = False
+        self.slowest = 0.0
         self.last = 0.0  # when the previous step ended (0 until the loop starts)
         self.data_seconds = 0.0
         self.batch_size: int | None = None
@@ -146,6 +160,8 @@ class Watch:
     def forward_pre(self, module, _inputs) -> None:
         torch = self.torch
         if self.depth == 0:
+            if self.stopping and torch.is_grad_enabled():
+                raise SmokeStop
             self.begin()
             self.forward_seen = True
             self.roots.add(module)
@@ -163,17 +179,23 @@ class Watch:
 
     def forward_post(self, _module, _inputs, _output) -> None:
         self.depth = max(0, self.depth - 1)
+        if self.stopping and self.depth == 0:  # the evaluation after the last step ran its forward
+            raise SmokeStop
 
     def train_only_layers(self) -> tuple[type, ...]:
         nn = self.torch.nn
         return (nn.modules.dropout._DropoutNd, nn.modules.batchnorm._BatchNorm)
 
     def backward(self, tensor) -> None:
+        if self.stopping:
+            raise SmokeStop
         self.loss = self.scaled.pop(id(tensor), tensor)
 
     # -- the optimizer step ---------------------------------------------------------------------
 
     def before_step(self, optimizer, _args, _kwargs) -> None:
+        if self.stopping:
+            raise SmokeStop
         torch = self.torch
         params = [p for group in optimizer.param_groups for p in group["params"]]
         grads = [p.grad.detach() for p in params if p.grad is not None]
@@ -216,6 +238,7 @@ class Watch:
             **self.memory(),
         }
         self.events.write("step", **record)
+        self.slowest = max(self.slowest, record["seconds"])
         self.last = time.perf_counter()
         self.data_seconds = 0.0
         self.loss = None
@@ -225,7 +248,19 @@ class Watch:
         if torch.cuda.is_available():
             torch.cuda.reset_peak_memory_stats()
         if self.done >= self.steps:
-            raise SmokeStop
+            self.stop_soon()
+
+    def stop_soon(self) -> None:
+        """Let the script run on to its next forward pass, for at most the grace time."""
+        self.stopping = True
+
+        def expire() -> None:
+            self.events.write("end", outcome=COMPLETED, error=None, **self.end_fields())
+            os._exit(0)
+
+        timer = threading.Timer(max(GRACE_S, 2 * self.slowest), expire)
+        timer.daemon = True
+        timer.start()
 
     def scale(self) -> float | None:
         scaler = self.scaler
@@ -355,6 +390,8 @@ def run(script: str, args: list[str], steps: int, timeout: float, events: Events
             error.update(watch.memory(), total_mib=round(total / MiB, 1), batch_size=watch.batch_size)
     if outcome == FINISHED and watch.done == 0:
         outcome = NO_STEP
+    elif outcome == FINISHED and watch.stopping:  # it ended on its own after the last step
+        outcome = COMPLETED
     events.write("end", outcome=outcome, error=error, **watch.end_fields())
     return 0
 
