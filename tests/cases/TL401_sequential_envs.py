@@ -644,11 +644,39 @@ CASES = [
             return make_base_env(env_id, rank)
 
 
+        def make_indexed_env(rank):
+            env_id = TASKS[rank]
+            return make_base_env(env_id, 0)
+
+
         per_task = [make_task_env(name) for name in TASKS]
         thunks = [make_env(i) for i in range(4)]
         ranked = [make_ranked_env(rank) for rank in range(6)]
+        indexed = [make_indexed_env(rank) for rank in range(3)]
         vec_env = gym.vector.SyncVectorEnv([make_env(i) for i in range(4)])
         """,
         why="helper chains that make one env per task, return thunks, compute the id per rank, or feed a vector env",
     ),
+    Invalid(
+        """
+        import gymnasium as gym
+
+
+        def make_base_env(env_id, seed):
+            env = gym.make(env_id)
+            env.reset(seed=seed)
+            return env
+
+
+        def make_env(args, seed):
+            env_id = args.env_id
+            return make_base_env(env_id, args.seed + seed)
+
+
+        def collect(args):
+            envs = [make_env(args, i) for i in range(args.num_envs)]
+            return [env.reset()[0] for env in envs]
+        """,
+        at=[(16, 13)],
+    ),  # the id goes through a local of the middle helper (env_id = args.env_id), the same for every i
 ]

@@ -74,7 +74,8 @@ class SequentialEnvs(Rule):
     """Several copies of one environment are kept in a list and stepped one at a time.
 
     Fires on `gym.make(...)` / `gymnasium.make(...)` (wrapped or not), or on a call of a helper
-    of the module that returns one (`def make_env(seed): env = gym.make(...); return env`), that
+    of the module that returns one (`def make_env(seed): env = gym.make(...); return env`), or
+    returns what another such helper returns (up to three deep), that
     builds the items of a list: a list comprehension or a `for` loop that appends each new
     environment, over at least two copies of the same environment id. The list need not be
     stepped where the rule can see it; a list handed to a vector wrapper (`SyncVectorEnv`,
@@ -328,12 +329,9 @@ def _returning_function(ctx: ModuleContext, call: ast.Call) -> Function | None:
 
 def _id_params(ctx: ModuleContext, function: Function, call: ast.Call, inner: _Helper | None) -> frozenset[str] | None:
     """The parameters of ``function`` that the id of the environment ``call`` makes depends on."""
-    locals_ = _assigned_names(ctx, function)
     if inner is None:
         env_id = _env_id(call)
-        if env_id is None or _names(env_id) & locals_:
-            return None  # unknown, or computed in the helper (``env_id = ENV_IDS[rank]``)
-        return frozenset(_names(env_id) & _params(function))
+        return None if env_id is None else _dependencies(ctx, function, env_id)
     if inner.id_params is None:
         return None
     callee = call_graph(ctx).site(call)
@@ -345,9 +343,27 @@ def _id_params(ctx: ModuleContext, function: Function, call: ast.Call, inner: _H
             if name not in _defaults(callee.callee):
                 return None
             continue
-        if _names(argument) & locals_:
-            return None  # the id is computed in this helper: it cannot be followed
-        found |= _names(argument) & _params(function)
+        dependencies = _dependencies(ctx, function, argument)
+        if dependencies is None:
+            return None
+        found |= dependencies
+    return frozenset(found)
+
+
+def _dependencies(ctx: ModuleContext, function: Function, expr: ast.expr) -> frozenset[str] | None:
+    """The parameters of ``function`` that ``expr`` reads, directly or through a local assigned from
+    them without a call (``env_id = ENV_IDS[rank]``); ``None`` when a local it reads cannot be
+    followed (made by a call, or from another local)."""
+    params, assigned = _params(function), _assignments(ctx, function)
+    found: set[str] = set()
+    for name in _names(expr):
+        if name in params:
+            found.add(name)
+        for value in assigned.get(name, []):
+            names = _names(value)
+            if ctx.within(value, ast.Call) or (names - params) & assigned.keys():
+                return None
+            found |= names & params
     return frozenset(found)
 
 
@@ -364,14 +380,15 @@ def _defaults(function: Function) -> set[str]:
     return defaults | {a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None}
 
 
-def _assigned_names(ctx: ModuleContext, function: Function) -> set[str]:
-    """Names that ``function``'s body assigns."""
-    return {
-        target.id
-        for node in ctx.within(function, ast.Assign)
-        for target in node.targets
-        if isinstance(target, ast.Name)
-    }
+def _assignments(ctx: ModuleContext, function: Function) -> dict[str, list[ast.expr]]:
+    """The values that ``function``'s body assigns to each name (the whole value for an unpacked name)."""
+    found: dict[str, list[ast.expr]] = {}
+    for node in ctx.within(function, ast.Assign):
+        for target in node.targets:
+            for name in ast.walk(target):
+                if isinstance(name, ast.Name) and isinstance(name.ctx, ast.Store):
+                    found.setdefault(name.id, []).append(node.value)
+    return found
 
 
 def _returns_env(ctx: ModuleContext, function: Function, value: ast.expr | None, env: ast.expr, holders: set[str]) -> bool:
