@@ -128,14 +128,19 @@ def resolve(ctx: ModuleContext, call: ast.Call) -> Function | None:
 def call_graph(ctx: ModuleContext) -> CallGraph:
     """Every call of the module's own functions and methods."""
     defined = {function.name for function in ctx.function_defs}
+    receivers = {  # what methods call their instance (``self``)
+        function.args.args[0].arg
+        for function in ctx.function_defs
+        if function.args.args and isinstance(ctx.parent(function), ast.ClassDef)
+    }
     sites: list[CallSite] = []
-    for call in ctx.nodes(ast.Call):
+    for call in ctx.calls_named(*defined):
         func = call.func
         callee: Function | None = None
         through_self = False
-        if isinstance(func, ast.Name) and func.id in defined:
+        if isinstance(func, ast.Name):
             callee = _function_named(ctx, func.id, call)
-        elif isinstance(func, ast.Attribute) and func.attr in defined and isinstance(func.value, ast.Name):
+        elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in receivers:
             callee = _method_of_self(ctx, func.value.id, func.attr, call)
             through_self = callee is not None
         if callee is not None:

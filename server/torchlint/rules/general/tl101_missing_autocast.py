@@ -209,7 +209,7 @@ def _autocast_scopes(ctx: ModuleContext) -> AutocastScopes | None:
     """Where autocast is entered; ``None`` when no backward call in the module can fire."""
     if _mixed_precision_elsewhere(ctx) or _explicit_precision(ctx) or not _steps_an_optimizer(ctx):
         return None
-    sites: list[ast.AST] = [call for call in ctx.nodes(ast.Call) if _autocast_callee(call.func)]
+    sites: list[ast.AST] = list(ctx.calls_named_matching(_autocastish))
     factories = {f.name for site in sites if isinstance(f := ctx.enclosing(site, DEF_TYPES), DEF_TYPES)}
     autocast_withs = [
         node
@@ -280,9 +280,9 @@ def _optimizer_steps(ctx: ModuleContext) -> list[ast.Call]:
     """The calls that step an optimizer, in source order: ``optimizer.step()``,
     ``scaler.step(optimizer)``, ``optimizer.step_and_update_lr()``."""
     steps = set(optimizer_step_calls(ctx))
-    for call in ctx.nodes(ast.Call):
+    for call in ctx.calls_named_matching(lambda name: name.startswith("step")):
         func = call.func
-        if not isinstance(func, ast.Attribute) or not func.attr.startswith("step"):
+        if not isinstance(func, ast.Attribute):
             continue
         wrapper = func.attr != "step" and looks_like_optimizer(dotted(func.value) or "")
         scaled = func.attr == "step" and bool(call.args) and looks_like_optimizer(dotted(call.args[0]) or "")
