@@ -46,7 +46,7 @@ def test_text_format_and_exit_code(project: Path) -> None:
     assert proc.returncode == 1
     lines = proc.stdout.splitlines()
     assert lines[0] == (
-        "train.py:4:13: TL103 [*] Use torch.optim.AdamW instead of Adam (its weight decay is decoupled: re-check the value)"
+        "train.py:4:13: TL103 [*] Use torch.optim.AdamW instead of Adam (weight_decay becomes decoupled: re-check its value)"
     )
     assert "Found 1 finding." in lines
     assert "1 more fixable with `--fix --unsafe-fixes` (they may change behaviour)." in lines

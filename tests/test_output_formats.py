@@ -12,7 +12,7 @@ import pytest
 from torchlint.cli import main
 
 ADAM = "import torch\n\nmodel = torch.nn.Linear(4, 2)\noptimizer = torch.optim.Adam(model.parameters(), lr=1e-3)\n"
-MESSAGE = "Use torch.optim.AdamW instead of Adam (its weight decay is decoupled: re-check the value)"
+MESSAGE = "Use torch.optim.AdamW instead of Adam (weight_decay becomes decoupled: re-check its value)"
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ class AdamNotAdamW(Rule):
     code = "TL103"
     name = "adam-not-adamw"
     severity = Severity.WARNING
-    message = "Use torch.optim.AdamW instead of Adam (its weight decay is decoupled: re-check the value)"
+    message = "Use torch.optim.AdamW instead of Adam (weight_decay becomes decoupled: re-check its value)"
     why = """
         `Adam` with `weight_decay` adds the decay to the gradient, where the adaptive step size
         rescales it: the effective regularisation differs per parameter and is much weaker than
