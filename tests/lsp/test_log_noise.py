@@ -1,17 +1,25 @@
-"""The server's standard error (the editor's torchlint log) stays quiet in ordinary use."""
+"""The server's standard error (the editor's torchlint log) stays quiet in ordinary use, restarts included."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import subprocess
+import threading
 from pathlib import Path
 
 from tests.lsp.harness import SERVER_COMMAND
+from torchlint.lsp.framing import Frames
+
+
+def frame_bytes(message: dict) -> bytes:
+    body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+    return b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
 
 
 def send(server: subprocess.Popen, message: dict) -> None:
-    body = json.dumps({"jsonrpc": "2.0", **message}).encode()
-    server.stdin.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))  # type: ignore[union-attr]
+    server.stdin.write(frame_bytes(message))  # type: ignore[union-attr]
     server.stdin.flush()  # type: ignore[union-attr]
 
 
@@ -46,3 +54,25 @@ def test_cancelling_an_answered_request_logs_nothing(tmp_path: Path) -> None:
     _, stderr = server.communicate(timeout=30)
     assert server.returncode == 0
     assert stderr.decode() == ""
+
+
+
+def test_the_reader_thread_stops_quietly_once_the_loop_is_closed(monkeypatch) -> None:
+    # After ``exit`` the event loop closes while the thread reading standard input may still get
+    # the client's last bytes (or the end of input): that printed a traceback on restarts.
+    failures: list[threading.ExceptHookArgs] = []
+    monkeypatch.setattr(threading, "excepthook", failures.append)
+    read_end, write_end = os.pipe()
+    loop = asyncio.new_event_loop()
+
+    async def start() -> Frames:
+        return Frames(os.fdopen(read_end, "rb", buffering=0), lambda message: None)
+
+    loop.run_until_complete(start())
+    (reader,) = [thread for thread in threading.enumerate() if thread.name == "torchlint-stdin"]
+    loop.close()
+    os.write(write_end, frame_bytes({"method": "exit"}))
+    os.close(write_end)
+    reader.join(timeout=10)
+    assert not reader.is_alive()
+    assert failures == []

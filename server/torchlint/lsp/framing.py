@@ -58,7 +58,10 @@ class Frames:
                 chunk = read(_CHUNK)
             except (OSError, ValueError):
                 chunk = b""
-            loop.call_soon_threadsafe(self._chunks.put_nowait, chunk)
+            try:
+                loop.call_soon_threadsafe(self._chunks.put_nowait, chunk)
+            except RuntimeError:  # the loop is closed: the server has stopped (exit), nobody reads on
+                return
             if not chunk:
                 return
 
