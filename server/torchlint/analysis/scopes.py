@@ -74,27 +74,28 @@ def _bindings_by_scope(ctx: ModuleContext, name: str) -> dict[ast.AST, list[Bind
     not for every name of the module."""
     by_scope: dict[ast.AST, list[Binding]] = defaultdict(list)
     stores = [_binding(ctx, n) for n in ctx.names(name) if isinstance(n.ctx, ast.Store)]
-    for binding in sorted([*stores, *_other_binders(ctx).get(name, ())], key=lambda b: _START(b.node)):
+    others = [Binding(node) for node in _other_binders(ctx).get(name, ())]
+    for binding in sorted([*stores, *others], key=lambda b: _START(b.node)):
         # A definition binds its name in the scope around it, not in the one it opens.
         by_scope[ctx.enclosing(binding.node, _BINDING_SCOPES) or ctx.tree].append(binding)
     return dict(by_scope)
 
 
 @fact
-def _other_binders(ctx: ModuleContext) -> dict[str, list[Binding]]:
-    """Bindings by name made otherwise than by assigning a ``Name``: parameters, definitions,
-    imports and ``except ... as``."""
-    found: dict[str, list[Binding]] = defaultdict(list)
+def _other_binders(ctx: ModuleContext) -> dict[str, list[ast.AST]]:
+    """The nodes that bind a name otherwise than by assigning a ``Name``, by the name: parameters,
+    definitions, imports and ``except ... as`` (none has a value to read)."""
+    found: dict[str, list[ast.AST]] = defaultdict(list)
     for arg in ctx.nodes(ast.arg):
-        found[arg.arg].append(Binding(arg))
+        found[arg.arg].append(arg)
     for definition in ctx.nodes(*_DEFINITIONS):
-        found[definition.name].append(Binding(definition))
+        found[definition.name].append(definition)
     for statement in ctx.nodes(ast.Import, ast.ImportFrom):
         for alias in statement.names:
-            found[(alias.asname or alias.name).partition(".")[0]].append(Binding(alias))
+            found[(alias.asname or alias.name).partition(".")[0]].append(alias)
     for handler in ctx.nodes(ast.ExceptHandler):
         if handler.name:
-            found[handler.name].append(Binding(handler))
+            found[handler.name].append(handler)
     return found
 
 
