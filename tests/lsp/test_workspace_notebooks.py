@@ -1,4 +1,5 @@
-"""The workspace scan (``diagnosticsScope`` "workspace") reads notebooks as the CLI does."""
+"""Notebooks for a client that pulls diagnostics (VS Code): the workspace scan (``diagnosticsScope``
+"workspace") reads them as the CLI does, and an open notebook's cells get their findings pushed."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 from lsprotocol import types as lsp
 
-from tests.lsp.harness import Client, codes, eventually, initialize, span
+from tests.lsp.harness import Client, codes, diagnostics, eventually, initialize, span
 from tests.lsp.test_notebooks import Notebook
 
 CELLS = [
@@ -60,3 +61,13 @@ async def test_a_broken_notebook_is_a_warning(client: Client, tmp_path: Path) ->
     reports = await scan(client)
     assert list(reports) == [julia.as_uri()] and list(reports[julia.as_uri()].items) == []
     await eventually(lambda: any("broken.ipynb: not valid notebook JSON" in m.message for m in client.log_messages))
+
+
+async def test_an_open_notebooks_cells_get_pushed_diagnostics_from_a_pulling_server(client: Client, tmp_path: Path) -> None:
+    # VS Code pulls only for documents opened with didOpen and shown in a tab: never for a cell.
+    await initialize(client, tmp_path, pull=True, notebooks=True)
+    notebook = Notebook(client, tmp_path, [("code", text) for text in CELLS])
+    first, second = notebook.cells
+    assert codes(await diagnostics(client, first, until=bool)) == ["TL103"]
+    assert codes(await diagnostics(client, second, until=bool)) == ["TL120"]
+    assert {published.uri for published in client.published} == {first, second}

@@ -71,8 +71,11 @@ class TorchlintServer(LanguageServer):
         self.log(f"internal error ({source.__name__}): {error}", lsp.MessageType.Error)
 
     def analyse(self, key: str, delay: float = 0.0) -> None:
-        """Analyse a source and push its diagnostics (clients that pull ask for them instead)."""
-        if not self.client.pull_diagnostics:
+        """Analyse a source and push its diagnostics. Clients that pull ask for a document's
+        instead; a notebook's go to its cells by push all the same, since VS Code pulls only for
+        the documents it opened with ``didOpen`` and shows in a tab, which a cell never is."""
+        source = self.documents.source(key)
+        if not self.client.pull_diagnostics or (source is not None and source.notebook):
             self.publisher.schedule(key, delay)
 
     def close(self, key: str) -> None:
@@ -86,12 +89,11 @@ class TorchlintServer(LanguageServer):
         self.feature(lsp.WORKSPACE_DIAGNOSTIC)(guarded(workspace_diagnostics.workspace_report))
 
     def settings_changed(self) -> None:
-        """Settings or a settings file changed: analyse every open document again."""
+        """Settings or a settings file changed: analyse every open document again (a client that
+        pulls is asked to pull again, where it can be)."""
         self.settings.changed()
-        if self.client.pull_diagnostics:
-            if self.client.diagnostic_refresh:
-                self.workspace_diagnostic_refresh(None)
-            return
+        if self.client.pull_diagnostics and self.client.diagnostic_refresh:
+            self.workspace_diagnostic_refresh(None)
         for key in self.documents.open_keys():
             self.analyse(key)
 
