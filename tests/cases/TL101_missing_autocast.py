@@ -4,6 +4,21 @@ CASES = [
     Invalid(
         """
         import torch
+
+        device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        model = torch.nn.Linear(4, 1).to(device)
+        optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
+        for x in loader:
+            optimizer.zero_grad()
+            model(x.to(device)).pow(2).mean().backward()  # a loss computed on the call, no GradScaler
+            optimizer.step()
+        """,
+        at=[(8, 5)],
+        message="dtype=torch.bfloat16",
+    ),
+    Invalid(
+        """
+        import torch
         import torch.nn.functional as F
 
         device = torch.device("cuda" if torch.cuda.is_available() else "cpu")

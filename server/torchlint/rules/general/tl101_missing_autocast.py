@@ -399,7 +399,9 @@ class TrainingStep:
 
     @property
     def scaled(self) -> bool:
-        return isinstance(self.backward.func.value, ast.Call)  # type: ignore[attr-defined]
+        """The backward runs on a GradScaler's scaled loss: ``scaler.scale(loss).backward()``."""
+        scaled = self.backward.func.value  # type: ignore[attr-defined]
+        return isinstance(scaled, ast.Call) and isinstance(scaled.func, ast.Attribute) and scaled.func.attr == "scale"
 
     @property
     def inline_forward(self) -> bool:
