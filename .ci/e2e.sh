@@ -2,7 +2,8 @@
 # The VS Code extension: build and package the .vsix, run the client's unit tests, then drive the
 # packaged extension in a real VS Code (code-server from npm, Debian's chromium, playwright-core).
 # Installs what it needs on a fresh Debian machine that reaches only the npm, PyPI and Debian
-# registries. Expects the repository's .venv (with torch) that .ci/run creates.
+# registries. Expects the repository's .venv that .ci/run creates (torch is installed into it when
+# it is missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$SECONDS
@@ -50,6 +51,16 @@ if [ ! -f "$installed" ]; then
         --allow-scripts=code-server,argon2 "code-server@$code_server_version" >"$tools/code-server-install.log" 2>&1 \
         || { tail -n 40 "$tools/code-server-install.log"; exit 1; }
     touch "$installed"
+fi
+
+# The smoke run and the GPU check run code in this interpreter: it needs torch. .ci/run's venv has
+# it from tests/requirements.txt; another interpreter gets the same pin. Note that on the public
+# PyPI, torch==2.13.0 for Linux is the CUDA build (it pulls about 20 nvidia-* packages); PyTorch's
+# CPU-only wheels come from its own index (pip install torch==2.13.0 --index-url
+# https://download.pytorch.org/whl/cpu), which these machines do not reach.
+if ! "$python" -c "import torch" 2>/dev/null; then
+    step "installing torch==2.13.0 into $python"
+    "$python" -m pip install -q "torch==2.13.0"
 fi
 
 step "npm ci"

@@ -1,6 +1,8 @@
 /**
  * The packaged extension in a real VS Code (code-server), driven like a user: diagnostics and the
- * Problems count, hover, a quick fix, fix-all on save, a snippet, the GPU check and a restart.
+ * Problems count (of the open file, and of the workspace with its notebook), hover, a quick fix,
+ * fix-all on save, a notebook's cells, a snippet, the smoke run (code lens and command), the GPU
+ * check's report, a restart with a quiet log, and an interpreter without torch.
  *
  * Inputs (set by .ci/e2e.sh): CODE_SERVER, TORCHLINT_VSIX, TORCHLINT_PYTHON (an interpreter with
  * torch), CHROMIUM. Screenshots go to client/test/e2e/screenshots-last-run/, with code-server's and
@@ -14,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it, TestContext } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { ADAM, FILES, LEGACY_SCRIPT, writeProject } from './fixtures';
+import { ADAM, FILES, LEGACY_SCRIPT, NOTEBOOK, writeProject } from './fixtures';
 import { CodeServer, findFiles, Folders, folders, installExtension, keepLogs, launchBrowser, until, Workbench, writeUserSettings } from './workbench';
 
 const repo = resolve(__dirname, '..', '..', '..', '..');
@@ -134,6 +136,8 @@ describe('torchlint in VS Code', { timeout: 300_000 }, () => {
     step('diagnosticsScope workspace shows the whole folder in the Problems count', async () => {
         const whole = expectedCounts(dirs.project);
         assert.ok(whole.warning > expectedCounts(join(dirs.project, FILES.legacy)).warning, 'the other files add findings');
+        const notebook = expectedCounts(join(dirs.project, NOTEBOOK.name));
+        assert.ok(notebook.error > 0 && notebook.warning > 0, `the notebook adds findings of its own: ${JSON.stringify(notebook)}`);
         writeWorkspaceSettings(dirs, { 'torchlint.diagnosticsScope': 'workspace' });
         await until(async () => torchlintLog(dirs.userData).includes('torchlint.diagnosticsScope changed'), 20_000, 'the server restarts for the new scope');
         await until(async () => {
@@ -191,6 +195,28 @@ describe('torchlint in VS Code', { timeout: 300_000 }, () => {
         assert.match(await workbench.editorText(), /pin_memory=True/);
     });
 
+    step('a notebook cell gets squiggles, a quick fix and fix-all', async () => {
+        await workbench.openFile(NOTEBOOK.name);
+        const cells = workbench.notebookCells();
+        await until(async () => (await cells.count()) === NOTEBOOK.cells.length, 30_000, 'both cells are shown');
+        const squiggles = (cell: number) => cells.nth(cell).locator('.squiggly-error, .squiggly-warning, .squiggly-info');
+        await until(async () => (await squiggles(0).count()) > 0 && (await squiggles(1).count()) > 0, 60_000, 'torchlint squiggles appear in both cells');
+        await workbench.screenshot(join(artifacts, 'notebook-cell-diagnostics.png'));
+
+        // The cell's one squiggle is TL103's, under torch.optim.Adam: a click on it puts the cursor in
+        // its range (forced: the text above the decoration takes the click, as it should).
+        await squiggles(0).first().click({ force: true });
+        await workbench.page.keyboard.press('Control+Period');
+        const fix = workbench.page.locator('.action-widget', { hasText: QUICK_FIX }).locator('.monaco-list-row', { hasText: QUICK_FIX });
+        await fix.first().click();
+        await until(async () => (await cells.nth(0).innerText()).includes('AdamW'), 15_000, 'Adam becomes AdamW in the cell');
+
+        await cells.nth(1).locator('.view-line').first().click();
+        await workbench.command('torchlint: Fix All');
+        await until(async () => !(await cells.nth(1).innerText()).includes('Variable('), 15_000, 'Variable(...) is gone from the second cell');
+        assert.match((await cells.nth(1).innerText()).replace(/\u00a0/g, ' '), /x = torch\.ones\(1\)/);
+    });
+
     step('a snippet is inserted by its prefix', async () => {
         await workbench.openFile(FILES.snippet);
         await workbench.page.keyboard.press('Control+End');
@@ -223,16 +249,34 @@ describe('torchlint in VS Code', { timeout: 300_000 }, () => {
         await workbench.closeEditor();
     });
 
-    step('torchlint: Run GPU Check shows the report', async () => {
+    step('the code lens "Smoke-run (5 steps)" runs the script and shows its report', async () => {
+        await workbench.openFile(FILES.smoke);
+        const lens = workbench.codeLens('Smoke-run (5 steps)');
+        await lens.first().waitFor({ timeout: 30_000 });
+        await lens.first().click();
+        const report = await workbench.webviewText(/torchlint smoke run: passed/, 120_000);
+        assertSmokeReport(report);
+        await workbench.page.locator('.notifications-toasts', { hasText: 'torchlint: smoke run passed: 5 of 5 steps ran' }).waitFor({ timeout: 10_000 });
+        await workbench.screenshot(join(artifacts, 'smoke-run-report.png'));
+        await workbench.closeEditor();
+    });
+
+    step('torchlint: Smoke-Run This File runs the active script', async () => {
+        await workbench.openFile(FILES.smoke);
+        await workbench.command('torchlint: Smoke-Run This File');
+        assertSmokeReport(await workbench.webviewText(/torchlint smoke run: passed/, 120_000));
+        await workbench.closeEditor();
+    });
+
+    step('torchlint: Run GPU Check shows the report the server renders as a preview', async () => {
         await workbench.command('torchlint: Run GPU Check');
-        const report = workbench.page.locator(`.tab[data-resource-name="GPU check report.md"]`);
-        await report.waitFor({ timeout: 150_000 });
-        await until(async () => /# torchlint GPU check: passed/.test(await workbench.editorText()), 10_000, 'the report says passed');
-        const text = await workbench.editorText();
-        assert.match(text, /\| torch +\| \d+\.\d+/);
-        assert.match(text, /## Training steps/);
-        assert.match(text, /\| pass +\|/);
-        const summary = workbench.page.locator('.notifications-toasts', { hasText: 'torchlint GPU check passed on cpu' });
+        const report = await workbench.webviewText(/GPU check passed on cpu/, 150_000);
+        assert.match(report, /Versions/);
+        assert.match(report, /torch\s+2\.13\.0/);
+        assert.match(report, /Training steps/);
+        assert.equal(report.match(/^\d+\s+[\d.]+\s+[\d.e+-]+\s+[\d.]+ ms\s+pass$/gm)?.length, 5, report);
+        assert.doesNotMatch(report, /\|/, 'the Markdown is rendered, not shown as source');
+        const summary = workbench.page.locator('.notifications-toasts', { hasText: 'torchlint: GPU check passed on cpu' });
         await summary.waitFor({ timeout: 10_000 });
         await workbench.screenshot(join(artifacts, 'gpu-check-report.png'));
         await workbench.closeEditor();
@@ -256,7 +300,12 @@ describe('torchlint in VS Code', { timeout: 300_000 }, () => {
         await workbench.openFile(FILES.legacy);
         await workbench.command('torchlint: Restart Server');
         await until(() => restartLogged(dirs.userData), 20_000, 'the log shows the restart and the new server');
-        assert.doesNotMatch(torchlintLog(dirs.userData), /unknown setting/);
+        // By now the session has had restarts and many requests VS Code cancelled: the log stays quiet.
+        await until(async () => /\[info\] Server process exited with code 0/.test(torchlintLog(dirs.userData)), 10_000, "the stopped server's exit is logged as info");
+        const log = torchlintLog(dirs.userData);
+        assert.doesNotMatch(log, /unknown setting/);
+        assert.doesNotMatch(log, /Cancel notification for unknown message id/);
+        assert.doesNotMatch(log, /\[error\][^\n]*Server process exited/);
         const before = await steadyProblems(workbench);
         // Undo the quick fix: the new server must report Adam again.
         await workbench.page.keyboard.press('Control+Z');
@@ -277,11 +326,28 @@ describe('torchlint in VS Code', { timeout: 300_000 }, () => {
         await until(async () => torchlintLog(dirs.userData).includes(`server: ${bare} -m torchlint server`), 20_000, 'the server restarts with the new interpreter');
         await until(async () => /torchlint\.interpreter changed[\s\S]*server running/.test(torchlintLog(dirs.userData)), 20_000, 'the new server runs');
         await workbench.command('torchlint: Run GPU Check');
-        const message = workbench.page.locator('.notifications-toasts', { hasText: `torch is not installed in ${bare}` });
+        const message = workbench.page.locator('.notifications-toasts .notification-toast', { hasText: `torch is not installed in ${bare}` });
         await message.waitFor({ timeout: 60_000 });
         assert.match(await message.innerText(), new RegExp(`${bare} -m pip install torch`));
+        await message.hover();
+        await message.getByRole('button', { name: 'Copy Install Command' }).waitFor({ timeout: 5_000 });
+        const select = message.getByRole('button', { name: 'Select Interpreter' });
+        await workbench.screenshot(join(artifacts, 'gpu-check-without-torch.png'));
+        // torchlint.interpreter names the interpreter here, so the button opens that setting.
+        await select.click();
+        await workbench.page.locator('.settings-editor').waitFor({ timeout: 15_000 });
+        await until(async () => (await workbench.page.locator('.settings-editor .setting-item-contents', { hasText: 'torchlint' }).count()) > 0, 10_000, 'the settings editor shows torchlint.interpreter');
     });
 });
+
+/** The smoke run's report of the fixture script, as its rendered preview reads. */
+function assertSmokeReport(report: string): void {
+    assert.match(report, /train_smoke\.py · 5 of 5 steps ran · cpu/);
+    assert.match(report, /Steps/);
+    const steps = report.split('\n').filter((line) => /^(1 \(warmup\)|[2-5])\t/.test(line));
+    assert.equal(steps.length, 5, report);
+    assert.match(report, /TL101: autocast was off in every step/);
+}
 
 /** Settings of the project folder: VS Code sees changes to them (it does not watch the user settings file). */
 function writeWorkspaceSettings(dirs: Folders, settings: Record<string, unknown>): void {

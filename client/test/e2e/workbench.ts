@@ -127,7 +127,38 @@ export class Workbench {
         await input.fill(name);
         await this.pick(name);
         await this.page.locator(`.tab.active[data-resource-name="${name}"]`).first().waitFor();
-        await this.activeEditor().locator('.view-lines').waitFor();
+        if (name.endsWith('.ipynb')) {
+            await this.notebookCells().first().locator('.view-lines').waitFor();
+        } else {
+            await this.activeEditor().locator('.view-lines').waitFor();
+        }
+    }
+
+    /** The cell editors of the active notebook, in order. */
+    notebookCells(): Locator {
+        // The notebook editor is an overlay outside the editor group's element.
+        return this.page.locator('.notebook-editor .cell-editor-container .monaco-editor');
+    }
+
+    /** The code lens of the active editor whose title is `title`. */
+    codeLens(title: string): Locator {
+        return this.page.locator('.editor-group-container.active .codelens-decoration a', { hasText: title });
+    }
+
+    /**
+     * The text of the webview (a Markdown preview) whose text matches `pattern`, once one does. A
+     * webview is a frame of its own, so its text is read from the frames of the page.
+     */
+    async webviewText(pattern: RegExp, timeoutMs: number): Promise<string> {
+        return until(async () => {
+            for (const frame of this.page.frames().filter((frame) => frame !== this.page.mainFrame())) {
+                const text = await frame.locator('body').innerText({ timeout: 1000 }).catch(() => '');
+                if (pattern.test(text)) {
+                    return text;
+                }
+            }
+            return undefined;
+        }, timeoutMs, `a webview shows ${pattern}`);
     }
 
     /** Picks the row of the quick input whose label is exactly `label`. */
