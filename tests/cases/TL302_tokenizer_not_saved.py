@@ -616,7 +616,7 @@ CASES = [
             main()
         """,
         at=[(32, 5)],
-        message="tokenizer.save_pretrained(path)",
+        message="same directory: tok.save_pretrained(path)",
         fixed="""
         import argparse
 
@@ -723,4 +723,20 @@ CASES = [
         """,
         why="the helper returns the model and its label names; its tokenizer never leaves it",
     ),
+    Invalid(
+        """
+        from transformers import AutoModelForMaskedLM, AutoTokenizer
+
+
+        class Exporter:
+            def __init__(self, name):
+                self.pretrained_wordpiece_tokenizer_for_export = AutoTokenizer.from_pretrained(name)
+                self.model = AutoModelForMaskedLM.from_pretrained(name)
+
+            def export(self, path):
+                self.model.save_pretrained(path)
+        """,
+        at=[(10, 9)],
+        message="Also save the tokenizer to the same directory: tokenizer.save_pretrained(path)",
+    ),  # a name too long for the Problems panel: the message names no tokenizer
 ]

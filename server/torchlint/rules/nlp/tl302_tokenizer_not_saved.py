@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 #: Calls that build a path without side effects, so a path expression can be evaluated twice.
 PURE_PATH_CALLS = {"os.path.join", "posixpath.join", "pathlib.Path", "Path", "str", "os.fspath"}
 PURE_PATH_METHODS = {"joinpath", "format", "with_suffix", "with_name"}
+#: The widest message the Problems panel shows whole.
+MESSAGE_WIDTH = 90
 #: The keyword that names the directory, per save method.
 PATH_KEYWORDS = {"save_pretrained": "save_directory", "save_model": "output_dir"}
 
@@ -81,13 +83,14 @@ class TokenizerNotSaved(Rule):
             statement = _fixable_statement(ctx, call, path)
             plan = _SaveTokenizerPlan(tokenizer, default)
             deletion = _deletion(ctx, call, tokenizer)
+            message = _message(tokenizer)
             if statement is None or deletion == "deleted":
-                yield self.finding(ctx, call)
+                yield self.finding(ctx, call, message)
             elif deletion == "maybe":
                 title = f"{self.fix_title} (check that {tokenizer} is still bound there: the code deletes it)"
-                yield self.finding(ctx, call, action=self.action_at(ctx, statement, plan, title=title))
+                yield self.finding(ctx, call, message, action=self.action_at(ctx, statement, plan, title=title))
             else:
-                yield self.finding(ctx, call, fix=self.fix_at(ctx, statement, plan))
+                yield self.finding(ctx, call, message, fix=self.fix_at(ctx, statement, plan))
 
     @staticmethod
     def _model_save(ctx: ModuleContext, call: ast.Call) -> tuple[ast.expr | None, str] | None:
@@ -124,6 +127,12 @@ class TokenizerNotSaved(Rule):
 
     def action(self, node: cst.CSTNode, action: Action, ctx: FixContext) -> cst.FlattenSentinel[cst.BaseStatement]:
         return _save_tokenizer_after(node, action.plan_as(_SaveTokenizerPlan))
+
+
+def _message(tokenizer: str) -> str:
+    """The rule's message with the tokenizer's own name, while that fits the Problems panel."""
+    message = f"Also save the tokenizer to the same directory: {tokenizer}.save_pretrained(path)"
+    return message if len(message) <= MESSAGE_WIDTH else TokenizerNotSaved.message
 
 
 def _save_tokenizer_after(node: cst.CSTNode, plan: _SaveTokenizerPlan) -> cst.FlattenSentinel[cst.BaseStatement]:
