@@ -306,6 +306,7 @@ describe('torchlint in VS Code', { timeout: 300_000 }, () => {
         assert.doesNotMatch(log, /unknown setting/);
         assert.doesNotMatch(log, /Cancel notification for unknown message id/);
         assert.doesNotMatch(log, /\[error\][^\n]*Server process exited/);
+        assert.doesNotMatch(log, /Traceback|Exception in thread/);
         const before = await steadyProblems(workbench);
         // Undo the quick fix: the new server must report Adam again.
         await workbench.page.keyboard.press('Control+Z');
