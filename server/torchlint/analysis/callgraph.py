@@ -125,14 +125,20 @@ def resolve(ctx: ModuleContext, call: ast.Call) -> Function | None:
 
 
 @fact
-def call_graph(ctx: ModuleContext) -> CallGraph:
-    """Every call of the module's own functions and methods."""
-    defined = {function.name for function in ctx.function_defs}
-    receivers = {  # what methods call their instance (``self``)
+def instance_parameters(ctx: ModuleContext) -> frozenset[str]:
+    """What the methods of the module's classes call their first parameter (``self``, ``cls``)."""
+    return frozenset(
         function.args.args[0].arg
         for function in ctx.function_defs
         if function.args.args and isinstance(ctx.parent(function), ast.ClassDef)
-    }
+    )
+
+
+@fact
+def call_graph(ctx: ModuleContext) -> CallGraph:
+    """Every call of the module's own functions and methods."""
+    defined = {function.name for function in ctx.function_defs}
+    receivers = instance_parameters(ctx)
     sites: list[CallSite] = []
     for call in ctx.calls_named(*defined):
         func = call.func
@@ -176,16 +182,25 @@ def _function_named(ctx: ModuleContext, name: str, at: ast.AST) -> Function | No
 
 def _method_of_self(ctx: ModuleContext, receiver: str, method: str, at: ast.AST) -> Function | None:
     """``method`` of the class whose method binds ``receiver`` as its first parameter."""
+    function = instance_method(ctx, receiver, at)
+    if function is None or _is_static(function):
+        return None
+    cls = ctx.parent(function)
+    assert isinstance(cls, ast.ClassDef)
+    return _find_method(ctx, cls, method, set())
+
+
+def instance_method(ctx: ModuleContext, receiver: str, at: ast.AST) -> Function | None:
+    """The method of a class of which ``receiver``, read at ``at``, is the first parameter (``self``)."""
+    if receiver not in instance_parameters(ctx):
+        return None
     bindings = lookup(ctx, receiver, at)
     if len(bindings) != 1 or not isinstance(bindings[0].node, ast.arg):
         return None
     function = ctx.parent(ctx.parent(bindings[0].node) or bindings[0].node)
     if not isinstance(function, DEF_TYPES) or not function.args.args or function.args.args[0] is not bindings[0].node:
         return None
-    cls = ctx.parent(function)
-    if not isinstance(cls, ast.ClassDef) or _is_static(function):
-        return None
-    return _find_method(ctx, cls, method, set())
+    return function if isinstance(ctx.parent(function), ast.ClassDef) else None
 
 
 def _is_static(function: Function) -> bool:

@@ -7,7 +7,7 @@ import ast
 import re
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ...analysis.callgraph import Function, owner, reachable, resolve
+from ...analysis.callgraph import instance_method, owner, reachable, resolve
 from ...analysis.context import ModuleContext, fact
 from ...analysis.layout import CST_BLOCK_OWNERS, alone_on_its_lines
 from ...analysis.scopes import bound_names, lookup
@@ -141,7 +141,7 @@ def self_attribute_values(ctx: ModuleContext, attribute: ast.Attribute) -> list[
     """What the methods of the class around ``self.<attr>`` assign to it (``[]`` when ``self``
     is no method's first parameter, or when something else than a plain assignment binds it)."""
     assert isinstance(attribute.value, ast.Name)
-    method = _method_binding(ctx, attribute.value)
+    method = instance_method(ctx, attribute.value.id, attribute.value)
     if method is None:
         return []
     cls = ctx.parent(method)
@@ -150,7 +150,7 @@ def self_attribute_values(ctx: ModuleContext, attribute: ast.Attribute) -> list[
     for node in ctx.within(cls, ast.Attribute):
         if node.attr != attribute.attr or not isinstance(node.value, ast.Name) or isinstance(node.ctx, ast.Load):
             continue
-        method = _method_binding(ctx, node.value)
+        method = instance_method(ctx, node.value.id, node.value)
         parent = ctx.parent(node)
         if method is None or ctx.parent(method) is not cls:
             continue
@@ -162,17 +162,6 @@ def self_attribute_values(ctx: ModuleContext, attribute: ast.Attribute) -> list[
 
 def _targets(statement: ast.Assign | ast.AnnAssign) -> list[ast.expr]:
     return statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-
-
-def _method_binding(ctx: ModuleContext, name: ast.Name) -> Function | None:
-    """The method of which ``name`` is the first parameter (``self``)."""
-    bindings = lookup(ctx, name.id, name)
-    if len(bindings) != 1 or not isinstance(bindings[0].node, ast.arg):
-        return None
-    function = ctx.parent(ctx.parent(bindings[0].node) or name)
-    if not isinstance(function, DEF_TYPES) or not function.args.args or function.args.args[0] is not bindings[0].node:
-        return None
-    return function if isinstance(ctx.parent(function), ast.ClassDef) else None
 
 
 _MODEL_NAME = re.compile(
