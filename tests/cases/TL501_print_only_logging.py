@@ -1427,4 +1427,29 @@ CASES = [
                     writer.add_scalar("train/loss", loss.item(), epoch)
         """,
     ),  # a static method has no self: its writer is made at module level
+    Valid(
+        """
+        import torch as th
+        from torch.nn import functional as F
+        from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
+
+
+        class SimplePG(OnPolicyAlgorithm):
+            def train(self):
+                losses = []
+                for epoch in range(self.n_epochs):
+                    for rollout_data in self.rollout_buffer.get(self.batch_size):
+                        _, log_prob, _ = self.policy.evaluate_actions(rollout_data.observations, rollout_data.actions)
+                        loss = -(rollout_data.advantages * log_prob).mean()
+                        if self.verbose >= 1 and loss.item() > 1e3:
+                            print(f"Stopping at epoch {epoch}: loss {loss.item():.2f}")
+                            break
+                        self.policy.optimizer.zero_grad()
+                        loss.backward()
+                        self.policy.optimizer.step()
+                        losses.append(loss.item())
+                self.logger.record("train/policy_loss", sum(losses) / len(losses))
+        """,
+        why="stable-baselines3 logs its metrics with self.logger.record(key, value)",
+    ),
 ]

@@ -440,18 +440,21 @@ def _prints_to_console(call: ast.Call) -> bool:
 
 
 def _logs_metrics_elsewhere(ctx: ModuleContext) -> bool:
-    """The module imports a tracker, or logs through ``.log``/``add_scalar``/a logger."""
+    """The module imports a tracker, or logs through ``.log``/``add_scalar``/a logger (its
+    ``record(key, value)`` too)."""
     for name in ctx.imports.values():
         parts = name.split(".")
         if TRACKERS.intersection(parts) or (parts[0] in LIGHTNING and "loggers" in parts):
             return True
     logs_to_file = _logs_to_file(ctx)
-    for call in ctx.calls_named(*LOGGING_METHODS, *(LOGGER_METHODS if logs_to_file else ())):
+    for call in ctx.calls_named(*LOGGING_METHODS, "record", *(LOGGER_METHODS if logs_to_file else ())):
         func = call.func
         if not isinstance(func, ast.Attribute):
             continue
         if func.attr in LOGGING_METHODS and _is_logging_call(ctx, call, func):
             return True
+        if func.attr == "record" and _is_logger_call(ctx, func) and len(call.args) >= 2:
+            return True  # stable-baselines3's self.logger.record("train/loss", value)
         if func.attr in LOGGER_METHODS and _is_logger_call(ctx, func) and _metric_values(call):
             return True
     return False
