@@ -806,4 +806,52 @@ CASES = [
         """,
         why="a 1-D trace reversed, a deterministic cv2.flip, torch.flip (not numpy), and a mirrored preview",
     ),
+    Invalid(
+        """
+        import random
+
+        import numpy as np
+        from torch.utils.data import Dataset
+
+
+        def random_rot_flip(image, label):
+            k = np.random.randint(0, 4)
+            image = np.rot90(image, k)
+            label = np.rot90(label, k)
+            axis = np.random.randint(0, 2)
+            image = np.flip(image, axis=axis).copy()
+            label = np.flip(label, axis=axis).copy()
+            return image, label
+
+
+        class Synapse(Dataset):
+            def __init__(self, slices):
+                self.slices = slices
+
+            def __len__(self):
+                return len(self.slices)
+
+            def __getitem__(self, idx):
+                image, label = self.slices[idx]
+                if random.random() > 0.5:
+                    image, label = random_rot_flip(image, label)
+                return image, label
+        """,
+        at=[(9, 13), (10, 13), (12, 13), (13, 13)],
+    ),  # TransUNet: the label map is turned and flipped with the image (rot90 and a random axis need 2-D)
+    Valid(
+        """
+        import random
+
+        import numpy as np
+
+
+        def augment_sequence(frames, labels):
+            if random.random() < 0.5:
+                labels = labels[::-1]
+                frames = np.flipud(frames)
+            return frames, labels
+        """,
+        why="labels and frames reversed in time: first-axis reversals of arrays no function treats as an image",
+    ),
 ]

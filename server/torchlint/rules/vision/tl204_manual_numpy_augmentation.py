@@ -48,6 +48,9 @@ NON_IMAGE_WORDS = {
     "trajectory", "history", "indices", "idx", "order", "keys", "labels", "label", "boxes", "points",
 }
 
+#: Names that are a per-pixel label map (segmentation) when the flip needs two dimensions.
+LABEL_MAP_WORDS = {"label", "labels"}
+
 HORIZONTAL, VERTICAL, ROTATE_180 = "horizontal", "vertical", "rotate180"
 #: ``np.flip(img, axis)`` along an axis drawn at random or not known here.
 EITHER_AXIS = "either"
@@ -139,7 +142,8 @@ def _image_like(node: ast.AST, at_least_2d: bool, strict: bool) -> bool:
     """An image array: named like one, or (when the operation needs 2-D, and not ``strict``) not
     named like anything else."""
     words = _words(_array_name(node))
-    if words & NON_IMAGE_WORDS:
+    excluded = words & NON_IMAGE_WORDS
+    if excluded and not (at_least_2d and excluded <= LABEL_MAP_WORDS):
         return False
     return bool(words & IMAGE_WORDS) or (at_least_2d and not strict and bool(words))
 
@@ -451,8 +455,9 @@ class ManualNumpyAugmentation(Rule):
     code calls; also in functions named like data loading (`load_image`, `get_patch`) where the array
     is named like an image. A first-axis flip (`np.flipud(out)`, `out[::-1]`) counts when the array
     is named like an image, or the same function also flips or turns it in two dimensions or makes it
-    from an image. The decision may be drawn in an enclosing function, in the arguments (a random
-    axis or number of turns) or by a caller (`augment(img, mode=random.randint(0, 7))`).
+    from an image; a `label` turned or flipped in two dimensions is a segmentation map. The
+    decision may be drawn in an enclosing function, in the arguments (a random axis or number of
+    turns) or by a caller (`augment(img, mode=random.randint(0, 7))`).
     Deterministic flips, channel reversal (`img[..., ::-1]`), and reversing rewards, returns,
     shapes or other non-image arrays are not reported. The code action inserts a v2 pipeline
     scaffold; the manual flips stay until the pipeline is called in their place.
