@@ -10,7 +10,10 @@ from torchlint.lsp.server import create_server
 from torchlint.lsp.session import Session
 
 PACKAGE = Path(torchlint.lsp.__file__).parent
-FEATURES = ["code_actions", "completion", "diagnostics", "gpu_check", "hover", "sync", "workspace"]
+FEATURES = [
+    "code_actions", "completion", "diagnostics", "gpu_check", "hover", "smoke_run", "sync", "workspace",
+    "workspace_diagnostics",
+]  # fmt: skip
 
 
 def imports() -> dict[str, set[str]]:

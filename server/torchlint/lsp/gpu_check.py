@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import uuid
 from dataclasses import fields
 from typing import Any
 
 from lsprotocol import types as lsp
 
 from ..gpu_check import CheckOptions, markdown, run, summary
+from .progress import begin_progress, client_token
 from .session import Session
 
 GPU_CHECK = "torchlint.gpuCheck"
@@ -50,7 +50,7 @@ async def gpu_check(ls: Session, *arguments: object) -> dict:
     options = options_from(argument)
     cancel = threading.Event()
     loop = asyncio.get_running_loop()
-    token = await _begin_progress(ls, cancel, _client_token(argument))
+    token = await begin_progress(ls, cancel, client_token(argument), TITLE)
 
     def progress(percent: int, message: str) -> None:
         if token is not None:
@@ -71,26 +71,6 @@ async def gpu_check(ls: Session, *arguments: object) -> dict:
         if token is not None:
             verdict = "passed" if report and report.get("ok") else "did not pass"
             ls.work_done_progress.end(token, lsp.WorkDoneProgressEnd(message=f"GPU check {verdict}"))
-
-
-def _client_token(argument: object) -> str | int | None:
-    token = argument.get("workDoneToken") if isinstance(argument, dict) else None
-    return token if isinstance(token, (str, int)) and not isinstance(token, bool) else None
-
-
-async def _begin_progress(
-    ls: Session, cancel: threading.Event, token: str | int | None, title: str = TITLE
-) -> str | int | None:
-    """Begin reporting on the client's token, or on a new one where the client accepts that."""
-    if token is None:
-        if not ls.client.work_done_progress:
-            return None
-        token = f"torchlint-progress-{uuid.uuid4()}"
-        await ls.work_done_progress.create_async(token)
-    ls.work_done_progress.begin(token, lsp.WorkDoneProgressBegin(title=title, cancellable=True, percentage=0))
-    # The client's cancel button (window/workDoneProgress/cancel) cancels this future.
-    ls.work_done_progress.tokens[token].add_done_callback(lambda _: cancel.set())
-    return token
 
 
 async def stop_running_checks(ls: Session, *_: object) -> None:

@@ -29,7 +29,7 @@ KNOWN_KEYS = (
     "diagnosticsScope",
 )  # fmt: skip
 #: Keys of the ``torchlint`` section that only the VS Code client reads.
-CLIENT_KEYS = ("interpreter", "importStrategy", "run", "fixAllOnSave", "gpuCheck", "trace")
+CLIENT_KEYS = ("interpreter", "importStrategy", "run", "gpuCheck", "trace")
 OPEN_FILES, WORKSPACE = "openFiles", "workspace"
 DEFAULT_DEBOUNCE_MS = 150
 MAX_DEBOUNCE_MS = 10_000

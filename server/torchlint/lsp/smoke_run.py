@@ -19,7 +19,7 @@ from lsprotocol import types as lsp
 from pygls.uris import to_fs_path
 
 from ..smoke import SmokeOptions, markdown, run
-from .gpu_check import _begin_progress, _client_token
+from .progress import begin_progress, client_token
 
 if TYPE_CHECKING:
     from .session import Session
@@ -64,7 +64,7 @@ async def smoke_run(ls: Session, *arguments: object) -> dict:
         raise ValueError(f"{SMOKE_RUN} needs an object with the uri of a file, got {argument!r}")
     cancel = threading.Event()
     loop = asyncio.get_running_loop()
-    token = await _begin_progress(ls, cancel, _client_token(argument), TITLE)
+    token = await begin_progress(ls, cancel, client_token(argument), TITLE)
 
     def progress(percent: int, message: str) -> None:
         if token is not None:

@@ -27,7 +27,7 @@ from ..model import Finding
 from ..notebook import Notebook, NotebookError
 from .analysis import AnalysisFailed, result_id, run
 from .diagnostics import by_document
-from .gpu_check import _begin_progress
+from .progress import begin_progress
 from .session import Session
 from .sources import Cell, Source
 
@@ -54,7 +54,7 @@ async def workspace_report(server: Session, params: lsp.WorkspaceDiagnosticParam
     if not changed:
         return lsp.WorkspaceDiagnosticReport(items=unchanged)
     cancel = threading.Event()
-    token = await _begin_progress(server, cancel, params.work_done_token, TITLE)
+    token = await begin_progress(server, cancel, params.work_done_token, TITLE)
 
     def progress(done: int) -> None:
         if token is not None:
