@@ -11,7 +11,7 @@ Anything else (imported functions, methods of other objects) is outside the grap
 from __future__ import annotations
 
 import ast
-from collections import defaultdict
+from collections import defaultdict, deque
 from dataclasses import dataclass
 
 from .context import ModuleContext, fact
@@ -160,14 +160,13 @@ def reachable(ctx: ModuleContext, root: Loop | Function | ast.Module) -> tuple[F
     directly or through each other, nearest first; ``root`` itself only when it is recursive."""
     graph = call_graph(ctx)
     sites = graph.loop_calls(root) if isinstance(root, LOOP_TYPES) else graph.calls_from(root)
-    pending = [site.callee for site in sites]
-    found: list[Function] = []
+    pending = deque(site.callee for site in sites)
+    found: dict[Function, None] = {}
     while pending:
-        function = pending.pop(0)
-        if function in found:
-            continue
-        found.append(function)
-        pending.extend(site.callee for site in graph.calls_from(function))
+        function = pending.popleft()
+        if function not in found:
+            found[function] = None
+            pending.extend(site.callee for site in graph.calls_from(function) if site.callee not in found)
     return tuple(found)
 
 

@@ -333,6 +333,9 @@ def _receives_one_transition(ctx: ModuleContext, node: ast.AST) -> bool:
 def _mentions_rl(ctx: ModuleContext) -> bool:
     """The module spells a word of reinforcement learning (``reward``, ``env``, ``done``...)
     in an identifier, attribute, parameter, definition or string."""
+    source = ctx.source.lower()
+    if not any(word in source for word in (*RL_WORDS, *RL_PARTS)):  # each spelling is in the text
+        return False
     spelled = itertools.chain(
         ctx.identifiers(),
         ctx.attribute_names(),
