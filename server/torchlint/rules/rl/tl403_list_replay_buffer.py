@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import itertools
 import operator
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -50,7 +51,9 @@ SEQUENCE_WORDS = ("episode", "traj", "rollout", "sequence", "seq")
 STORE_METHODS = ("append", "appendleft")
 #: What a module that does reinforcement learning spells somewhere (identifiers, strings).
 RL_WORDS = ("reward", "transition", "experience", "replay", "terminal", "gym")
-RL_PARTS = {"done", "dones", "env", "envs", "rl", "dqn"}
+RL_PARTS = ("done", "dones", "env", "envs", "rl", "dqn")
+#: An identifier (one per line, lowered) that holds an RL word, or an RL part between underscores.
+_RL_IDENTIFIER = re.compile(rf"{'|'.join(RL_WORDS)}|(?:^|_)(?:{'|'.join(RL_PARTS)})(?:_|$)", re.MULTILINE)
 #: Parameters that hold a buffer's capacity (``def __init__(self, capacity)``).
 CAPACITY_NAMES = {"capacity", "size", "max_size", "buffer_size", "maxlen", "memory_size", "buffer_limit", "mem_size"}
 DEFAULT_BUFFER_SIZE = "100_000"
@@ -333,9 +336,6 @@ def _receives_one_transition(ctx: ModuleContext, node: ast.AST) -> bool:
 def _mentions_rl(ctx: ModuleContext) -> bool:
     """The module spells a word of reinforcement learning (``reward``, ``env``, ``done``...)
     in an identifier, attribute, parameter, definition or string."""
-    source = ctx.source.lower()
-    if not any(word in source for word in (*RL_WORDS, *RL_PARTS)):  # each spelling is in the text
-        return False
     spelled = itertools.chain(
         ctx.identifiers(),
         ctx.attribute_names(),
@@ -343,11 +343,7 @@ def _mentions_rl(ctx: ModuleContext) -> bool:
         (node.name for node in ctx.nodes(ast.FunctionDef, ast.ClassDef)),
         (node.value for node in ctx.nodes(ast.Constant) if isinstance(node.value, str) and node.value.isidentifier()),
     )
-    return any(_is_rl_word(identifier.lower()) for identifier in spelled)
-
-
-def _is_rl_word(lowered: str) -> bool:
-    return any(word in lowered for word in RL_WORDS) or not RL_PARTS.isdisjoint(lowered.split("_"))
+    return _RL_IDENTIFIER.search("\n".join(spelled).lower()) is not None
 
 
 def _uniform_draws(ctx: ModuleContext) -> list[ast.Call]:
