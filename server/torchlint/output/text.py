@@ -54,6 +54,8 @@ def _snippet(entry: Located) -> str:
 
 def _width(text: str) -> int:
     """Terminal columns of ``text``: wide characters take two, combining marks none, a tab four."""
+    if text.isascii():
+        return len(text) + text.count("\t") * (len(TAB) - 1)
     width = 0
     for char in text:
         if char == "\t":
