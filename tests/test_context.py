@@ -116,7 +116,7 @@ def test_index_and_within_agree_with_ast_walk_on_generated_programs(program: str
     check_owners(program)
 
 
-@given(st.text(alphabet=st.sampled_from("ab \r\n\f\v\x85\u2028")))
+@given(st.text(alphabet=st.sampled_from("ab \r\n\f\v\x1c\x1d\x1e\x85\u2028")))
 def test_split_lines_breaks_only_where_python_counts_a_line(text: str) -> None:
     lines = split_lines(text, keepends=True)
     assert "".join(lines) == text
@@ -125,7 +125,7 @@ def test_split_lines_breaks_only_where_python_counts_a_line(text: str) -> None:
         assert "\r" not in body and "\n" not in body
         assert line == lines[-1] or line.endswith(("\r", "\n"))
     assert split_lines(text) == [line.removesuffix("\r\n").rstrip("\r\n") for line in lines]
-    assert len(lines) == len(text.splitlines()) or any(c in text for c in "\f\v\x85\u2028")
+    assert len(lines) == len(text.splitlines()) or any(c in text for c in "\f\v\x1c\x1d\x1e\x85\u2028")
 
 
 def test_merged_lookups_put_an_outer_node_before_those_starting_with_it() -> None:

@@ -49,6 +49,17 @@ def test_second_run_is_answered_from_the_cache(project: Path, capsys, analysed: 
     assert (project / ".torchlint_cache" / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
 
 
+def test_folder_scans_do_not_walk_the_cache(project: Path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    check(capsys)
+    (project / ".torchlint_cache" / "stray.py").write_text(ADAM)
+    folders: list[Path] = []
+    real = cli.load
+    monkeypatch.setattr(cli, "load", lambda directory: folders.append(directory) or real(directory))
+    code, out = check(capsys)
+    assert code == 1 and out.startswith("train.py:4:13: TL103") and "stray.py" not in out
+    assert len(folders) == 1  # settings are looked up for the project folder only
+
+
 def test_changed_content_settings_or_version_analyse_again(
     project: Path, capsys, analysed: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

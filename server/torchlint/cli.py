@@ -12,7 +12,6 @@ import sys
 import traceback
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -301,6 +300,8 @@ def _from_cache(task: tuple[str, Config, Mode]) -> FileResult | None:
 def _analyse_all(tasks: list[tuple[str, Config, Mode]]) -> list[FileResult]:
     workers = os.cpu_count() or 1
     if workers > 1 and len(tasks) >= PARALLEL_THRESHOLD:
+        from concurrent.futures import ProcessPoolExecutor  # imported only when needed: a cached run has none
+
         chunk = max(1, len(tasks) // (workers * 4))
         with ProcessPoolExecutor(max_workers=workers) as pool:
             return list(pool.map(_process, tasks, chunksize=chunk))

@@ -23,7 +23,7 @@ from .config import MAX_FILE_SIZE, Config
 #: Folders never searched: version control, dependencies, caches and build output.
 SKIPPED_DIRS = frozenset(
     {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".nox",
-     ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs", "site-packages"}
+     ".mypy_cache", ".pytest_cache", ".ruff_cache", ".torchlint_cache", ".eggs", "site-packages"}
 )
 #: The files a folder scan checks: Python modules and Jupyter notebooks.
 PYTHON_SUFFIXES = (".py", ".ipynb")

@@ -7,6 +7,7 @@ import re
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 #: What ``str.splitlines`` breaks on besides the line ends Python counts.
 _OTHER_BREAKS = re.compile("[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+_ASCII_OTHER_BREAKS = "\v\f\x1c\x1d\x1e"
 
 
 def split_lines(text: str, keepends: bool = False) -> list[str]:
@@ -15,7 +16,8 @@ def split_lines(text: str, keepends: bool = False) -> list[str]:
     (``str.splitlines`` also breaks on form feeds and other separators, which would put
     ``ast``'s line numbers out of step with the text.)
     """
-    if not _OTHER_BREAKS.search(text):
+    ascii_only = text.isascii()  # then a few substring scans beat the regular expression
+    if not (any(c in text for c in _ASCII_OTHER_BREAKS) if ascii_only else _OTHER_BREAKS.search(text)):
         return text.splitlines(keepends)
     lines = _LINE.findall(text)
     if lines and lines[-1] == "":
