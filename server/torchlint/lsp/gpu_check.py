@@ -13,14 +13,11 @@ sees its arguments, not the request's own token), else to a token the server cre
 from __future__ import annotations
 
 import asyncio
-import threading
 from dataclasses import fields
 from typing import Any
 
-from lsprotocol import types as lsp
-
 from ..gpu_check import CheckOptions, markdown, run, summary
-from .progress import begin_progress, client_token
+from .progress import run_in_background
 from .session import Session
 
 GPU_CHECK = "torchlint.gpuCheck"
@@ -48,29 +45,12 @@ def options_from(argument: object) -> CheckOptions:
 async def gpu_check(ls: Session, *arguments: object) -> dict:
     argument = arguments[0] if arguments else None
     options = options_from(argument)
-    cancel = threading.Event()
-    loop = asyncio.get_running_loop()
-    token = await begin_progress(ls, cancel, client_token(argument), TITLE)
 
-    def progress(percent: int, message: str) -> None:
-        if token is not None:
-            report = lsp.WorkDoneProgressReport(message=message, percentage=percent)
-            loop.call_soon_threadsafe(ls.work_done_progress.report, token, report)
+    def ending(report: dict | None) -> str:
+        return f"GPU check {'passed' if report and report.get('ok') else 'did not pass'}"
 
-    report: dict | None = None
-    running = loop.run_in_executor(None, run, options, progress, cancel)
-    ls.gpu_checks[cancel] = running
-    try:
-        report = await running
-        return {"report": report, "markdown": markdown(report), "summary": summary(report)}
-    except asyncio.CancelledError:  # the client cancelled the request
-        cancel.set()
-        raise
-    finally:
-        del ls.gpu_checks[cancel]
-        if token is not None:
-            verdict = "passed" if report and report.get("ok") else "did not pass"
-            ls.work_done_progress.end(token, lsp.WorkDoneProgressEnd(message=f"GPU check {verdict}"))
+    report = await run_in_background(ls, argument, TITLE, lambda on_progress, cancel: run(options, on_progress, cancel), ending)
+    return {"report": report, "markdown": markdown(report), "summary": summary(report)}
 
 
 async def stop_running_checks(ls: Session, *_: object) -> None:

@@ -3,12 +3,19 @@ from the client's progress notification."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import uuid
+from collections.abc import Callable
+from typing import TypeVar
 
 from lsprotocol import types as lsp
 
 from .session import Session
+
+T = TypeVar("T")
+#: What a long command reports as it goes: a percentage and a message.
+OnProgress = Callable[[int, str], None]
 
 
 def client_token(argument: object) -> str | int | None:
@@ -31,3 +38,38 @@ async def begin_progress(
     # The client's cancel button (window/workDoneProgress/cancel) cancels this future.
     ls.work_done_progress.tokens[token].add_done_callback(lambda _: cancel.set())
     return token
+
+
+async def run_in_background(
+    ls: Session,
+    argument: object,
+    title: str,
+    work: Callable[[OnProgress, threading.Event], T],
+    ending: Callable[[T | None], str],
+) -> T:
+    """``work(on_progress, cancel)`` in a worker thread, its progress on the argument's token (or
+    one the server makes), stopped by the client's cancel button, a cancelled request or shutdown
+    (:attr:`Session.gpu_checks` holds it meanwhile); the progress ends with ``ending(result)``,
+    ``ending(None)`` when it did not finish."""
+    cancel = threading.Event()
+    loop = asyncio.get_running_loop()
+    token = await begin_progress(ls, cancel, client_token(argument), title)
+
+    def on_progress(percent: int, message: str) -> None:
+        if token is not None:
+            report = lsp.WorkDoneProgressReport(message=message, percentage=percent)
+            loop.call_soon_threadsafe(ls.work_done_progress.report, token, report)
+
+    result: T | None = None
+    running = loop.run_in_executor(None, work, on_progress, cancel)
+    ls.gpu_checks[cancel] = running
+    try:
+        result = await running
+        return result
+    except asyncio.CancelledError:  # the client cancelled the request
+        cancel.set()
+        raise
+    finally:
+        del ls.gpu_checks[cancel]
+        if token is not None:
+            ls.work_done_progress.end(token, lsp.WorkDoneProgressEnd(message=ending(result)))

@@ -4,22 +4,20 @@ The argument is an object with ``uri`` (the script, as saved on disk) and any of
 (the interpreter with torch; default: the server's), ``steps``, ``timeout``, ``args`` (the
 script's arguments), ``cwd`` (default: the script's folder) and ``workDoneToken``. The result is
 ``{"report": ..., "markdown": ...}``: the report as JSON and as the Markdown the editor shows.
-Progress and cancellation work as for ``torchlint.gpuCheck``, whose helpers this module shares.
+Progress and cancellation work as for ``torchlint.gpuCheck`` (:func:`.progress.run_in_background`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
-import threading
 from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 from pygls.uris import to_fs_path
 
-from ..smoke import SmokeOptions, markdown, run
-from .progress import begin_progress, client_token
+from ..smoke import SmokeOptions, SmokeReport, markdown, run
+from .progress import run_in_background
 
 if TYPE_CHECKING:
     from .session import Session
@@ -62,29 +60,12 @@ async def smoke_run(ls: Session, *arguments: object) -> dict:
     options = options_from(argument)
     if options is None:
         raise ValueError(f"{SMOKE_RUN} needs an object with the uri of a file, got {argument!r}")
-    cancel = threading.Event()
-    loop = asyncio.get_running_loop()
-    token = await begin_progress(ls, cancel, client_token(argument), TITLE)
 
-    def progress(percent: int, message: str) -> None:
-        if token is not None:
-            report = lsp.WorkDoneProgressReport(message=message, percentage=percent)
-            loop.call_soon_threadsafe(ls.work_done_progress.report, token, report)
+    def ending(report: SmokeReport | None) -> str:
+        return report.summary() if report is not None else "smoke run did not finish"
 
-    summary = "smoke run did not finish"
-    running = loop.run_in_executor(None, run, options, progress, cancel)
-    ls.gpu_checks[cancel] = running  # shutdown stops it as it stops a GPU check
-    try:
-        report = await running
-        summary = report.summary()
-        return {"report": report.to_dict(), "markdown": markdown(report)}
-    except asyncio.CancelledError:  # the client cancelled the request
-        cancel.set()
-        raise
-    finally:
-        del ls.gpu_checks[cancel]
-        if token is not None:
-            ls.work_done_progress.end(token, lsp.WorkDoneProgressEnd(message=summary))
+    report = await run_in_background(ls, argument, TITLE, lambda on_progress, cancel: run(options, on_progress, cancel), ending)
+    return {"report": report.to_dict(), "markdown": markdown(report)}
 
 
 def code_lenses(ls: Session, params: lsp.CodeLensParams) -> list[lsp.CodeLens]:
