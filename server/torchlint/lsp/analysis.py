@@ -107,6 +107,14 @@ class Analyses:
             self._parsed[source.key] = analysis
         return analysis
 
+    async def get_or_log(self, source: Source) -> Analysis | None:
+        """The analysis, or ``None`` when it failed (the failure goes to the log)."""
+        try:
+            return await self.get(source)
+        except AnalysisFailed as failure:
+            self.on_failure(failure)
+            return None
+
     def _with_last_findings(self, analysis: Analysis, previous: Analysis | None) -> Analysis:
         """A text that does not parse keeps the findings of the last one that did (same settings)."""
         good = self._parsed.get(analysis.source.key)

@@ -43,10 +43,8 @@ async def code_actions(server: Session, params: lsp.CodeActionParams) -> list[ls
     source = server.documents.source(uri)
     if source is None:
         return None
-    try:
-        analysis = await server.analyses.get(source)
-    except AnalysisFailed as failure:
-        server.log_failure(failure)
+    analysis = await server.analyses.get_or_log(source)
+    if analysis is None:
         return None
     encoding = server.client.encoding
     start = source.from_client(uri, params.range.start, encoding)
@@ -71,10 +69,8 @@ async def resolve(server: Session, action: lsp.CodeAction) -> lsp.CodeAction:
     source = server.documents.source(data.get("uri", ""))
     if source is None or source.version != data.get("version"):
         return action
-    try:
-        analysis = await server.analyses.get(source)
-    except AnalysisFailed as failure:
-        server.log_failure(failure)
+    analysis = await server.analyses.get_or_log(source)
+    if analysis is None:
         return action
     finding = _find(analysis, data.get("finding"))
     if data.get("kind") not in ("fixAll", "fixCode") and finding is None:

@@ -71,10 +71,8 @@ class Publisher:
         source = self.server.documents.source(key)
         if source is None:
             return
-        try:
-            analysis = await self.server.analyses.get(source)
-        except AnalysisFailed as failure:
-            self.server.log_failure(failure)
+        analysis = await self.server.analyses.get_or_log(source)
+        if analysis is None:
             return
         await asyncio.sleep(analysis.hold())
         if self.server.documents.source(key) != source:

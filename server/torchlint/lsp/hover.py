@@ -8,7 +8,6 @@ from lsprotocol import types as lsp
 from ..model import Finding
 from ..registry import all_rules
 from ..rule import DOCS_URL, Rule
-from .analysis import AnalysisFailed
 from .session import Session
 
 SEPARATOR = "\n\n---\n\n"
@@ -22,10 +21,8 @@ async def hover(server: Session, params: lsp.HoverParams) -> lsp.Hover | None:
     position = source.from_client(uri, params.position, server.client.encoding)
     if position is None:
         return None
-    try:
-        analysis = await server.analyses.get(source)
-    except AnalysisFailed as failure:
-        server.log_failure(failure)
+    analysis = await server.analyses.get_or_log(source)
+    if analysis is None:
         return None
     hits = [f for f in analysis.findings if f.range.start <= position <= f.range.end]
     if not hits:
