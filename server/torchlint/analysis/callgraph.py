@@ -81,6 +81,19 @@ def own_calls(ctx: ModuleContext, function: Function | ast.Module) -> list[ast.C
     return _calls_by_owner(ctx).get(function, [])
 
 
+def own_loops(ctx: ModuleContext, function: Function | ast.Module) -> list[Loop]:
+    """The loops of ``function``'s own body (not those of functions nested in it), in source order."""
+    return _loops_by_owner(ctx).get(function, [])
+
+
+@fact
+def _loops_by_owner(ctx: ModuleContext) -> dict[ast.AST, list[Loop]]:
+    by_owner: dict[ast.AST, list[Loop]] = defaultdict(list)
+    for loop in ctx.nodes(*LOOP_TYPES):
+        by_owner[_owner(ctx, loop)].append(loop)
+    return by_owner
+
+
 def _owner(ctx: ModuleContext, node: ast.AST) -> Function | ast.Module:
     found = ctx.enclosing(node, DEF_TYPES)
     return found if isinstance(found, DEF_TYPES) else ctx.tree

@@ -196,6 +196,8 @@ def model_called(ctx: ModuleContext, call: ast.Call) -> str | None:
 _EVALUATION_PREFIXES = ("eval", "valid", "test", "predict", "infer")
 _EVALUATION_DATA = ("val", "valid", "validation", "test", "testing", "eval", "evaluation", "heldout")
 _DATA_SUFFIXES = ("", "loader", "dl", "set", "data", "dataset", "iter", "batches")
+#: The words that name evaluation data: ``val``, ``testloader``, ``evaldataset``.
+_EVALUATION_DATA_WORDS = frozenset(data + suffix for data in _EVALUATION_DATA for suffix in _DATA_SUFFIXES)
 _WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
 
@@ -229,11 +231,7 @@ def iterates_evaluation_data(loop: ast.AST) -> bool:
         for node in nodes
         if isinstance(node, (ast.Name, ast.Attribute)) and node not in callees
     ]
-    return any(_names_evaluation_data(word) for name in names for word in name.lower().split("_"))
-
-
-def _names_evaluation_data(word: str) -> bool:
-    return any(word == data + suffix for data in _EVALUATION_DATA for suffix in _DATA_SUFFIXES)
+    return any(word in _EVALUATION_DATA_WORDS for name in names for word in name.lower().split("_"))
 
 
 # -- gradients and modes --------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ...analysis.callgraph import CallSite, Function, call_graph, own_calls, owner, reachable, repeating_loops
+from ...analysis.callgraph import CallSite, Function, call_graph, own_calls, own_loops, owner, reachable, repeating_loops
 from ...analysis.context import ModuleContext, fact
 from ...analysis.layout import CST_BLOCK_OWNERS, alone_on_its_lines
 from ...analysis.scopes import binds, lookup
@@ -133,8 +133,8 @@ class TrainEvalMode(Rule):
     def _evaluations_in_train_mode(self, ctx: ModuleContext, function: Function | ast.Module) -> Iterator[Finding]:
         reported: set[ast.AST] = set()
         named = is_evaluation_function(ctx, function)
-        for loop in inside(ctx, function, *LOOP_TYPES):
-            if owner(ctx, loop) is not function or any(outer in reported for outer in repeating_loops(ctx, loop)):
+        for loop in own_loops(ctx, function):
+            if any(outer in reported for outer in repeating_loops(ctx, loop)):
                 continue
             if not (named or iterates_evaluation_data(loop)) or needs_grad(ctx, loop):
                 continue
