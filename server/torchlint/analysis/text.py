@@ -7,6 +7,7 @@ import re
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 #: What ``str.splitlines`` breaks on besides the line ends Python counts.
 _OTHER_BREAKS = re.compile("[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+#: The ASCII ones among them.
 _ASCII_OTHER_BREAKS = "\v\f\x1c\x1d\x1e"
 
 

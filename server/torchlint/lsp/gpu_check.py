@@ -12,7 +12,6 @@ sees its arguments, not the request's own token), else to a token the server cre
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import fields
 from typing import Any
 
@@ -52,11 +51,3 @@ async def gpu_check(ls: Session, *arguments: object) -> dict:
     report = await run_in_background(ls, argument, TITLE, lambda on_progress, cancel: run(options, on_progress, cancel), ending)
     return {"report": report, "markdown": markdown(report), "summary": summary(report)}
 
-
-async def stop_running_checks(ls: Session, *_: object) -> None:
-    """On ``shutdown``: stop the checks still running and let their requests answer first."""
-    for cancel in ls.gpu_checks:
-        cancel.set()
-    if ls.gpu_checks:
-        await asyncio.wait(list(ls.gpu_checks.values()), timeout=5)
-        await asyncio.sleep(0.05)  # the commands' coroutines finish and answer their requests

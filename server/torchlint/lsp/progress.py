@@ -49,7 +49,7 @@ async def run_in_background(
 ) -> T:
     """``work(on_progress, cancel)`` in a worker thread, its progress on the argument's token (or
     one the server makes), stopped by the client's cancel button, a cancelled request or shutdown
-    (:attr:`Session.gpu_checks` holds it meanwhile); the progress ends with ``ending(result)``,
+    (:attr:`Session.background_runs` holds it meanwhile); the progress ends with ``ending(result)``,
     ``ending(None)`` when it did not finish."""
     cancel = threading.Event()
     loop = asyncio.get_running_loop()
@@ -62,7 +62,7 @@ async def run_in_background(
 
     result: T | None = None
     running = loop.run_in_executor(None, work, on_progress, cancel)
-    ls.gpu_checks[cancel] = running
+    ls.background_runs[cancel] = running
     try:
         result = await running
         return result
@@ -70,6 +70,15 @@ async def run_in_background(
         cancel.set()
         raise
     finally:
-        del ls.gpu_checks[cancel]
+        del ls.background_runs[cancel]
         if token is not None:
             ls.work_done_progress.end(token, lsp.WorkDoneProgressEnd(message=ending(result)))
+
+
+async def stop_background_runs(ls: Session, *_: object) -> None:
+    """On ``shutdown``: stop the runs still going and let their requests answer first."""
+    for cancel in ls.background_runs:
+        cancel.set()
+    if ls.background_runs:
+        await asyncio.wait(list(ls.background_runs.values()), timeout=5)
+        await asyncio.sleep(0.05)  # the commands' coroutines finish and answer their requests

@@ -23,7 +23,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from .. import __version__
-from . import code_actions, completion, diagnostics, gpu_check, hover, smoke_run, sync, workspace, workspace_diagnostics
+from . import code_actions, completion, diagnostics, gpu_check, hover, progress, smoke_run, sync, workspace, workspace_diagnostics
 from .analysis import Analyses, AnalysisFailed
 from .capabilities import ClientFeatures
 from .documents import Documents
@@ -52,7 +52,7 @@ class TorchlintServer(LanguageServer):
         self.publisher = diagnostics.Publisher(self)  # takes a Session: mypy checks that this server is one
         self.ready = asyncio.Event()
         #: Running GPU checks: the event that cancels each, and its future.
-        self.gpu_checks: dict[threading.Event, asyncio.Future] = {}
+        self.background_runs: dict[threading.Event, asyncio.Future] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread: int | None = None
 
@@ -167,7 +167,7 @@ def _uri_of(params: object) -> str | None:
 
 HANDLERS = [
     (lsp.INITIALIZE, workspace.initialize, None),
-    (lsp.SHUTDOWN, gpu_check.stop_running_checks, None),
+    (lsp.SHUTDOWN, progress.stop_background_runs, None),
     (lsp.INITIALIZED, workspace.initialized, None),
     (lsp.WORKSPACE_DID_CHANGE_CONFIGURATION, workspace.did_change_configuration, None),
     (lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES, workspace.did_change_watched_files, None),

@@ -57,8 +57,8 @@ class Session(Protocol):
     def work_done_progress(self) -> Progress: ...
 
     @property
-    def gpu_checks(self) -> dict[threading.Event, asyncio.Future]:
-        """The GPU checks running: the event that cancels each, and its future."""
+    def background_runs(self) -> dict[threading.Event, asyncio.Future]:
+        """The GPU checks and smoke runs going: the event that cancels each, and its future."""
         ...
 
     def bind_loop(self) -> None:
