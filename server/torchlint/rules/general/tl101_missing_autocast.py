@@ -494,9 +494,7 @@ def _read_chains(ctx: ModuleContext, expr: ast.expr) -> set[str]:
     data (``model`` in ``model(x)``), but a method's receiver is (``logits`` in ``logits.view()``),
     unless it is ``self`` or an imported module."""
     chains = set()
-    for node in ast.walk(expr):
-        if not isinstance(node, (ast.Name, ast.Attribute)):
-            continue
+    for node in [*ctx.within(expr, ast.Name), *ctx.within(expr, ast.Attribute)]:
         parent = ctx.parent(node) if node is not expr else None
         name = dotted(node)
         if name is None or isinstance(parent, ast.Attribute):

@@ -109,11 +109,16 @@ def top_level_statement(ctx: ModuleContext, node: ast.AST) -> ast.AST:
 def names_read(ctx: ModuleContext) -> dict[str | None, set[str]]:
     """Names read in module-level code (key ``None``) and in each top-level function or class."""
     refs: dict[str | None, set[str]] = {None: set()}
+    names = iter(ctx.nodes(ast.Name))  # in source order, as the statements are: one pass for all
+    name = next(names, None)
     for stmt in ctx.tree.body:
         owner = stmt.name if isinstance(stmt, (*DEF_TYPES, ast.ClassDef)) else None
-        for name in ctx.within(stmt, ast.Name):
+        end = (stmt.end_lineno, stmt.end_col_offset)
+        read = refs.setdefault(owner, set())
+        while name is not None and (name.lineno, name.col_offset) <= end:
             if isinstance(name.ctx, ast.Load):
-                refs.setdefault(owner, set()).add(name.id)
+                read.add(name.id)
+            name = next(names, None)
     return refs
 
 

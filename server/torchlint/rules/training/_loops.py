@@ -219,17 +219,15 @@ def is_evaluation_function(ctx: ModuleContext, function: ast.AST) -> bool:
     return not (function.name.startswith("test") and ctx.imports_any("pytest", "unittest"))
 
 
-def iterates_evaluation_data(loop: ast.AST) -> bool:
+def iterates_evaluation_data(ctx: ModuleContext, loop: ast.AST) -> bool:
     """``for x, y in val_loader`` / ``enumerate(self.testloader)``: the loop's data is named for
     evaluation (callee names and strings aside)."""
     if not isinstance(loop, (ast.For, ast.AsyncFor)):
         return False
-    nodes = list(ast.walk(loop.iter))
-    callees = {node.func for node in nodes if isinstance(node, ast.Call)}
+    callees = {call.func for call in ctx.within(loop.iter, ast.Call)}
     names = [
-        node.id if isinstance(node, ast.Name) else node.attr
-        for node in nodes
-        if isinstance(node, (ast.Name, ast.Attribute)) and node not in callees
+        *(name.id for name in ctx.within(loop.iter, ast.Name) if name not in callees),
+        *(attribute.attr for attribute in ctx.within(loop.iter, ast.Attribute) if attribute not in callees),
     ]
     return any(word in _EVALUATION_DATA_WORDS for name in names for word in name.lower().split("_"))
 

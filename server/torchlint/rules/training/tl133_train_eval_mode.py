@@ -13,7 +13,7 @@ from ...analysis.callgraph import CallSite, Function, call_graph, own_calls, own
 from ...analysis.context import ModuleContext, fact
 from ...analysis.layout import CST_BLOCK_OWNERS, alone_on_its_lines
 from ...analysis.scopes import binds, lookup
-from ...analysis.syntax import LOOP_TYPES, dotted
+from ...analysis.syntax import DEF_TYPES, LOOP_TYPES, dotted
 from ...analysis.torch_types import module_classes
 from ...analysis.training import GRAD_OFF, assignments_to, grad_mode_at, grad_mode_of, is_backward
 from ...model import Applicability, Finding, Fix, Plan, Severity
@@ -136,7 +136,7 @@ class TrainEvalMode(Rule):
         for loop in own_loops(ctx, function):
             if any(outer in reported for outer in repeating_loops(ctx, loop)):
                 continue
-            if not (named or iterates_evaluation_data(loop)) or needs_grad(ctx, loop):
+            if not (named or iterates_evaluation_data(ctx, loop)) or needs_grad(ctx, loop):
                 continue
             calls = [c for c in ctx.within(loop, ast.Call) if owner(ctx, c) is function and model_called(ctx, c)]
             if not calls or grad_mode_at(ctx, calls[0]) != GRAD_OFF:
@@ -394,6 +394,9 @@ def _mode_free(ctx: ModuleContext, name: str, visiting: frozenset[str]) -> bool:
 def _evaluated_models(ctx: ModuleContext, function: Function | ast.Module) -> list[str]:
     """The models that ``function`` (or a function of the module it calls) puts in eval mode,
     by the names ``function`` knows them by."""
+    setters = _eval_setters(ctx)
+    if setters is None:
+        return []
     names: dict[str, None] = {}
     graph = call_graph(ctx)
     for call in own_calls(ctx, function):
@@ -401,12 +404,12 @@ def _evaluated_models(ctx: ModuleContext, function: Function | ast.Module) -> li
         if setting is not None and setting[1] == EVAL:
             names[setting[0]] = None
         site = graph.site(call)
-        receivers = [] if site is None else [
-            name for inner in (site.callee, *reachable(ctx, site.callee)) for name in _eval_receivers(ctx, inner)
-        ]
-        if site is None or not receivers:
+        if site is None or (site.callee not in setters and setters.isdisjoint(reachable(ctx, site.callee))):
             # Only a callee that sets eval mode somewhere can leave an argument in eval mode.
             continue
+        receivers = [
+            name for inner in (site.callee, *reachable(ctx, site.callee)) for name in _eval_receivers(ctx, inner)
+        ]
         for arg in [*call.args, *(kw.value for kw in call.keywords)]:
             name = dotted(arg)
             if name:
@@ -416,6 +419,16 @@ def _evaluated_models(ctx: ModuleContext, function: Function | ast.Module) -> li
             if outer:
                 names[outer] = None
     return [name for name in names if any(e.kind == EVAL for e in _events(ctx, function, name))]
+
+
+@fact
+def _eval_setters(ctx: ModuleContext) -> frozenset[ast.AST] | None:
+    """The functions whose code (nested functions included) puts a model in eval mode; ``None``
+    when no code of the module does."""
+    calls = [call for call in ctx.method_calls("eval") + ctx.method_calls("train") if (mode_set(call) or ("", ""))[1] == EVAL]
+    if not calls:
+        return None
+    return frozenset(function for call in calls for function in ctx.ancestors(call) if isinstance(function, DEF_TYPES))
 
 
 @fact

@@ -362,11 +362,8 @@ def _obsolete_code(
         block = getattr(ctx.parent(node), "body", None)
         if not isinstance(block, list) or node not in block or all(s in removed for s in block):
             return None
-    imports = tuple(
-        found
-        for local in sorted({n.id for n in ctx.nodes(ast.Name) if n.id in ctx.imports and _inside(ctx, n, removed)})
-        if (found := import_of(ctx, local)) is not None
-    )
+    used = {name.id for node in removed for name in ctx.within(node, ast.Name) if name.id in ctx.imports}
+    imports = tuple(found for local in sorted(used) if (found := import_of(ctx, local)) is not None)
     return tuple(paths[node] for node in deleted), imports
 
 
