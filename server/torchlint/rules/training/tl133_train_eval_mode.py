@@ -425,7 +425,8 @@ def _evaluated_models(ctx: ModuleContext, function: Function | ast.Module) -> li
 def _eval_setters(ctx: ModuleContext) -> frozenset[ast.AST] | None:
     """The functions whose code (nested functions included) puts a model in eval mode; ``None``
     when no code of the module does."""
-    calls = [call for call in ctx.method_calls("eval") + ctx.method_calls("train") if (mode_set(call) or ("", ""))[1] == EVAL]
+    candidates = ctx.method_calls("eval") + ctx.method_calls("train")
+    calls = [call for call in candidates if (setting := mode_set(call)) and setting[1] == EVAL]
     if not calls:
         return None
     return frozenset(function for call in calls for function in ctx.ancestors(call) if isinstance(function, DEF_TYPES))
