@@ -400,9 +400,8 @@ def _evaluated_models(ctx: ModuleContext, function: Function | ast.Module) -> li
     names: dict[str, None] = {}
     graph = call_graph(ctx)
     for call in own_calls(ctx, function):
-        setting = mode_set(call)
-        if setting is not None and setting[1] == EVAL:
-            names[setting[0]] = None
+        if model := _put_in_eval_mode(call):
+            names[model] = None
         site = graph.site(call)
         if site is None or (site.callee not in setters and setters.isdisjoint(reachable(ctx, site.callee))):
             # Only a callee that sets eval mode somewhere can leave an argument in eval mode.
@@ -425,8 +424,7 @@ def _evaluated_models(ctx: ModuleContext, function: Function | ast.Module) -> li
 def _eval_setters(ctx: ModuleContext) -> frozenset[ast.AST] | None:
     """The functions whose code (nested functions included) puts a model in eval mode; ``None``
     when no code of the module does."""
-    candidates = ctx.method_calls("eval") + ctx.method_calls("train")
-    calls = [call for call in candidates if (setting := mode_set(call)) and setting[1] == EVAL]
+    calls = [call for call in ctx.method_calls("eval") + ctx.method_calls("train") if _put_in_eval_mode(call)]
     if not calls:
         return None
     return frozenset(function for call in calls for function in ctx.ancestors(call) if isinstance(function, DEF_TYPES))
@@ -434,7 +432,13 @@ def _eval_setters(ctx: ModuleContext) -> frozenset[ast.AST] | None:
 
 @fact
 def _eval_receivers(ctx: ModuleContext, function: Function) -> list[str]:
-    return [setting[0] for call in inside(ctx, function, ast.Call) if (setting := mode_set(call)) and setting[1] == EVAL]
+    return [model for call in inside(ctx, function, ast.Call) if (model := _put_in_eval_mode(call))]
+
+
+def _put_in_eval_mode(call: ast.Call) -> str | None:
+    """The model that ``call`` puts in eval mode (``model.eval()``, ``model.train(False)``)."""
+    setting = mode_set(call)
+    return setting[0] if setting is not None and setting[1] == EVAL else None
 
 
 def _name_in_caller(ctx: ModuleContext, site: CallSite, name: str) -> str | None:
