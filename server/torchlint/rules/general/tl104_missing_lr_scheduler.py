@@ -18,6 +18,7 @@ from ...analysis.training import (
     OPTIMIZER_PREFIX,
     SCHEDULER_PREFIX,
     assigned_names,
+    assignments_to,
     is_dataloader,
     is_optimizer_constructor,
     looks_like_optimizer,
@@ -25,7 +26,7 @@ from ...analysis.training import (
 )
 from ...model import Applicability, Finding, Fix, Plan, Severity
 from ...rule import Rule
-from ._schedules import WARMUP_DIVISOR, Imports, assigned_targets, scheduler_spelling, sets_lr_by_hand, warmup_then
+from ._schedules import WARMUP_DIVISOR, Imports, scheduler_spelling, sets_lr_by_hand, warmup_then
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -265,11 +266,8 @@ class OptimizerUse:
 
     def _rebound(self) -> bool:
         """The name is assigned more than once (`if sgd: opt = SGD(...) else: opt = AdamW(...)`)."""
-        assignments = [
-            node
-            for node in self.ctx.nodes(ast.Assign, ast.AnnAssign)
-            if any(dotted(t) == self.name for t in assigned_targets(node))
-        ]
+        annotated = [node for node in self.ctx.nodes(ast.AnnAssign) if dotted(node.target) == self.name]
+        assignments = [*assignments_to(self.ctx).get(self.name, ()), *annotated]
         return sum(self.reaches(node) for node in assignments) > 1
 
     def _scheduler_name(self, taken: set[str]) -> str:

@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ...analysis.callgraph import owner, repeating_loops
+from ...analysis.callgraph import Loop, owner, repeating_loops
 from ...analysis.context import ModuleContext, fact
 from ...analysis.scopes import Binding, lookup
 from ...analysis.syntax import dotted
@@ -138,13 +138,13 @@ def _container(target: ast.expr) -> str | None:
     return dotted(target)
 
 
-def _is_reset(ctx: ModuleContext, accumulator: str, statement: ast.stmt, loop: ast.AST) -> bool:
+def _is_reset(ctx: ModuleContext, accumulator: str, statement: ast.stmt, loop: Loop) -> bool:
     """The accumulator is assigned afresh earlier in the same iteration (``total = 0`` at the top
     of the loop): it does not outlive the iteration."""
     last = accumulator.rsplit(".", 1)[-1]
     stores = ctx.names(last) if "." not in accumulator else ctx.attributes(last)
     for store in stores:
-        if isinstance(store.ctx, ast.Load) or dotted(store) != accumulator:
+        if not loop.lineno <= store.lineno <= statement.lineno or isinstance(store.ctx, ast.Load) or dotted(store) != accumulator:
             continue
         assignment = ctx.statement_of(store)
         if not isinstance(assignment, (ast.Assign, ast.AnnAssign)) or not before(assignment, statement):

@@ -505,7 +505,8 @@ class ManualNumpyAugmentation(Rule):
                 continue
             same_function = [f for f in flips if f.function is flip.function]
             transforms = tuple(dict.fromkeys(_transform_code(f) for f in same_function))
-            if _dumped(transforms) in _pipelines(ctx):  # the scaffold is there already
+            pipelines = _pipelines(ctx)
+            if pipelines and _dumped(transforms) in pipelines:  # the scaffold is there already
                 yield self.finding(ctx, flip.node, message)
                 continue
             plan = _PipelinePlan(
