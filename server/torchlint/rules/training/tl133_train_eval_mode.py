@@ -397,10 +397,11 @@ def _evaluated_models(ctx: ModuleContext, function: Function | ast.Module) -> li
     setters = _eval_setters(ctx)
     if setters is None:
         return []
+    eval_calls = _eval_calls(ctx)
     names: dict[str, None] = {}
     graph = call_graph(ctx)
     for call in own_calls(ctx, function):
-        if model := _put_in_eval_mode(call):
+        if model := eval_calls.get(call):
             names[model] = None
         site = graph.site(call)
         if site is None or (site.callee not in setters and setters.isdisjoint(reachable(ctx, site.callee))):
@@ -421,10 +422,20 @@ def _evaluated_models(ctx: ModuleContext, function: Function | ast.Module) -> li
 
 
 @fact
+def _eval_calls(ctx: ModuleContext) -> dict[ast.Call, str]:
+    """The calls that put a model in eval mode (``model.eval()``, ``model.train(False)``), with the model."""
+    return {
+        call: setting[0]
+        for call in ctx.method_calls("eval") + ctx.method_calls("train")
+        if (setting := mode_set(call)) is not None and setting[1] == EVAL
+    }
+
+
+@fact
 def _eval_setters(ctx: ModuleContext) -> frozenset[ast.AST] | None:
     """The functions whose code (nested functions included) puts a model in eval mode; ``None``
     when no code of the module does."""
-    calls = [call for call in ctx.method_calls("eval") + ctx.method_calls("train") if _put_in_eval_mode(call)]
+    calls = _eval_calls(ctx)
     if not calls:
         return None
     return frozenset(function for call in calls for function in ctx.ancestors(call) if isinstance(function, DEF_TYPES))
@@ -432,13 +443,8 @@ def _eval_setters(ctx: ModuleContext) -> frozenset[ast.AST] | None:
 
 @fact
 def _eval_receivers(ctx: ModuleContext, function: Function) -> list[str]:
-    return [model for call in inside(ctx, function, ast.Call) if (model := _put_in_eval_mode(call))]
-
-
-def _put_in_eval_mode(call: ast.Call) -> str | None:
-    """The model that ``call`` puts in eval mode (``model.eval()``, ``model.train(False)``)."""
-    setting = mode_set(call)
-    return setting[0] if setting is not None and setting[1] == EVAL else None
+    eval_calls = _eval_calls(ctx)
+    return [model for call in inside(ctx, function, ast.Call) if (model := eval_calls.get(call))]
 
 
 def _name_in_caller(ctx: ModuleContext, site: CallSite, name: str) -> str | None:
