@@ -151,7 +151,7 @@ def seeding(ctx: ModuleContext) -> Seeding:
     for function in ctx.function_defs:
         functions.setdefault(function.name, function)
     blocks: dict[ast.AST, SeedBlock] = {}
-    for call in ctx.nodes(ast.Call):
+    for call in ctx.calls_named_matching(lambda name: "seed" in name.lower()):
         kind = _seed_kind(ctx, call, functions)
         if kind is None or enclosing_loop(ctx, call) is not None:
             continue  # seeds reset inside an algorithm's loop are not the run's seeding
@@ -162,9 +162,8 @@ def seeding(ctx: ModuleContext) -> Seeding:
 
 
 def _seed_kind(ctx: ModuleContext, call: ast.Call, functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef]) -> str | None:
+    """What a call of a ``*seed*`` name seeds (see :class:`SeedBlock`), ``None`` when nothing the run depends on."""
     name = callee_name(call.func)
-    if "seed" not in name.lower():
-        return None
     qualname = ctx.qualname(call.func)
     if qualname in SEED_CALLS:
         argument = seed_argument(call)

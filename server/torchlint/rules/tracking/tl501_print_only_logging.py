@@ -465,7 +465,7 @@ def _logs_to_file(ctx: ModuleContext) -> bool:
     """The module sends its logging somewhere that lasts: ``basicConfig(filename=...)``, a
     ``FileHandler`` (or a rotating one), a config file or dict, loguru's ``logger.add(path)``, or a
     project helper that sets the logger up (``setup_logger(output_dir)``: it cannot be judged here)."""
-    if any(_sets_up_logger(ctx, call) for call in ctx.nodes(ast.Call)):
+    if any(_sets_up_logger(ctx, call) for call in ctx.calls_named_matching(lambda name: "logger" in name.lower())):
         return True
     if not ctx.imports_any("logging", "loguru"):
         return False
