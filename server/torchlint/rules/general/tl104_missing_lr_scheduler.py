@@ -274,8 +274,7 @@ class OptimizerUse:
         owner, _, _ = self.name.rpartition(".")
         if not owner:
             return fresh_name(self.ctx, "scheduler", "lr_scheduler", taken=taken)
-        attributes = {node.attr for node in self.ctx.nodes(ast.Attribute)}
-        return f"{owner}.{fresh_name(self.ctx, 'scheduler', 'lr_scheduler', taken=attributes | taken)}"
+        return f"{owner}.{fresh_name(self.ctx, 'scheduler', 'lr_scheduler', taken=self.ctx.attribute_names() | taken)}"
 
     def _total_steps(self, statement: ast.stmt) -> str | None:
         """``epochs * len(loader)`` when the only step sits in ``for`` loops of the optimizer's own

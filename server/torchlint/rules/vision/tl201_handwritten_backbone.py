@@ -344,14 +344,15 @@ def _obsolete_code(
     if not all(_inside(ctx, n, removed) for n in _loads(ctx, cls.name)):
         return None
     deleted: list[_Definition] = [cls]
+    candidates = {
+        nodes[0]: _loads(ctx, path[-1]) for path, nodes in definitions.items() if len(nodes) == 1 and path[-1] not in exported
+    }
     changed = True
     while changed:
         changed = False
-        for path, nodes in definitions.items():
-            node = nodes[0]
-            if len(nodes) != 1 or _inside(ctx, node, removed) or path[-1] in exported:
+        for node, loads in candidates.items():
+            if _inside(ctx, node, removed):
                 continue
-            loads = _loads(ctx, path[-1])
             if any(_inside(ctx, n, removed) for n in loads) and all(_inside(ctx, n, removed | {node}) for n in loads):
                 removed.add(node)
                 deleted.append(node)
