@@ -365,6 +365,27 @@ CASES = [
         """,
     ),
     Valid(
+        # A checkpoint saved from the CPU in eval mode, then ``.to(device).train()`` resumes training.
+        """
+        import torch
+        import torch.nn as nn
+
+
+        def train(transformer, loader, optimizer, device, every):
+            for epoch in range(2):
+                transformer.train()
+                for batch_id, (x, y) in enumerate(loader):
+                    optimizer.zero_grad()
+                    loss = nn.functional.mse_loss(transformer(x.to(device)), y.to(device))
+                    loss.backward()
+                    optimizer.step()
+                    if (batch_id + 1) % every == 0:
+                        transformer.eval().cpu()
+                        torch.save(transformer.state_dict(), f"ckpt_{epoch}_{batch_id}.pth")
+                        transformer.to(device).train()
+        """
+    ),
+    Valid(
         """
         import torch
         import torch.nn.functional as F

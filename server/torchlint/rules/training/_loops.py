@@ -269,7 +269,10 @@ def mode_set(call: ast.Call) -> tuple[str, str] | None:
     func = call.func
     if not isinstance(func, ast.Attribute) or func.attr not in {"eval", "train"}:
         return None
-    receiver = dotted(func.value)
+    module = func.value
+    while isinstance(module, ast.Call) and isinstance(module.func, ast.Attribute) and module.func.attr in _RETURNS_MODULE:
+        module = module.func.value  # ``model.to(device).train()`` sets ``model``'s mode
+    receiver = dotted(module)
     if receiver is None:
         return None
     if func.attr == "eval":
