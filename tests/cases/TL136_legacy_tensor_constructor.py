@@ -134,6 +134,19 @@ CASES = [
         dones_t = th.BoolTensor(done_flags)
         """,
     ),
+    Invalid(
+        # SAC's target entropy: a gym shape is a tuple, which torch.Tensor takes as data, not as sizes.
+        """
+        import gymnasium as gym
+        import torch
+
+
+        def target_entropy(envs, device):
+            return -torch.prod(torch.Tensor(envs.single_action_space.shape).to(device)).item()
+        """,
+        at=[(6, 24)],
+        message="Use torch.tensor or torch.empty with dtype=torch.float32",
+    ),
     Valid(
         """
         import torch

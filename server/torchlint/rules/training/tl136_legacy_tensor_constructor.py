@@ -146,7 +146,8 @@ def _value_of(ctx: ModuleContext, expr: ast.expr) -> ast.expr | None:
 
 
 def _is_size(ctx: ModuleContext, arg: ast.expr) -> bool:
-    """An int literal, ``x.size(...)``, ``x.shape[...]``, ``len(...)``, ``torch.Size(...)``."""
+    """An int literal, ``x.size(...)``, ``x.shape[i]``, ``len(...)``, ``torch.Size(...)``. Not a bare
+    ``x.shape``: a numpy or gym shape is a tuple, which ``torch.Tensor`` takes as data."""
     if isinstance(arg, ast.Constant):
         return isinstance(arg.value, int) and not isinstance(arg.value, bool)
     if isinstance(arg, ast.Call):
@@ -156,9 +157,12 @@ def _is_size(ctx: ModuleContext, arg: ast.expr) -> bool:
         if isinstance(func, ast.Name) and func.id in _SIZE_CALLS and ctx.qualname(func) is None:
             return True
         return ctx.qualname(func) == "torch.Size"
-    if isinstance(arg, ast.Subscript):
-        arg = arg.value
-    return isinstance(arg, ast.Attribute) and arg.attr == "shape"
+    return (
+        isinstance(arg, ast.Subscript)
+        and not isinstance(arg.slice, ast.Slice)
+        and isinstance(arg.value, ast.Attribute)
+        and arg.value.attr == "shape"
+    )
 
 
 def _torch_spelling(ctx: ModuleContext, func: ast.expr) -> tuple[str, bool] | None:
