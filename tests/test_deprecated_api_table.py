@@ -57,6 +57,7 @@ SETUP = """
     rhs = torch.randn(4, 2)
     lu, pivots = torch.linalg.lu_factor(spd)
     image = torch.randn(1, 2, 3, 3)
+    weight = torch.ones(3, requires_grad=True)
 
 
     class Point:
@@ -93,6 +94,18 @@ PROGRAMS = {
     "torch.nn.functional.tanh": ["F.tanh(x)"],
     "torch.nn.functional.sigmoid": ["F.sigmoid(x)"],
     "torch.nn.functional.upsample": ["F.upsample(image, scale_factor=2, mode='nearest')", "F.upsample(image, size=(5, 4))"],
+    "torch.nn.utils.clip_grad_norm": ["(weight.sum().backward(), torch.nn.utils.clip_grad_norm([weight], 0.5), weight.grad)[1:]"],
+    "torch.nn.init.uniform": ["torch.nn.init.uniform(torch.empty(3, 4), -0.1, 0.1)"],
+    "torch.nn.init.normal": ["torch.nn.init.normal(torch.empty(3, 4), std=0.02)"],
+    "torch.nn.init.constant": ["torch.nn.init.constant(torch.empty(3), 0.3)"],
+    "torch.nn.init.xavier_uniform": ["torch.nn.init.xavier_uniform(torch.empty(3, 4))"],
+    "torch.nn.init.xavier_normal": ["torch.nn.init.xavier_normal(torch.empty(3, 4), gain=2.0)"],
+    "torch.nn.init.kaiming_uniform": ["torch.nn.init.kaiming_uniform(torch.empty(3, 4), a=0.1)"],
+    "torch.nn.init.kaiming_normal": ["torch.nn.init.kaiming_normal(torch.empty(3, 4), mode='fan_out')"],
+    "torch.nn.init.orthogonal": ["torch.nn.init.orthogonal(torch.empty(3, 4))"],
+    "torch.nn.init.sparse": ["torch.nn.init.sparse(torch.empty(4, 3), 0.5)"],
+    "torch.nn.init.eye": ["torch.nn.init.eye(torch.empty(3, 4))"],
+    "torch.nn.init.dirac": ["torch.nn.init.dirac(torch.empty(2, 2, 3))"],
 }
 
 
